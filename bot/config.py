@@ -1,0 +1,83 @@
+"""One validated settings object, read from the environment and `.env`."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+HF_DATASET_ID = "Danielbrdz/Barcenas-Hackathon-2024-Somos-NLP-Transcripcion"
+
+
+class Settings(BaseSettings):
+    """Every setting of pide-ayuda; secrets have no default."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", env_ignore_empty=True, extra="ignore"
+    )
+
+    # Storage
+    data_dir: Path = Field(default=Path("data"), validation_alias="PIDE_AYUDA_DATA_DIR")
+    database_url: str | None = None
+    log_level: str = "INFO"
+
+    # Corpus and index
+    hf_dataset: str = HF_DATASET_ID
+    chroma_url: str | None = None
+    chroma_collection: str = "keynotes"
+    embeddings_base_url: str | None = None
+    embeddings_model: str | None = None
+    embeddings_api_key: SecretStr | None = None
+    retrieval_k: int = Field(default=5, ge=1, le=20)
+    retrieval_min_score: float | None = None
+    question_max_chars: int = Field(default=1500, ge=50)
+
+    # Chat LLM
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_timeout: float = Field(default=60.0, gt=0)
+    llm_max_concurrency: int = Field(default=4, ge=1)
+    llm_max_tokens: int = Field(default=600, ge=16)
+    llm_temperature: float = Field(default=0.2, ge=0, le=2)
+    llm_max_retries: int = Field(default=3, ge=0)
+
+    # Q&A log
+    export_salt: SecretStr | None = None
+    retention_days: int = Field(default=0, ge=0)
+
+    # Discord
+    discord_token: SecretStr | None = None
+    dev_guild_id: int | None = None
+    allowed_channel_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    moderator_role_id: int | None = None
+    user_cooldown_seconds: float = Field(default=20.0, ge=0)
+    max_answers_in_flight: int = Field(default=8, ge=1)
+
+    @field_validator("allowed_channel_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        """Accept a comma-separated list of ids from the environment."""
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(" ", "").split(",") if part]
+        return value
+
+    @cached_property
+    def chroma_path(self) -> Path:
+        """Folder of the embedded Chroma store."""
+        return self.data_dir / "chroma"
+
+    @cached_property
+    def sqlalchemy_url(self) -> str:
+        """Database URL, defaulting to a SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'pide-ayuda.sqlite3').resolve()}"
+
+
+def load_settings() -> Settings:
+    """Read the settings from the environment and `.env`."""
+    return Settings()

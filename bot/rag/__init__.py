@@ -1,0 +1,1 @@
+"""The knowledge pipeline: corpus, chunks, embeddings, index, answers (no discord.py here)."""

@@ -1,0 +1,1 @@
+"""Thin Discord surface: parse, call the services in `bot/` and `store/`, render."""

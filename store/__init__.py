@@ -1,0 +1,1 @@
+"""Persistence of questions, answers, feedback and reviews (no discord.py here)."""
