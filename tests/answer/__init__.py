@@ -1,0 +1,1 @@
+"""Tests of grounded, cited, streamed answers."""
