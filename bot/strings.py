@@ -42,3 +42,9 @@ LLM_MISCONFIGURED = "El modelo de lenguaje está mal configurado. Avisa a quien 
 UNEXPECTED_ERROR = (
     "Algo ha fallado al responder tu pregunta. Ya lo hemos registrado; inténtalo de nuevo."
 )
+
+# --- Q&A log (store) -------------------------------------------------------------------------
+STORE_UNAVAILABLE = (
+    "No puedo acceder al registro de preguntas ahora mismo. Inténtalo de nuevo en un rato."
+)
+PAIR_NOT_FOUND = "No encuentro esa pregunta en el registro; puede que se haya borrado."

@@ -1,0 +1,1 @@
+"""Alembic migrations of the Q&A log, shipped inside the package."""

@@ -1,0 +1,133 @@
+"""The async engine and session factory, and Alembic migrations run from the installed package."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from sqlalchemy import Connection, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+import migrations
+from bot.config import Settings
+from store.errors import SchemaTooNewError, StoreError, translate
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 5000
+MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
+
+
+def alembic_config() -> Config:
+    """Build an Alembic config pointing at the packaged migrations (no alembic.ini needed)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+    finally:
+        cursor.close()
+
+
+class Database:
+    """Owns the engine and session factory of the Q&A log."""
+
+    def __init__(self, url: str, settings: Settings) -> None:
+        """Create the engine for `url`; SQLite gets WAL, a busy timeout and foreign keys."""
+        self.settings = settings
+        parsed = make_url(url)
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        if self.is_sqlite and parsed.database not in (None, "", ":memory:"):
+            Path(parsed.database or "").expanduser().parent.mkdir(parents=True, exist_ok=True)
+        self.engine: AsyncEngine = create_async_engine(url)
+        if self.is_sqlite:
+            event.listen(self.engine.sync_engine, "connect", _set_sqlite_pragmas)
+        self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
+            self.engine, expire_on_commit=False
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        """Open the database named by the settings, creating the data directory if needed."""
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        return cls(settings.sqlalchemy_url, settings)
+
+    async def upgrade(self, revision: str = "head") -> None:
+        """Apply migrations up to `revision`; refuse a database from a newer schema."""
+        await self._run_alembic(_upgrade, revision)
+
+    async def downgrade(self, revision: str) -> None:
+        """Revert migrations down to `revision` (e.g. "-1" or "base")."""
+        await self._run_alembic(_downgrade, revision)
+
+    async def current(self) -> str | None:
+        """Return the revision the database is at, or None for a blank database."""
+        try:
+            async with self.engine.connect() as connection:
+                return await connection.run_sync(_current_revision)
+        except SQLAlchemyError as error:
+            raise translate(error, "reading the schema revision") from error
+
+    async def _run_alembic(self, action: Any, revision: str) -> None:
+        try:
+            async with self.engine.begin() as connection:
+                await connection.run_sync(action, revision)
+        except StoreError:
+            raise
+        except CommandError as error:
+            raise StoreError(f"migration failed: {error}") from error
+        except (SQLAlchemyError, OSError) as error:
+            raise translate(error, "migrating the database") from error
+
+    async def aclose(self) -> None:
+        """Dispose of the engine and its pooled connections."""
+        await self.engine.dispose()
+
+
+def _current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def _check_known(connection: Connection, config: Config) -> None:
+    script = ScriptDirectory.from_config(config)
+    known = {rev.revision for rev in script.walk_revisions()}
+    for head in MigrationContext.configure(connection).get_current_heads():
+        if head not in known:
+            raise SchemaTooNewError(
+                f"the database is at schema revision {head}, which this pide-ayuda does not "
+                "know (it was migrated by a newer version); upgrade pide-ayuda or point "
+                "DATABASE_URL at another database"
+            )
+
+
+def _upgrade(connection: Connection, revision: str) -> None:
+    config = alembic_config()
+    _check_known(connection, config)
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
+
+
+def _downgrade(connection: Connection, revision: str) -> None:
+    config = alembic_config()
+    _check_known(connection, config)
+    config.attributes["connection"] = connection
+    command.downgrade(config, revision)

@@ -1,0 +1,56 @@
+"""Store failures: an English one-liner for operators and a Spanish message for users."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from bot import strings
+
+
+class StoreError(Exception):
+    """A database failure; `str(error)` says what to do, `user_message` is shown on Discord."""
+
+    user_message: str = strings.STORE_UNAVAILABLE
+
+
+class DatabaseLockedError(StoreError):
+    """Another process held a write lock longer than the busy timeout."""
+
+
+class DatabaseReadOnlyError(StoreError):
+    """The database file or its folder cannot be written."""
+
+
+class DatabaseUnavailableError(StoreError):
+    """The database cannot be opened or reached."""
+
+
+class SchemaTooNewError(StoreError):
+    """The database was migrated by a newer pide-ayuda than this one."""
+
+
+class PairNotFoundError(StoreError):
+    """No logged pair has the given id."""
+
+    user_message = strings.PAIR_NOT_FOUND
+
+
+def translate(error: Exception, where: str) -> StoreError:
+    """Map a driver error to a StoreError whose message tells the operator what to do."""
+    text = str(error.orig if isinstance(error, DBAPIError) else error).lower()
+    if "locked" in text or "busy" in text:
+        return DatabaseLockedError(
+            f"{where}: the database is locked by another process; "
+            "wait for it to finish (or stop it) and retry"
+        )
+    if "readonly" in text or "read-only" in text:
+        return DatabaseReadOnlyError(
+            f"{where}: the database is read-only; make the file and its folder writable "
+            "by this user or set DATABASE_URL to a writable location"
+        )
+    if isinstance(error, OperationalError | OSError):
+        return DatabaseUnavailableError(
+            f"{where}: cannot open the database ({text.splitlines()[0] if text else 'unknown'}); "
+            "check DATABASE_URL / PIDE_AYUDA_DATA_DIR and that the server is reachable"
+        )
+    return StoreError(f"{where}: database error ({type(error).__name__}); see the log")

@@ -1,0 +1,85 @@
+"""Query pieces shared by the repository and the export: vote counts and pair views."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Subquery, case, func, select
+
+from store.models import Feedback, QAPair
+
+
+def vote_counts() -> Subquery:
+    """Build a subquery of 👍 and 👎 counts per pair (columns pair_id, up, down)."""
+    return (
+        select(
+            Feedback.pair_id,
+            func.sum(case((Feedback.value > 0, 1), else_=0)).label("up"),
+            func.sum(case((Feedback.value < 0, 1), else_=0)).label("down"),
+        )
+        .group_by(Feedback.pair_id)
+        .subquery("votes")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SourceView:
+    """A cited passage as shown to a reviewer."""
+
+    title: str
+    author: str
+    quote: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class PairView:
+    """A logged pair as shown to a reviewer, with its votes."""
+
+    id: int
+    created_at: datetime
+    question: str
+    answer: str
+    status: str
+    mode: str
+    surface: str
+    model: str | None
+    review_state: str
+    edited_answer: str | None
+    votes_up: int = 0
+    votes_down: int = 0
+    sources: list[SourceView] = field(default_factory=list)
+
+
+def pair_view(pair: QAPair, up: int | None, down: int | None) -> PairView:
+    """Build the reviewer's view of a loaded pair (sources must be loaded)."""
+    return PairView(
+        id=pair.id,
+        created_at=pair.created_at,
+        question=pair.question,
+        answer=pair.answer,
+        status=pair.status,
+        mode=pair.mode,
+        surface=pair.surface,
+        model=pair.model,
+        review_state=pair.review_state,
+        edited_answer=pair.edited_answer,
+        votes_up=int(up or 0),
+        votes_down=int(down or 0),
+        sources=[SourceView(s.title, s.author, s.quote, s.score) for s in pair.sources],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Counts over the whole log."""
+
+    total: int
+    by_status: dict[str, int]
+    by_review: dict[str, int]
+    votes_up: int
+    votes_down: int
+    voted_pairs: int
+    by_talk: list[tuple[str, str, int]]
+    opted_out_users: int

@@ -1,0 +1,285 @@
+"""The Q&A log: record pairs, votes, opt-outs, deletion, review and retention."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
+
+from sqlalchemy import delete, distinct, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import selectinload
+
+from bot.rag.types import Answer
+from store.db import Database
+from store.errors import PairNotFoundError, translate
+from store.models import (
+    PAIR_STATUSES,
+    Feedback,
+    OptOut,
+    PairSource,
+    PairStatus,
+    QAPair,
+    utcnow,
+)
+from store.queries import PairView, Stats, pair_view, vote_counts
+from store.records import AskContext
+
+log = logging.getLogger(__name__)
+
+NOT_REVIEWABLE = ("error", "cancelled")
+
+
+def _safe_endpoint(url: str | None) -> str | None:
+    """Drop credentials and query strings from an endpoint URL before it is stored."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def _pair_from(answer: Answer, context: AskContext) -> QAPair:
+    pair = QAPair(
+        question=answer.question,
+        answer=answer.text,
+        status=answer.status,
+        error_cause=answer.error_cause,
+        mode=answer.mode,
+        model=answer.model,
+        endpoint=_safe_endpoint(answer.endpoint),
+        timings=dict(answer.timings),
+        surface=context.surface,
+        user_id=context.user_id,
+        guild_id=context.guild_id,
+        channel_id=context.channel_id,
+        thread_id=context.thread_id,
+        message_id=context.message_id,
+    )
+    pair.sources = [
+        PairSource(
+            rank=rank,
+            talk_id=s.talk_id,
+            chunk_id=s.chunk_id,
+            title=s.title,
+            author=s.author,
+            quote=s.quote,
+            score=float(s.score),
+        )
+        for rank, s in enumerate(answer.sources)
+    ]
+    return pair
+
+
+class QALog:
+    """Every operation on the Q&A log; one short transaction per call, committed at once."""
+
+    def __init__(self, db: Database) -> None:
+        """Use the given database."""
+        self._db = db
+
+    async def record(self, answer: Answer, context: AskContext) -> int | None:
+        """Commit one pair and return its id; None when the asker opted out or on failure."""
+        try:
+            if context.user_id is not None and await self.is_opted_out(context.user_id):
+                return None
+            pair = _pair_from(answer, context)
+            async with self._db.sessions.begin() as session:
+                session.add(pair)
+            return pair.id
+        except Exception as error:
+            log.error(
+                "could not log a Q&A pair (surface=%s, status=%s): %s",
+                context.surface,
+                answer.status,
+                translate(error, "recording"),
+            )
+            return None
+
+    async def set_message_id(self, pair_id: int, message_id: int) -> bool:
+        """Attach the Discord message that carried the answer; never raises."""
+        return await self._update_quietly(pair_id, message_id=message_id)
+
+    async def mark_status(
+        self, pair_id: int, status: PairStatus, error_cause: str | None = None
+    ) -> bool:
+        """Change a pair's status after the fact (e.g. cancelled, error); never raises."""
+        if status not in PAIR_STATUSES:
+            raise ValueError(f"unknown pair status {status!r}")
+        return await self._update_quietly(pair_id, status=status, error_cause=error_cause)
+
+    async def _update_quietly(self, pair_id: int, **values: Any) -> bool:
+        try:
+            async with self._db.sessions.begin() as session:
+                result = await session.execute(
+                    update(QAPair)
+                    .where(QAPair.id == pair_id)
+                    .values(updated_at=utcnow(), **values)
+                )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+        except Exception as error:
+            log.error("could not update pair %s: %s", pair_id, translate(error, "updating"))
+            return False
+
+    async def vote(self, pair_id: int, user_id: int, value: int) -> None:
+        """Store a user's +1/-1 on a pair, replacing their earlier vote; skip opted-out users."""
+        if value not in (1, -1):
+            raise ValueError("a vote is +1 or -1")
+        if await self.is_opted_out(user_id):
+            return
+        dialect = self._db.engine.dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        now = utcnow()
+        statement = insert(Feedback).values(
+            pair_id=pair_id, user_id=user_id, value=value, created_at=now, updated_at=now
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[Feedback.pair_id, Feedback.user_id],
+            set_={"value": value, "updated_at": now},
+        )
+        try:
+            async with self._db.sessions.begin() as session:
+                await session.execute(statement)
+        except IntegrityError as error:
+            raise PairNotFoundError(f"no pair with id {pair_id}") from error
+        except SQLAlchemyError as error:
+            raise translate(error, "voting") from error
+
+    async def is_opted_out(self, user_id: int) -> bool:
+        """Tell whether the user asked not to be logged."""
+        async with self._db.sessions() as session:
+            return await session.get(OptOut, user_id) is not None
+
+    async def set_opt_out(self, user_id: int, opted_out: bool) -> None:
+        """Record or withdraw a user's wish not to be logged."""
+        try:
+            async with self._db.sessions.begin() as session:
+                found = await session.get(OptOut, user_id)
+                if opted_out and found is None:
+                    session.add(OptOut(user_id=user_id))
+                elif not opted_out and found is not None:
+                    await session.delete(found)
+        except SQLAlchemyError as error:
+            raise translate(error, "saving the opt-out") from error
+
+    async def delete_user_data(self, user_id: int) -> int:
+        """Delete the user's pairs (with their sources and votes) and votes; return how many."""
+        try:
+            async with self._db.sessions.begin() as session:
+                pairs = await session.execute(delete(QAPair).where(QAPair.user_id == user_id))
+                votes = await session.execute(delete(Feedback).where(Feedback.user_id == user_id))
+                await session.execute(
+                    update(QAPair).where(QAPair.reviewer_id == user_id).values(reviewer_id=None)
+                )
+        except SQLAlchemyError as error:
+            raise translate(error, "deleting user data") from error
+        return int(pairs.rowcount + votes.rowcount)  # type: ignore[attr-defined]
+
+    async def next_pending(self, after_id: int = 0) -> PairView | None:
+        """Return the oldest pair awaiting review with an id above `after_id`."""
+        votes = vote_counts()
+        query = (
+            select(QAPair, votes.c.up, votes.c.down)
+            .outerjoin(votes, votes.c.pair_id == QAPair.id)
+            .where(QAPair.review_state == "pending", QAPair.id > after_id)
+            .where(QAPair.status.not_in(NOT_REVIEWABLE))
+            .order_by(QAPair.id)
+            .limit(1)
+            .options(selectinload(QAPair.sources))
+        )
+        async with self._db.sessions() as session:
+            row = (await session.execute(query)).first()
+        return None if row is None else pair_view(row[0], row[1], row[2])
+
+    async def review(
+        self,
+        pair_id: int,
+        state: Literal["approved", "edited", "rejected"],
+        reviewer_id: int | None,
+        edited_answer: str | None = None,
+    ) -> None:
+        """Approve, edit (replacing the answer in exports) or reject a pair."""
+        if state not in ("approved", "edited", "rejected"):
+            raise ValueError(f"unknown review state {state!r}")
+        edited = (edited_answer or "").strip()
+        if state == "edited" and not edited:
+            raise ValueError("an edited review needs the edited answer")
+        values = {
+            "review_state": state,
+            "edited_answer": edited if state == "edited" else None,
+            "reviewer_id": reviewer_id,
+            "reviewed_at": utcnow(),
+        }
+        async with self._db.sessions.begin() as session:
+            result = await session.execute(
+                update(QAPair).where(QAPair.id == pair_id).values(**values)
+            )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            raise PairNotFoundError(f"no pair with id {pair_id}")
+
+    async def stats(self, top_talks: int = 10) -> Stats:
+        """Count pairs by status and review state, votes, and pairs citing each talk."""
+        async with self._db.sessions() as session:
+            by_status = dict(
+                (await session.execute(select(QAPair.status, func.count()).group_by(QAPair.status)))
+                .tuples()
+                .all()
+            )
+            by_review = dict(
+                (
+                    await session.execute(
+                        select(QAPair.review_state, func.count()).group_by(QAPair.review_state)
+                    )
+                )
+                .tuples()
+                .all()
+            )
+            up, down, voted = (
+                await session.execute(
+                    select(
+                        func.count().filter(Feedback.value > 0),
+                        func.count().filter(Feedback.value < 0),
+                        func.count(distinct(Feedback.pair_id)),
+                    )
+                )
+            ).one()
+            cited = func.count(distinct(PairSource.pair_id))
+            talks = (
+                await session.execute(
+                    select(PairSource.title, PairSource.author, cited)
+                    .group_by(PairSource.title, PairSource.author)
+                    .order_by(cited.desc(), PairSource.title)
+                    .limit(top_talks)
+                )
+            ).tuples()
+            by_talk = [(title, author, int(n)) for title, author, n in talks]
+            opted_out = await session.scalar(select(func.count()).select_from(OptOut))
+        return Stats(
+            total=sum(by_status.values()),
+            by_status=by_status,
+            by_review=by_review,
+            votes_up=int(up or 0),
+            votes_down=int(down or 0),
+            voted_pairs=int(voted or 0),
+            by_talk=by_talk,
+            opted_out_users=int(opted_out or 0),
+        )
+
+    async def purge_expired(self, days: int | None = None) -> int:
+        """Delete pairs older than `days` (default RETENTION_DAYS; 0 keeps all); return count."""
+        keep = self._db.settings.retention_days if days is None else days
+        if keep <= 0:
+            return 0
+        cutoff = utcnow() - timedelta(days=keep)
+        try:
+            async with self._db.sessions.begin() as session:
+                result = await session.execute(delete(QAPair).where(QAPair.created_at < cutoff))
+        except SQLAlchemyError as error:
+            raise translate(error, "purging expired pairs") from error
+        deleted = int(result.rowcount)  # type: ignore[attr-defined]
+        if deleted:
+            log.info("purged %d pairs older than %d days", deleted, keep)
+        return deleted

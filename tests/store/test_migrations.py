@@ -1,0 +1,56 @@
+"""Migrations: a blank database upgrades to exactly the models, and downgrades to nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from bot.config import Settings
+from store.db import Database
+from store.models import Base
+
+
+def _diff(connection: sa.Connection) -> list[Any]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, Base.metadata))
+
+
+def _tables(connection: sa.Connection) -> set[str]:
+    return set(sa.inspect(connection).get_table_names())
+
+
+async def test_blank_database_upgrades_to_the_models(settings: Settings) -> None:
+    database = Database.from_settings(settings)
+    try:
+        assert await database.current() is None
+        await database.upgrade()
+        assert await database.current() == "0001"
+        async with database.engine.connect() as connection:
+            assert await connection.run_sync(_diff) == []
+    finally:
+        await database.aclose()
+
+
+async def test_upgrade_is_idempotent_and_downgrade_removes_every_table(db: Database) -> None:
+    await db.upgrade()
+    await db.downgrade("base")
+    assert await db.current() is None
+    async with db.engine.connect() as connection:
+        assert await connection.run_sync(_tables) == {"alembic_version"}
+    await db.upgrade()
+    async with db.engine.connect() as connection:
+        assert {"qa_pairs", "pair_sources", "feedback", "opt_outs"} <= await connection.run_sync(
+            _tables
+        )
+
+
+async def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(db: Database) -> None:
+    async with db.engine.connect() as connection:
+        mode = await connection.scalar(sa.text("PRAGMA journal_mode"))
+        timeout = await connection.scalar(sa.text("PRAGMA busy_timeout"))
+        foreign_keys = await connection.scalar(sa.text("PRAGMA foreign_keys"))
+    assert (mode, foreign_keys) == ("wal", 1)
+    assert timeout is not None and timeout >= 1000

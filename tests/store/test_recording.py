@@ -1,0 +1,120 @@
+"""Recording pairs, votes, opt-outs and deletion on a real SQLite database."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from store.db import Database
+from store.errors import PairNotFoundError
+from store.models import Feedback, PairSource, QAPair
+from store.records import AskContext
+from store.repository import QALog
+from tests.store.conftest import make_answer
+
+SLASH = AskContext(surface="slash", user_id=111, guild_id=222, channel_id=333, message_id=444)
+
+
+async def _count(db: Database, model: type[object]) -> int:
+    async with db.sessions() as session:
+        return int(await session.scalar(sa.select(sa.func.count()).select_from(model)) or 0)
+
+
+async def test_record_commits_every_field_and_the_sources(db: Database, qalog: QALog) -> None:
+    answer = make_answer(talks=("Charla A", "Charla B"))
+    answer.endpoint = "https://user:secret@llm.example:8443/v1?api_key=secret"
+    pair_id = await qalog.record(answer, SLASH)
+    assert pair_id is not None
+    async with db.sessions() as session:
+        pair = await session.get(QAPair, pair_id)
+        assert pair is not None
+        sources = (
+            await session.scalars(sa.select(PairSource).where(PairSource.pair_id == pair_id))
+        ).all()
+    assert (pair.question, pair.answer, pair.status, pair.mode) == (
+        answer.question,
+        answer.text,
+        "answered",
+        "llm",
+    )
+    assert (pair.user_id, pair.guild_id, pair.channel_id, pair.message_id) == (111, 222, 333, 444)
+    assert pair.surface == "slash" and pair.review_state == "pending"
+    assert pair.timings == {"retrieval": 0.1, "total": 1.5}
+    assert pair.endpoint == "https://llm.example:8443/v1"
+    assert pair.created_at.tzinfo is not None
+    assert [(s.rank, s.title) for s in sorted(sources, key=lambda s: s.rank)] == [
+        (0, "Charla A"),
+        (1, "Charla B"),
+    ]
+
+
+async def test_failed_answers_are_recorded_with_their_cause(db: Database, qalog: QALog) -> None:
+    pair_id = await qalog.record(make_answer(status="error", talks=()), SLASH)
+    assert pair_id is not None
+    async with db.sessions() as session:
+        pair = await session.get(QAPair, pair_id)
+    assert pair is not None and pair.status == "error" and pair.error_cause == "LLM timed out"
+
+
+async def test_message_id_and_status_can_be_set_after_the_reply(db: Database, qalog: QALog) -> None:
+    pair_id = await qalog.record(make_answer(), AskContext(surface="mention", user_id=1))
+    assert pair_id is not None
+    assert await qalog.set_message_id(pair_id, 999)
+    assert await qalog.mark_status(pair_id, "cancelled", "user cancelled")
+    assert not await qalog.set_message_id(pair_id + 100, 1)
+    async with db.sessions() as session:
+        pair = await session.get(QAPair, pair_id)
+    assert pair is not None
+    assert (pair.message_id, pair.status, pair.error_cause) == (999, "cancelled", "user cancelled")
+
+
+async def test_record_never_raises_when_the_database_is_gone(db: Database, qalog: QALog) -> None:
+    await db.downgrade("base")
+    assert await qalog.record(make_answer(), SLASH) is None
+
+
+async def test_opted_out_users_are_not_stored(db: Database, qalog: QALog) -> None:
+    await qalog.set_opt_out(111, True)
+    await qalog.set_opt_out(111, True)
+    assert await qalog.is_opted_out(111)
+    assert await qalog.record(make_answer(), SLASH) is None
+    assert await _count(db, QAPair) == 0
+    await qalog.set_opt_out(111, False)
+    assert not await qalog.is_opted_out(111)
+    assert await qalog.record(make_answer(), SLASH) is not None
+
+
+async def test_one_vote_per_user_and_pair_and_it_can_change(db: Database, qalog: QALog) -> None:
+    pair_id = await qalog.record(make_answer(), SLASH)
+    assert pair_id is not None
+    await qalog.vote(pair_id, 7, 1)
+    await qalog.vote(pair_id, 7, -1)
+    await qalog.vote(pair_id, 8, 1)
+    async with db.sessions() as session:
+        votes = dict((await session.execute(sa.select(Feedback.user_id, Feedback.value))).all())
+    assert votes == {7: -1, 8: 1}
+    with pytest.raises(ValueError):
+        await qalog.vote(pair_id, 7, 2)
+    with pytest.raises(PairNotFoundError):
+        await qalog.vote(pair_id + 100, 7, 1)
+
+
+async def test_deleting_a_user_cascades_to_sources_and_votes(db: Database, qalog: QALog) -> None:
+    mine = await qalog.record(make_answer(), SLASH)
+    other = await qalog.record(make_answer(), AskContext(surface="slash", user_id=555))
+    assert mine is not None and other is not None
+    await qalog.vote(mine, 555, 1)  # someone else's vote on the user's pair
+    await qalog.vote(other, 111, -1)  # the user's vote on someone else's pair
+    await qalog.vote(other, 556, 1)
+    await qalog.review(other, "approved", reviewer_id=111)
+
+    assert await qalog.delete_user_data(111) == 2  # one pair + one vote of theirs
+
+    async with db.sessions() as session:
+        pairs = (await session.scalars(sa.select(QAPair))).all()
+        feedback = (await session.execute(sa.select(Feedback.pair_id, Feedback.user_id))).all()
+        source_pairs = set((await session.scalars(sa.select(PairSource.pair_id))).all())
+    assert [p.id for p in pairs] == [other]
+    assert pairs[0].reviewer_id is None
+    assert [tuple(row) for row in feedback] == [(other, 556)]
+    assert source_pairs == {other}
