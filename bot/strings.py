@@ -24,6 +24,18 @@ NOT_COVERED = (
 )
 CLOSEST_TALKS = "Las charlas más cercanas son:"
 
+# --- Retrieval errors (helper A: bot/rag/errors.py) -------------------------------------------
+INDEX_MISMATCH = (
+    "El índice de las charlas se creó con otro modelo de embeddings. Pide a quien administra el bot "
+    "que ejecute `pide-ayuda ingest --rebuild`."
+)
+EMBEDDINGS_UNAVAILABLE = (
+    "El servicio de embeddings no responde ahora mismo. Inténtalo de nuevo en unos minutos."
+)
+CORPUS_UNAVAILABLE = (
+    "No he podido cargar las transcripciones de las charlas. Avisa a quien administra el bot."
+)
+
 # --- Answers ---------------------------------------------------------------------------------
 EXTRACTIVE_LABEL = (
     "*Respuesta extractiva (sin modelo de lenguaje): fragmentos literales de las charlas.*"
