@@ -26,8 +26,8 @@ CLOSEST_TALKS = "Las charlas más cercanas son:"
 
 # --- Retrieval errors (helper A: bot/rag/errors.py) -------------------------------------------
 INDEX_MISMATCH = (
-    "El índice de las charlas se creó con otro modelo de embeddings. Pide a quien administra el bot "
-    "que ejecute `pide-ayuda ingest --rebuild`."
+    "El índice de las charlas se creó con otro modelo de embeddings. Pide a quien administra "
+    "el bot que ejecute `pide-ayuda ingest --rebuild`."
 )
 EMBEDDINGS_UNAVAILABLE = (
     "El servicio de embeddings no responde ahora mismo. Inténtalo de nuevo en unos minutos."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import bm25s
@@ -10,6 +11,9 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_SPANISH
 
 from bot.rag.glossary import fold, normalise
+
+# bm25s forces its logger to DEBUG on import; let the application's logging decide instead.
+logging.getLogger("bm25s").setLevel(logging.NOTSET)
 
 _STOPWORDS = sorted({fold(word) for word in STOPWORDS_SPANISH})
 
