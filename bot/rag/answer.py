@@ -1,0 +1,211 @@
+"""Grounded answers: retrieve, refuse when nothing is relevant, generate, cite.
+
+Steps of `Answerer.answer()`:
+1. validate the question;
+2. make a follow-up self-contained for retrieval (the LLM condenses it; without an LLM, or if that
+   fails, the earlier user turns are prepended);
+3. retrieve passages; below the relevance threshold, refuse without calling the LLM, naming the
+   closest talks;
+4. without `LLM_BASE_URL`, answer extractively; otherwise build the prompt within the model's
+   context budget and stream the answer, relaying renumbered text to `on_delta`;
+5. keep only cited passages as sources; a cut stream keeps the partial answer, marked.
+Every failure becomes an `Answer` with status "error", a Spanish `text` and an `error_cause`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+
+from bot import strings
+from bot.config import Settings
+from bot.rag.citations import renumber, sources_for
+from bot.rag.errors import RagError
+from bot.rag.extractive import extractive_text
+from bot.rag.index import Index
+from bot.rag.llm import ChatClient, LLMError
+from bot.rag.prompts import build_messages, condense_messages, prompt_budget
+from bot.rag.question import validate_question
+from bot.rag.types import Answer, Mode, Passage, Turn
+
+log = logging.getLogger(__name__)
+
+OnDelta = Callable[[str], Awaitable[None]]
+
+# Cosine similarity (multilingual-e5-small, query vs chunk) below which the keynotes are taken not
+# to cover a question. Measured with bench/threshold.py; see docs/answers.md. RETRIEVAL_MIN_SCORE
+# overrides it.
+DEFAULT_MIN_SCORE = 0.80
+CLOSEST_TALKS_SHOWN = 3
+CONDENSE_MAX_TOKENS = 96
+FOLLOW_UP_TURNS = 2
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 2)
+
+
+class Answerer:
+    """Answer questions from the keynote index, through an LLM when one is configured."""
+
+    def __init__(self, settings: Settings, chat: ChatClient | None = None) -> None:
+        """Keep the settings and the chat client; the index opens on first use."""
+        self.settings = settings
+        self.chat = chat
+        self._index: Index | None = None
+        self._opening = asyncio.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Answerer:
+        """Build an answerer; extractive when LLM_BASE_URL is unset."""
+        return cls(settings, ChatClient(settings) if settings.llm_base_url else None)
+
+    @property
+    def min_score(self) -> float:
+        """Return the relevance threshold in force."""
+        configured = self.settings.retrieval_min_score
+        return DEFAULT_MIN_SCORE if configured is None else configured
+
+    async def index(self) -> Index:
+        """Open the index once (in a worker thread) and return it."""
+        async with self._opening:
+            if self._index is None:
+                self._index = await asyncio.to_thread(Index.open, self.settings)
+            return self._index
+
+    async def answer(
+        self, question: str, history: Sequence[Turn] = (), on_delta: OnDelta | None = None
+    ) -> Answer:
+        """Answer one question; never raises for user, index or LLM failures."""
+        started = time.perf_counter()
+        result = Answer(question=question, text="", mode=self._mode(), status="error")
+        try:
+            await self._answer(result, history, on_delta, started)
+        except RagError as error:
+            self._fail(result, error.user_message, str(error))
+        except LLMError as error:
+            if error.partial.strip() and result.passages:
+                self._partial(result, error.partial, str(error))
+            else:
+                self._fail(result, error.user_message, str(error))
+        except Exception as error:
+            log.exception("unexpected failure answering %r", question[:80])
+            self._fail(result, strings.UNEXPECTED_ERROR, f"{type(error).__name__}: {error}")
+        result.timings["total_ms"] = _ms(started)
+        return result
+
+    def _mode(self) -> Mode:
+        return "llm" if self.chat is not None else "extractive"
+
+    def _fail(self, result: Answer, message: str, cause: str) -> None:
+        log.warning("answer failed: %s", cause)
+        result.status, result.text, result.error_cause = "error", message, cause
+        result.sources = []
+
+    def _partial(self, result: Answer, partial: str, cause: str) -> None:
+        log.warning("answer cut short, keeping the partial text: %s", cause)
+        cited = renumber(partial, result.passages)
+        result.text = f"{cited.text.rstrip()}\n\n{strings.PARTIAL_ANSWER_NOTE}"
+        result.sources = sources_for(cited.passages, cited.text)
+        result.status, result.error_cause = "partial", cause
+
+    async def _answer(
+        self, result: Answer, history: Sequence[Turn], on_delta: OnDelta | None, started: float
+    ) -> None:
+        question = validate_question(result.question, self.settings.question_max_chars)
+        result.question = question
+        index = await self.index()
+        query = await self._standalone(question, history, result)
+        mark = time.perf_counter()
+        passages = await index.search(query, k=self.settings.retrieval_k)
+        result.timings["retrieval_ms"] = _ms(mark)
+        result.passages = passages
+        best = max((p.dense_score or 0.0 for p in passages), default=0.0)
+        if best < self.min_score:
+            log.info("refusing: best cosine %.3f below %.3f", best, self.min_score)
+            self._refuse(result, passages)
+        elif self.chat is None:
+            self._finish(result, extractive_text(question, passages), passages)
+        else:
+            await self._generate(self.chat, result, history, on_delta, started)
+            return
+        if on_delta is not None:
+            await on_delta(result.text)
+
+    def _refuse(self, result: Answer, passages: Sequence[Passage]) -> None:
+        talks = list(dict.fromkeys((p.title, p.author) for p in passages))[:CLOSEST_TALKS_SHOWN]
+        lines = [strings.NOT_COVERED]
+        if talks:
+            lines += ["", strings.CLOSEST_TALKS, *(f"- «{t}» — {a}" for t, a in talks)]
+        result.text, result.mode, result.status = "\n".join(lines), "refused", "refused"
+
+    def _finish(self, result: Answer, text: str, passages: Sequence[Passage]) -> None:
+        cited = renumber(text, passages)
+        result.text = cited.text.strip()
+        result.sources = sources_for(cited.passages, cited.text)
+        result.status = "answered"
+
+    async def _generate(
+        self,
+        chat: ChatClient,
+        result: Answer,
+        history: Sequence[Turn],
+        on_delta: OnDelta | None,
+        started: float,
+    ) -> None:
+        """Build the prompt within the context budget, stream the answer and cite it."""
+        mark = time.perf_counter()
+        info = await chat.model_info()
+        result.model, result.endpoint = info.name, chat.base_url
+        budget = prompt_budget(info.max_model_len, chat.max_tokens)
+        prompt = build_messages(result.question, result.passages, history, budget)
+        result.passages = prompt.passages
+        result.timings["prompt_ms"] = _ms(mark)
+        result.timings["before_llm_ms"] = _ms(started)
+        shown = ""
+
+        async def relay(text: str) -> None:
+            nonlocal shown
+            current = renumber(text, prompt.passages, final=False).text
+            if on_delta is not None and current != shown:
+                shown = current
+                await on_delta(current)
+
+        mark = time.perf_counter()
+        completion = await chat.stream(prompt.messages, on_text=relay)
+        result.timings["llm_ms"] = _ms(mark)
+        if completion.first_token_s is not None:
+            result.timings["first_token_ms"] = round(completion.first_token_s * 1000, 2)
+        if not completion.text.strip():
+            raise LLMError(f"{chat.base_url} returned an empty answer")
+        self._finish(result, completion.text, prompt.passages)
+        if completion.finish_reason == "length":
+            self._partial(result, completion.text, "the answer hit LLM_MAX_TOKENS")
+
+    async def _standalone(self, question: str, history: Sequence[Turn], result: Answer) -> str:
+        """Return the question made self-contained for retrieval."""
+        if not history:
+            return question
+        mark = time.perf_counter()
+        if self.chat is not None:
+            try:
+                messages = condense_messages(question, history)
+                done = await self.chat.stream(messages, max_tokens=CONDENSE_MAX_TOKENS)
+                condensed = done.text.strip()
+                if 0 < len(condensed) <= self.settings.question_max_chars:
+                    result.timings["condense_ms"] = _ms(mark)
+                    return condensed
+            except LLMError as error:
+                log.warning("could not condense the follow-up, prepending turns: %s", error)
+        earlier = [t.content for t in history if t.role == "user"][-FOLLOW_UP_TURNS:]
+        return " ".join([*earlier, question])[-self.settings.question_max_chars :]
+
+    async def aclose(self) -> None:
+        """Close the LLM client and release the index."""
+        if self.chat is not None:
+            await self.chat.aclose()
+        if self._index is not None:
+            self._index.close()
+            self._index = None

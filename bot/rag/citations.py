@@ -1,0 +1,104 @@
+"""Citations: renumber [n] markers to sources in citation order and pick short quotes."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.rag.types import Passage, Source
+
+_CITATION = re.compile(r"(\s*)\[\s*(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\s*\]")
+_INCOMPLETE = re.compile(r"\s*\[[\d,;\s]*$")  # a citation still arriving at the end of a stream
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+")
+_WORD = re.compile(r"\w{4,}")
+QUOTE_CHARS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Cited:
+    """Answer text with citations renumbered, and the cited passage per source number."""
+
+    text: str
+    passages: list[Passage]
+
+
+def renumber(text: str, passages: Sequence[Passage], final: bool = True) -> Cited:
+    """Renumber citations by first use, one source per talk; drop numbers without a passage.
+
+    With `final=False` (text still streaming) a trailing, incomplete `[..` is held back so each
+    rewrite is a prefix of the next.
+    """
+    number_of_talk: dict[str, int] = {}
+    cited: list[Passage] = []
+
+    def rewrite(match: re.Match[str]) -> str:
+        numbers: list[int] = []
+        for raw in re.split(r"[,;]", match.group(2)):
+            index = int(raw) - 1
+            if not 0 <= index < len(passages):
+                continue
+            passage = passages[index]
+            if passage.talk_id not in number_of_talk:
+                cited.append(passage)
+                number_of_talk[passage.talk_id] = len(cited)
+            number = number_of_talk[passage.talk_id]
+            if number not in numbers:
+                numbers.append(number)
+        marks = "".join(f"[{n}]" for n in numbers)
+        return f"{match.group(1)}{marks}" if marks else ""
+
+    rewritten = _CITATION.sub(rewrite, text)
+    if not final:
+        rewritten = _INCOMPLETE.sub("", rewritten)
+    return Cited(rewritten, cited)
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip accents, for word overlap."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def keywords(text: str) -> set[str]:
+    """Return the folded words of four letters or more."""
+    return set(_WORD.findall(fold(text)))
+
+
+def best_snippet(text: str, wanted: Iterable[str], max_chars: int = QUOTE_CHARS) -> str:
+    """Return the sentence of `text` sharing most words with `wanted`, cut to `max_chars`."""
+    words = set(wanted)
+    sentences = [s.strip() for s in _SENTENCE.split(text) if s.strip()] or [text.strip()]
+    best = max(sentences, key=lambda s: len(keywords(s) & words))
+    if len(best) > max_chars:
+        best = _window(best, words, max_chars)
+    return best
+
+
+def _window(sentence: str, words: set[str], max_chars: int) -> str:
+    """Cut a long sentence (Whisper text often has no stops) to its best word window."""
+    tokens = sentence.split()
+    size = max(8, max_chars // 7)
+    starts = range(max(1, len(tokens) - size + 1))
+    start = max(starts, key=lambda i: len(keywords(" ".join(tokens[i : i + size])) & words))
+    snippet = " ".join(tokens[start : start + size])[:max_chars].rstrip()
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + size < len(tokens) else ""
+    return f"{prefix}{snippet}{suffix}"
+
+
+def sources_for(cited: Sequence[Passage], answer_text: str) -> list[Source]:
+    """Turn cited passages into sources, each with a short quote close to the answer."""
+    wanted = keywords(answer_text)
+    return [
+        Source(
+            title=p.title,
+            author=p.author,
+            quote=best_snippet(p.text, wanted),
+            talk_id=p.talk_id,
+            chunk_id=p.chunk_id,
+            score=p.score,
+        )
+        for p in cited
+    ]

@@ -1,0 +1,226 @@
+"""Chat client for any OpenAI-compatible endpoint: streaming, retries, bounded concurrency.
+
+Built on the official `openai.AsyncOpenAI(base_url=...)`. The client's own retries (429 and 5xx,
+honouring Retry-After, exponential backoff with jitter) are used as they are. `LLM_TIMEOUT` is a
+watchdog on progress: connecting, the first token and every gap between chunks (a stalled stream),
+retries included. Only `delta.content` counts as answer text; `reasoning_content` / `reasoning`
+deltas, empty deltas and a usage chunk with empty `choices` are skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+import openai
+from openai.types.chat import ChatCompletionMessageParam
+
+from bot import strings
+from bot.config import Settings
+from bot.rag.prompts import fold_system_role
+
+log = logging.getLogger(__name__)
+
+# The `openai` client refuses to start without a key; local servers (vLLM, llama.cpp) need none.
+PLACEHOLDER_API_KEY = "not-needed"
+_CONTEXT_MARKERS = ("context length", "context_length", "maximum context", "too long", "too many")
+
+OnText = Callable[[str], Awaitable[None]]
+Messages = Sequence[ChatCompletionMessageParam]
+
+
+class LLMError(Exception):
+    """A chat endpoint failure; `str(error)` is the operator cause, `user_message` is Spanish."""
+
+    user_message = strings.LLM_UNAVAILABLE
+
+    def __init__(self, cause: str, partial: str = "") -> None:
+        """Keep the operator cause and any text received before the failure."""
+        super().__init__(cause)
+        self.partial = partial
+
+
+class LLMUnavailableError(LLMError):
+    """The endpoint cannot be reached or failed (5xx, connection refused, stream cut)."""
+
+
+class LLMTimeoutError(LLMError):
+    """No progress from the endpoint within LLM_TIMEOUT seconds."""
+
+    user_message = strings.LLM_TIMEOUT
+
+
+class LLMBusyError(LLMError):
+    """The endpoint kept answering 429 after every retry."""
+
+    user_message = strings.LLM_BUSY
+
+
+class PromptTooLongError(LLMError):
+    """The prompt does not fit the model's context window (a 400 from vLLM)."""
+
+    user_message = strings.LLM_PROMPT_TOO_LONG
+
+
+class LLMMisconfiguredError(LLMError):
+    """Unknown model, bad key or a request the endpoint rejects."""
+
+    user_message = strings.LLM_MISCONFIGURED
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """The served model's name and, when the server says, its context window."""
+
+    name: str
+    max_model_len: int | None = None
+
+
+@dataclass(slots=True)
+class Completion:
+    """A finished completion: text, why it stopped, token usage when the server sent it."""
+
+    text: str
+    model: str
+    finish_reason: str | None = None
+    usage: dict[str, int] = field(default_factory=dict)
+    first_token_s: float | None = None
+
+
+class ChatClient:
+    """Send chat requests to one OpenAI-compatible endpoint, a bounded number at a time."""
+
+    def __init__(self, settings: Settings) -> None:
+        """Build the client from LLM_* settings (LLM_BASE_URL must be set)."""
+        if not settings.llm_base_url:
+            raise LLMMisconfiguredError("LLM_BASE_URL is not set")
+        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+        self.base_url = settings.llm_base_url
+        self.timeout = settings.llm_timeout
+        self.max_tokens = settings.llm_max_tokens
+        self.temperature = settings.llm_temperature
+        self._configured_model = settings.llm_model
+        self._client = openai.AsyncOpenAI(
+            base_url=settings.llm_base_url,
+            api_key=key or PLACEHOLDER_API_KEY,
+            timeout=settings.llm_timeout,
+            max_retries=settings.llm_max_retries,
+        )
+        self._slots = asyncio.Semaphore(settings.llm_max_concurrency)
+        self._info: ModelInfo | None = None
+        self.fold_system = False
+
+    async def model_info(self) -> ModelInfo:
+        """Return the model to use: LLM_MODEL, else the first one `/v1/models` lists."""
+        if self._info is None:
+            try:
+                self._info = await self._discover()
+            except openai.OpenAIError as error:
+                raise self._translate(error, "") from error
+        return self._info
+
+    async def _discover(self) -> ModelInfo:
+        try:
+            async with asyncio.timeout(self.timeout):
+                page = await self._client.models.list()
+        except openai.APIStatusError as error:
+            if self._configured_model and error.status_code in (404, 405, 501):
+                return ModelInfo(self._configured_model)  # a server without /v1/models
+            raise
+        except TimeoutError as error:
+            raise LLMTimeoutError(f"{self.base_url}/models did not answer in time") from error
+        entries = {entry.id: entry for entry in page.data}
+        name = self._configured_model or next(iter(entries), None)
+        if name is None:
+            raise LLMMisconfiguredError(f"{self.base_url}/models lists no model: set LLM_MODEL")
+        extra = entries[name].model_extra if name in entries else None
+        length = (extra or {}).get("max_model_len")
+        return ModelInfo(name, length if isinstance(length, int) else None)
+
+    async def stream(
+        self, messages: Messages, on_text: OnText | None = None, max_tokens: int | None = None
+    ) -> Completion:
+        """Stream one completion, awaiting `on_text(text_so_far)` per delta; raise LLMError."""
+        info = await self.model_info()
+        async with self._slots:
+            try:
+                return await self._stream(info, messages, on_text, max_tokens)
+            except LLMMisconfiguredError as error:
+                if self.fold_system or not rejects_system_role(error):
+                    raise
+                log.warning(
+                    "%s rejects the system role: folding it into the user turn", self.base_url
+                )
+                self.fold_system = True
+                return await self._stream(info, messages, on_text, max_tokens)
+
+    async def _stream(
+        self, info: ModelInfo, messages: Messages, on_text: OnText | None, max_tokens: int | None
+    ) -> Completion:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        completion = Completion(text="", model=info.name)
+        request = fold_system_role(messages) if self.fold_system else list(messages)
+        try:
+            async with asyncio.timeout(self.timeout) as watchdog:
+                stream = await self._client.chat.completions.create(
+                    model=info.name,
+                    messages=request,
+                    max_tokens=max_tokens or self.max_tokens,
+                    temperature=self.temperature,
+                    stream=True,
+                    stream_options={"include_usage": True},
+                )
+                async with stream:
+                    async for chunk in stream:
+                        watchdog.reschedule(loop.time() + self.timeout)
+                        if chunk.usage is not None:
+                            completion.usage = {
+                                "prompt_tokens": chunk.usage.prompt_tokens,
+                                "completion_tokens": chunk.usage.completion_tokens,
+                            }
+                        if not chunk.choices:
+                            continue
+                        choice = chunk.choices[0]
+                        completion.finish_reason = choice.finish_reason or completion.finish_reason
+                        if not choice.delta.content:
+                            continue
+                        if completion.first_token_s is None:
+                            completion.first_token_s = loop.time() - started
+                        completion.text += choice.delta.content
+                        if on_text is not None:
+                            await on_text(completion.text)
+        except (openai.OpenAIError, TimeoutError) as error:
+            raise self._translate(error, completion.text) from error
+        return completion
+
+    def _translate(self, error: BaseException, partial: str) -> LLMError:
+        where = self.base_url
+        if isinstance(error, TimeoutError | openai.APITimeoutError):
+            return LLMTimeoutError(f"no progress from {where} within {self.timeout} s", partial)
+        if isinstance(error, openai.APIConnectionError):
+            return LLMUnavailableError(f"cannot reach {where} or stream broken: {error}", partial)
+        if isinstance(error, openai.RateLimitError):
+            return LLMBusyError(f"{where} still answers 429 after retries: {error}", partial)
+        if isinstance(error, openai.APIStatusError):
+            message = str(error)
+            if error.status_code == 400 and any(m in message.lower() for m in _CONTEXT_MARKERS):
+                return PromptTooLongError(f"prompt over the context window: {message}")
+            if error.status_code >= 500:
+                return LLMUnavailableError(f"{where} failed: {message}", partial)
+            return LLMMisconfiguredError(
+                f"{where} rejected the request (check LLM_MODEL / LLM_API_KEY): {message}"
+            )
+        return LLMUnavailableError(f"{where}: {error}", partial)
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections."""
+        await self._client.close()
+
+
+def rejects_system_role(error: LLMError) -> bool:
+    """Tell whether the endpoint refused the request because of the `system` role."""
+    text = str(error).lower()
+    return isinstance(error, LLMMisconfiguredError) and "system" in text and "role" in text
