@@ -1,0 +1,113 @@
+"""`pide-ayuda ask`: answer one question in the terminal, streamed, and log the pair."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from typing import Any
+
+from bot import strings
+from bot.config import Settings, load_settings
+from bot.rag.answer import Answerer
+from bot.rag.types import Answer
+from store.db import Database
+from store.records import AskContext
+from store.repository import QALog
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `ask` subcommand."""
+    parser = subparsers.add_parser(
+        "ask",
+        help="answer a question from the keynotes (streams; extractive without LLM_BASE_URL)",
+    )
+    parser.add_argument("question", help="the question, in quotes")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help='print {"answer", "sources", "model", "mode", "timings"} instead of streaming',
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Answer the question; exit 1 when the answer failed or was cut short."""
+    settings = load_settings()
+    answer = asyncio.run(ask(settings, args.question, stream=not args.json))
+    if args.json:
+        print(json.dumps(as_json(answer), ensure_ascii=False, indent=2))
+    if answer.status in ("error", "partial"):
+        print(f"error: {answer.error_cause}", file=sys.stderr)
+        return 1
+    return 0
+
+
+async def ask(settings: Settings, question: str, stream: bool) -> Answer:
+    """Answer one question, streaming to stdout when asked, and log the pair."""
+    printer = _Printer()
+    answerer = Answerer.from_settings(settings)
+    try:
+        answer = await answerer.answer(question, on_delta=printer.update if stream else None)
+    finally:
+        await answerer.aclose()
+    if stream:
+        printer.finish(answer)
+    await record(settings, answer)
+    return answer
+
+
+async def record(settings: Settings, answer: Answer) -> None:
+    """Log the pair with surface "cli", applying migrations first; warn instead of failing."""
+    db = Database.from_settings(settings)
+    try:
+        await db.upgrade()
+        await QALog(db).record(answer, AskContext(surface="cli"))
+    except Exception as error:
+        log.warning("could not log the question: %s", error)
+        print(f"warning: the question was not logged: {error}", file=sys.stderr)
+    finally:
+        await db.aclose()
+
+
+def as_json(answer: Answer) -> dict[str, Any]:
+    """Return the `--json` document."""
+    return {
+        "answer": answer.text,
+        "sources": [
+            {"title": s.title, "author": s.author, "quote": s.quote} for s in answer.sources
+        ],
+        "model": answer.model,
+        "mode": answer.mode,
+        "timings": answer.timings,
+    }
+
+
+class _Printer:
+    """Print streamed text as it grows, then the rest of the answer and its sources."""
+
+    def __init__(self) -> None:
+        self.shown = ""
+
+    async def update(self, text: str) -> None:
+        if text.startswith(self.shown):
+            sys.stdout.write(text[len(self.shown) :])
+            sys.stdout.flush()
+            self.shown = text
+
+    def finish(self, answer: Answer) -> None:
+        if answer.text.startswith(self.shown):
+            sys.stdout.write(answer.text[len(self.shown) :])
+        else:
+            sys.stdout.write(f"\n\n{answer.text}")
+        sys.stdout.write("\n")
+        if answer.sources:
+            sys.stdout.write(f"\n{strings.SOURCES_HEADER.strip('*')}\n")
+            for number, source in enumerate(answer.sources, start=1):
+                sys.stdout.write(f"[{number}] «{source.title}» — {source.author}\n")
+                sys.stdout.write(f'    "{source.quote}"\n')
+        sys.stdout.flush()
