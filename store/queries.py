@@ -5,21 +5,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Subquery, case, func, select
+from sqlalchemy import ScalarSelect, func, select
 
 from store.models import Feedback, QAPair
 
 
-def vote_counts() -> Subquery:
-    """Build a subquery of 👍 and 👎 counts per pair (columns pair_id, up, down)."""
+def votes_up() -> ScalarSelect[int]:
+    """Count the pair's 👍 votes (correlated to QAPair; uses the feedback primary key)."""
     return (
-        select(
-            Feedback.pair_id,
-            func.sum(case((Feedback.value > 0, 1), else_=0)).label("up"),
-            func.sum(case((Feedback.value < 0, 1), else_=0)).label("down"),
-        )
-        .group_by(Feedback.pair_id)
-        .subquery("votes")
+        select(func.count())
+        .where(Feedback.pair_id == QAPair.id, Feedback.value > 0)
+        .scalar_subquery()
+    )
+
+
+def votes_down() -> ScalarSelect[int]:
+    """Count the pair's 👎 votes (correlated to QAPair)."""
+    return (
+        select(func.count())
+        .where(Feedback.pair_id == QAPair.id, Feedback.value < 0)
+        .scalar_subquery()
     )
 
 

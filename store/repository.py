@@ -24,7 +24,7 @@ from store.models import (
     QAPair,
     utcnow,
 )
-from store.queries import PairView, Stats, pair_view, vote_counts
+from store.queries import PairView, Stats, pair_view, votes_down, votes_up
 from store.records import AskContext
 
 log = logging.getLogger(__name__)
@@ -115,9 +115,7 @@ class QALog:
         try:
             async with self._db.sessions.begin() as session:
                 result = await session.execute(
-                    update(QAPair)
-                    .where(QAPair.id == pair_id)
-                    .values(updated_at=utcnow(), **values)
+                    update(QAPair).where(QAPair.id == pair_id).values(updated_at=utcnow(), **values)
                 )
             return bool(result.rowcount)  # type: ignore[attr-defined]
         except Exception as error:
@@ -180,10 +178,8 @@ class QALog:
 
     async def next_pending(self, after_id: int = 0) -> PairView | None:
         """Return the oldest pair awaiting review with an id above `after_id`."""
-        votes = vote_counts()
         query = (
-            select(QAPair, votes.c.up, votes.c.down)
-            .outerjoin(votes, votes.c.pair_id == QAPair.id)
+            select(QAPair, votes_up(), votes_down())
             .where(QAPair.review_state == "pending", QAPair.id > after_id)
             .where(QAPair.status.not_in(NOT_REVIEWABLE))
             .order_by(QAPair.id)

@@ -1,0 +1,120 @@
+"""Select the pairs to export and turn them into plain rows, a batch at a time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import selectinload
+
+from store.db import Database
+from store.models import PAIR_STATUSES, REVIEW_STATES, QAPair
+from store.pseudonym import pseudonym
+from store.queries import votes_down, votes_up
+
+DEFAULT_EXCLUDED_STATUSES = ("error", "cancelled")
+DEFAULT_EXCLUDED_REVIEWS = ("rejected",)
+STATUS_CHOICES = PAIR_STATUSES + REVIEW_STATES
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFilters:
+    """Which pairs to export.
+
+    `statuses` mixes pair statuses (answered, refused, error, partial, cancelled) and review
+    states (pending, approved, edited, rejected); "approved" also matches edited pairs. For each
+    kind left out, the default applies: no error/cancelled pairs, no rejected pairs.
+    `min_score` is the net feedback score (👍 minus 👎) a pair needs.
+    `until` is exclusive.
+    """
+
+    statuses: tuple[str, ...] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+    guild_id: int | None = None
+    surface: str | None = None
+    min_score: int | None = None
+
+
+def conditions(filters: ExportFilters) -> list[ColumnElement[bool]]:
+    """Translate the filters into WHERE conditions."""
+    unknown = [s for s in filters.statuses if s not in STATUS_CHOICES]
+    if unknown:
+        raise ValueError(f"unknown status {unknown[0]!r}; use one of {', '.join(STATUS_CHOICES)}")
+    statuses = [s for s in filters.statuses if s in PAIR_STATUSES]
+    reviews = [s for s in filters.statuses if s in REVIEW_STATES]
+    if "approved" in reviews:
+        reviews.append("edited")
+    where: list[ColumnElement[bool]] = [
+        QAPair.status.in_(statuses)
+        if statuses
+        else QAPair.status.not_in(DEFAULT_EXCLUDED_STATUSES),
+        QAPair.review_state.in_(reviews)
+        if reviews
+        else QAPair.review_state.not_in(DEFAULT_EXCLUDED_REVIEWS),
+    ]
+    if filters.since is not None:
+        where.append(QAPair.created_at >= filters.since)
+    if filters.until is not None:
+        where.append(QAPair.created_at < filters.until)
+    if filters.guild_id is not None:
+        where.append(QAPair.guild_id == filters.guild_id)
+    if filters.surface is not None:
+        where.append(QAPair.surface == filters.surface)
+    if filters.min_score is not None:
+        where.append(votes_up() - votes_down() >= filters.min_score)
+    return where
+
+
+def to_row(pair: QAPair, up: int, down: int, salt: bytes) -> dict[str, Any]:
+    """Turn a pair into an export row: the edited answer wins, the asker is a pseudonym."""
+    return {
+        "id": pair.id,
+        "question": pair.question,
+        "answer": pair.edited_answer or pair.answer,
+        "edited": pair.edited_answer is not None,
+        "asker": pseudonym(pair.user_id, salt),
+        "created_at": pair.created_at.isoformat(),
+        "status": pair.status,
+        "review_state": pair.review_state,
+        "mode": pair.mode,
+        "surface": pair.surface,
+        "model": pair.model,
+        "feedback_up": int(up),
+        "feedback_down": int(down),
+        "sources": [
+            {
+                "talk_id": s.talk_id,
+                "title": s.title,
+                "author": s.author,
+                "chunk_id": s.chunk_id,
+                "score": float(s.score),
+            }
+            for s in pair.sources
+        ],
+    }
+
+
+async def iter_batches(
+    db: Database, filters: ExportFilters, salt: bytes, batch_size: int = 2000
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """Yield export rows in id order, one short query per batch (keyset pagination)."""
+    where = conditions(filters)
+    last_id = 0
+    while True:
+        query = (
+            select(QAPair, votes_up(), votes_down())
+            .where(*where, QAPair.id > last_id)
+            .order_by(QAPair.id)
+            .limit(batch_size)
+            .options(selectinload(QAPair.sources))
+        )
+        async with db.sessions() as session:
+            rows = [to_row(pair, up, down, salt) for pair, up, down in await session.execute(query)]
+        if not rows:
+            return
+        yield rows
+        last_id = rows[-1]["id"]

@@ -1,0 +1,140 @@
+"""File writers of the four export formats; each appends batches of rows to an open file."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+SOURCE_TYPE = pa.struct(
+    [
+        ("talk_id", pa.string()),
+        ("title", pa.string()),
+        ("author", pa.string()),
+        ("chunk_id", pa.string()),
+        ("score", pa.float64()),
+    ]
+)
+MESSAGE_TYPE = pa.struct([("role", pa.string()), ("content", pa.string())])
+PROVENANCE_FIELDS: list[tuple[str, pa.DataType]] = [
+    ("id", pa.int64()),
+    ("edited", pa.bool_()),
+    ("asker", pa.string()),
+    ("created_at", pa.string()),
+    ("status", pa.string()),
+    ("review_state", pa.string()),
+    ("mode", pa.string()),
+    ("surface", pa.string()),
+    ("model", pa.string()),
+    ("feedback_up", pa.int64()),
+    ("feedback_down", pa.int64()),
+    ("sources", pa.list_(SOURCE_TYPE)),
+]
+PARQUET_SCHEMA = pa.schema([("messages", pa.list_(MESSAGE_TYPE)), *PROVENANCE_FIELDS])
+CSV_FIELDS = ["question", "answer"] + [name for name, _ in PROVENANCE_FIELDS]
+
+
+class Writer(Protocol):
+    """Appends rows to an export file."""
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        """Append a batch of rows."""
+
+    def close(self) -> None:
+        """Flush and close the file."""
+
+
+def _provenance(row: dict[str, Any]) -> dict[str, Any]:
+    return {name: row[name] for name, _ in PROVENANCE_FIELDS}
+
+
+def chat_record(row: dict[str, Any]) -> dict[str, Any]:
+    """Build the chat `messages` record (TRL SFT / `datasets.load_dataset("json")`)."""
+    messages = [
+        {"role": "user", "content": row["question"]},
+        {"role": "assistant", "content": row["answer"]},
+    ]
+    return {"messages": messages, **_provenance(row)}
+
+
+def alpaca_record(row: dict[str, Any]) -> dict[str, Any]:
+    """Build the Alpaca instruction/input/output record."""
+    return {
+        "instruction": row["question"],
+        "input": "",
+        "output": row["answer"],
+        **_provenance(row),
+    }
+
+
+class JsonLinesWriter:
+    """One JSON object per line, UTF-8, in the chat or Alpaca shape."""
+
+    def __init__(self, path: Path, alpaca: bool = False) -> None:
+        """Open the file for writing."""
+        self._handle: IO[str] = path.open("w", encoding="utf-8")
+        self._shape = alpaca_record if alpaca else chat_record
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        """Append a batch of rows."""
+        for row in rows:
+            self._handle.write(json.dumps(self._shape(row), ensure_ascii=False) + "\n")
+
+    def close(self) -> None:
+        """Flush and close the file."""
+        self._handle.close()
+
+
+class CsvWriter:
+    """A flat table; the sources column holds a JSON list."""
+
+    def __init__(self, path: Path) -> None:
+        """Open the file and write the header."""
+        self._handle: IO[str] = path.open("w", encoding="utf-8", newline="")
+        self._csv = csv.DictWriter(self._handle, fieldnames=CSV_FIELDS)
+        self._csv.writeheader()
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        """Append a batch of rows."""
+        for row in rows:
+            flat = {name: row[name] for name in CSV_FIELDS}
+            flat["sources"] = json.dumps(row["sources"], ensure_ascii=False)
+            self._csv.writerow(flat)
+
+    def close(self) -> None:
+        """Flush and close the file."""
+        self._handle.close()
+
+
+class ParquetRowGroupWriter:
+    """Parquet in the chat shape; each batch becomes one row group."""
+
+    def __init__(self, path: Path) -> None:
+        """Open the file with the fixed schema."""
+        self._writer = pq.ParquetWriter(str(path), PARQUET_SCHEMA, compression="zstd")
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        """Append a batch of rows as a row group."""
+        table = pa.Table.from_pylist([chat_record(row) for row in rows], schema=PARQUET_SCHEMA)
+        self._writer.write_table(table)
+
+    def close(self) -> None:
+        """Write the footer and close the file."""
+        self._writer.close()
+
+
+def open_writer(fmt: str, path: Path) -> Writer:
+    """Open the writer of an export format."""
+    if fmt == "jsonl":
+        return JsonLinesWriter(path)
+    if fmt == "alpaca":
+        return JsonLinesWriter(path, alpaca=True)
+    if fmt == "csv":
+        return CsvWriter(path)
+    if fmt == "parquet":
+        return ParquetRowGroupWriter(path)
+    raise ValueError(f"unknown export format {fmt!r}")

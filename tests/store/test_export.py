@@ -1,0 +1,208 @@
+"""Exports: each format read back with the library a user would use; filters; pseudonyms."""
+
+from __future__ import annotations
+
+import csv
+import json
+import stat
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+import sqlalchemy as sa
+from pydantic import SecretStr
+
+from bot.config import Settings
+from store.db import Database
+from store.errors import StoreError
+from store.export import ExportError, ExportFilters, export_pairs
+from store.models import QAPair
+from store.records import AskContext
+from store.repository import QALog
+from tests.store.conftest import make_answer
+
+ALICE, BOB, MOD = 381234567890123456, 381234567890654321, 381234567890999999
+GUILD_A, GUILD_B = 991234567890123456, 991234567890654321
+CHANNEL, MESSAGE = 551234567890123456, 771234567890123456
+RAW_IDS = (ALICE, BOB, MOD, GUILD_A, GUILD_B, CHANNEL, MESSAGE)
+
+
+@dataclass
+class Log:
+    answered: int
+    approved: int
+    edited: int
+    rejected: int
+    failed: int
+    refused_b: int
+    old: int
+
+
+async def _add(qalog: QALog, user: int, guild: int, surface: str = "slash", **kw: Any) -> int:
+    context = AskContext(
+        surface=surface,  # type: ignore[arg-type]
+        user_id=user,
+        guild_id=guild,
+        channel_id=CHANNEL,
+        message_id=MESSAGE,
+    )
+    pair_id = await qalog.record(make_answer(**kw), context)
+    assert pair_id is not None
+    return pair_id
+
+
+@pytest.fixture
+async def log(db: Database, qalog: QALog) -> Log:
+    ids = Log(
+        answered=await _add(qalog, ALICE, GUILD_A, question="¿Qué es RAG?", talks=("Charla A",)),
+        approved=await _add(qalog, BOB, GUILD_A, surface="mention", question="¿Quién habló?"),
+        edited=await _add(qalog, ALICE, GUILD_A, question="¿Cómo anoto?", text="mal"),
+        rejected=await _add(qalog, BOB, GUILD_A, question="spam"),
+        failed=await _add(qalog, ALICE, GUILD_A, status="error", talks=()),
+        refused_b=await _add(qalog, BOB, GUILD_B, status="refused", question="¿Fútbol?"),
+        old=await _add(qalog, ALICE, GUILD_A, surface="cli", question="¿Antigua?"),
+    )
+    await qalog.review(ids.approved, "approved", MOD)
+    await qalog.review(ids.edited, "edited", MOD, edited_answer="Con Argilla, así: ✓")
+    await qalog.review(ids.rejected, "rejected", MOD)
+    await qalog.vote(ids.answered, BOB, 1)
+    await qalog.vote(ids.answered, MOD, 1)
+    await qalog.vote(ids.approved, ALICE, -1)
+    async with db.sessions.begin() as session:
+        await session.execute(
+            sa.update(QAPair)
+            .where(QAPair.id == ids.old)
+            .values(created_at=datetime(2024, 4, 1, 12, tzinfo=UTC))
+        )
+    return ids
+
+
+def _read(fmt: str, path: Path) -> list[dict[str, Any]]:
+    if fmt == "parquet":
+        return list(pq.read_table(path).to_pylist())
+    if fmt == "csv":
+        with path.open(encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _qa(fmt: str, row: dict[str, Any]) -> tuple[str, str]:
+    if fmt in ("jsonl", "parquet"):
+        user, assistant = row["messages"]
+        assert (user["role"], assistant["role"]) == ("user", "assistant")
+        return user["content"], assistant["content"]
+    if fmt == "alpaca":
+        assert row["input"] == ""
+        return row["instruction"], row["output"]
+    return row["question"], row["answer"]
+
+
+async def _export(db: Database, tmp_path: Path, fmt: str = "jsonl", **filters: Any) -> list[Any]:
+    out = tmp_path / "out" / f"pairs.{fmt}"
+    report = await export_pairs(db, fmt, out, ExportFilters(**filters), overwrite=True)  # type: ignore[arg-type]
+    rows = _read(fmt, out)
+    assert report.rows == len(rows)
+    return rows
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "alpaca", "csv", "parquet"])
+async def test_each_format_round_trips(db: Database, log: Log, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / "exports" / f"pairs.{fmt}"
+    report = await export_pairs(db, fmt, out, ExportFilters())  # type: ignore[arg-type]
+    rows = _read(fmt, out)
+    by_id = {int(row["id"]): row for row in rows}
+    # Default: everything except rejected and failed pairs.
+    assert set(by_id) == {log.answered, log.approved, log.edited, log.refused_b, log.old}
+    assert _qa(fmt, by_id[log.edited]) == ("¿Cómo anoto?", "Con Argilla, así: ✓")
+    assert _qa(fmt, by_id[log.answered])[0] == "¿Qué es RAG?"
+    first = by_id[log.answered]
+    sources = json.loads(first["sources"]) if fmt == "csv" else first["sources"]
+    assert [s["title"] for s in sources] == ["Charla A"]
+    assert (str(first["feedback_up"]), str(first["feedback_down"])) == ("2", "0")
+    assert first["model"] == "test-model" and first["created_at"].startswith("20")
+    assert str(by_id[log.edited]["edited"]).lower() == "true"
+    card = report.card_path.read_text(encoding="utf-8")
+    assert report.card_path == out.parent / "README.md"
+    assert f"{len(rows)} rows" in card and "Apache-2.0" in card and "Charla A" in card
+    assert sorted(p.name for p in out.parent.iterdir()) == sorted(["README.md", out.name])
+
+
+async def test_askers_are_salted_pseudonyms_never_raw_ids(
+    db: Database, log: Log, tmp_path: Path, settings: Settings
+) -> None:
+    for fmt in ("jsonl", "alpaca", "csv", "parquet"):
+        out = tmp_path / fmt / f"pairs.{fmt}"
+        await export_pairs(db, fmt, out, ExportFilters(statuses=("pending", "approved")))
+        for path in out.parent.iterdir():
+            content = path.read_bytes()
+            for raw in RAW_IDS:
+                assert str(raw).encode() not in content, (path.name, raw)
+    rows = {row["id"]: row for row in _read("jsonl", tmp_path / "jsonl" / "pairs.jsonl")}
+    assert rows[log.answered]["asker"] == rows[log.edited]["asker"]  # both Alice
+    assert rows[log.answered]["asker"] != rows[log.approved]["asker"]
+    salt_file = settings.data_dir / "export_salt"
+    assert stat.S_IMODE(salt_file.stat().st_mode) == 0o600
+
+
+async def test_a_configured_salt_changes_the_pseudonyms(
+    db: Database, log: Log, tmp_path: Path
+) -> None:
+    generated = {r["id"]: r["asker"] for r in await _export(db, tmp_path)}
+    db.settings.export_salt = SecretStr("another salt")
+    configured = {r["id"]: r["asker"] for r in await _export(db, tmp_path)}
+    assert generated.keys() == configured.keys()
+    assert all(generated[k] != configured[k] for k in generated)
+
+
+async def test_filters(db: Database, log: Log, tmp_path: Path) -> None:
+    async def ids(**filters: Any) -> set[int]:
+        return {row["id"] for row in await _export(db, tmp_path, **filters)}
+
+    assert await ids(statuses=("approved",)) == {log.approved, log.edited}
+    assert await ids(statuses=("edited",)) == {log.edited}
+    assert await ids(statuses=("rejected",)) == {log.rejected}
+    assert await ids(statuses=("error",)) == {log.failed}
+    assert await ids(statuses=("refused", "answered"), guild_id=GUILD_B) == {log.refused_b}
+    assert await ids(surface="mention") == {log.approved}
+    assert await ids(min_score=1) == {log.answered}
+    assert await ids(min_score=0) == {log.answered, log.edited, log.refused_b, log.old}
+    assert await ids(until=datetime(2025, 1, 1, tzinfo=UTC)) == {log.old}
+    recent = datetime.now(UTC) - timedelta(days=1)
+    assert log.old not in await ids(since=recent)
+    assert len(await ids(since=recent)) == 4
+    with pytest.raises(ValueError, match="unknown status"):
+        await ids(statuses=("bogus",))
+
+
+async def test_an_existing_path_is_refused_and_kept(db: Database, log: Log, tmp_path: Path) -> None:
+    out = tmp_path / "pairs.jsonl"
+    out.write_text("precious\n", encoding="utf-8")
+    with pytest.raises(ExportError, match="--force"):
+        await export_pairs(db, "jsonl", out, ExportFilters())
+    assert out.read_text(encoding="utf-8") == "precious\n"
+    await export_pairs(db, "jsonl", out, ExportFilters(), overwrite=True)
+    assert len(_read("jsonl", out)) == 5
+
+
+async def test_bad_targets_and_formats(db: Database, log: Log, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(ExportError, match="cannot create"):
+        await export_pairs(db, "jsonl", blocker / "sub" / "pairs.jsonl", ExportFilters())
+    with pytest.raises(ExportError, match="unknown export format"):
+        await export_pairs(db, "xlsx", tmp_path / "p.xlsx", ExportFilters())  # type: ignore[arg-type]
+    with pytest.raises(ExportError, match="directory"):
+        await export_pairs(db, "jsonl", tmp_path, ExportFilters())
+
+
+async def test_a_failed_export_leaves_nothing_behind(
+    db: Database, log: Log, tmp_path: Path
+) -> None:
+    await db.downgrade("base")
+    target = tmp_path / "exports"
+    with pytest.raises(StoreError):
+        await export_pairs(db, "parquet", target / "pairs.parquet", ExportFilters())
+    assert list(target.iterdir()) == []
