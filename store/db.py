@@ -13,7 +13,7 @@ from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import Connection, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import (
 
 import migrations
 from bot.config import Settings
-from store.errors import SchemaTooNewError, StoreError, translate
+from store.errors import DatabaseUnavailableError, SchemaTooNewError, StoreError, translate
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +68,19 @@ class Database:
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
         """Open the database named by the settings, creating the data directory if needed."""
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        return cls(settings.sqlalchemy_url, settings)
+        try:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            return cls(settings.sqlalchemy_url, settings)
+        except OSError as error:
+            raise DatabaseUnavailableError(
+                f"cannot create the data directory ({error.strerror}); "
+                "set PIDE_AYUDA_DATA_DIR to a writable folder"
+            ) from error
+        except ArgumentError as error:
+            raise DatabaseUnavailableError(
+                f"DATABASE_URL is not a valid SQLAlchemy URL ({error}); "
+                "use e.g. postgresql+asyncpg://user:password@host/db"
+            ) from error
 
     async def upgrade(self, revision: str = "head") -> None:
         """Apply migrations up to `revision`; refuse a database from a newer schema."""

@@ -12,7 +12,7 @@ from bot import __version__
 
 # Each module defines `register(subparsers)`, which adds its subcommand(s) with
 # `set_defaults(handler=...)`; a handler takes the parsed namespace and returns an exit code.
-COMMAND_MODULES: tuple[str, ...] = ("ingest", "search", "ask")
+COMMAND_MODULES: tuple[str, ...] = ("ingest", "search", "ask", "db", "export", "review", "stats")
 
 
 class CliError(Exception):

@@ -1,0 +1,46 @@
+"""`pide-ayuda stats`: counts of the Q&A log by status, review, feedback and talk."""
+
+from __future__ import annotations
+
+import argparse
+
+from bot.cli.db import run_store
+from store.db import Database
+from store.queries import Stats
+from store.repository import QALog
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `stats` subcommand."""
+    parser = subparsers.add_parser("stats", help="count logged pairs by status, feedback, talk")
+    parser.add_argument("--top", type=int, default=10, help="talks to list (default 10)")
+    parser.set_defaults(handler=run)
+
+
+def render(stats: Stats) -> str:
+    """Render the counts as plain text."""
+
+    def counts(values: dict[str, int]) -> str:
+        ordered = sorted(values.items(), key=lambda item: (-item[1], item[0]))
+        return ", ".join(f"{key} {n}" for key, n in ordered) or "-"
+
+    lines = [
+        f"pairs: {stats.total}",
+        f"by status: {counts(stats.by_status)}",
+        f"by review: {counts(stats.by_review)}",
+        f"feedback: {stats.votes_up} up, {stats.votes_down} down on {stats.voted_pairs} pairs",
+        f"opted-out users: {stats.opted_out_users}",
+        "talks cited (pairs):",
+    ]
+    lines += [f"  {n:>5}  {title} — {author}" for title, author, n in stats.by_talk] or ["  -"]
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the counts."""
+
+    async def work(db: Database) -> Stats:
+        return await QALog(db).stats(top_talks=max(args.top, 0))
+
+    print(render(run_store(work)))
+    return 0
