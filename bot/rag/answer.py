@@ -37,7 +37,7 @@ OnDelta = Callable[[str], Awaitable[None]]
 # Cosine similarity (multilingual-e5-small, query vs chunk) below which the keynotes are taken not
 # to cover a question. Measured with bench/threshold.py; see docs/answers.md. RETRIEVAL_MIN_SCORE
 # overrides it.
-DEFAULT_MIN_SCORE = 0.80
+DEFAULT_MIN_SCORE = 0.833
 CLOSEST_TALKS_SHOWN = 3
 CONDENSE_MAX_TOKENS = 96
 FOLLOW_UP_TURNS = 2

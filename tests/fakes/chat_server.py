@@ -21,7 +21,8 @@ Tests steer it through public attributes (set them before or between requests):
 - `system_role_supported`: False answers 400 to a `system` message, like chat templates that
   reject that role.
 - `model`, `max_model_len`, `strict_model` (False accepts any model name, like llama.cpp).
-Every request body is appended to `requests`.
+Every request body is appended to `requests`; `in_flight` / `peak_in_flight` count streams being
+sent, `aborted` counts streams the client closed before the end.
 """
 
 from __future__ import annotations
@@ -103,6 +104,9 @@ class FakeChatServer:
         self.usage_in_stream = True
         self.system_role_supported = True
         self.requests: list[dict[str, Any]] = []
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        self.aborted = 0
         self.base_url = ""
         self._runner: web.AppRunner | None = None
 
@@ -149,7 +153,15 @@ class FakeChatServer:
         if rejection is not None:
             return self._error(*rejection)
         if body.get("stream"):
-            return await self._stream(request, body)
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+            try:
+                return await self._stream(request, body)
+            except (ConnectionResetError, asyncio.CancelledError):
+                self.aborted += 1
+                raise
+            finally:
+                self.in_flight -= 1
         return web.json_response(self._completion(body))
 
     def _reject(self, body: dict[str, Any]) -> ErrorSpec | None:
