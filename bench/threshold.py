@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 from pathlib import Path
 
@@ -37,9 +38,7 @@ async def best_scores(index: Index, questions: list[dict[str, object]]) -> list[
 def choose(dev: list[float], off: list[float], min_dev_kept: float) -> float:
     """Return the highest midpoint threshold keeping at least `min_dev_kept` of dev answered."""
     values = sorted(set(dev + off))
-    candidates = [values[0] - 0.001] + [
-        (a + b) / 2 for a, b in zip(values, values[1:], strict=False)
-    ]
+    candidates = [values[0] - 0.001] + [(a + b) / 2 for a, b in itertools.pairwise(values)]
     allowed = [t for t in candidates if sum(s >= t for s in dev) >= min_dev_kept * len(dev)]
     return round(max(allowed), 4)
 
