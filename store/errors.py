@@ -37,6 +37,8 @@ class PairNotFoundError(StoreError):
 
 def translate(error: Exception, where: str) -> StoreError:
     """Map a driver error to a StoreError whose message tells the operator what to do."""
+    if isinstance(error, StoreError):
+        return error
     text = str(error.orig if isinstance(error, DBAPIError) else error).lower()
     if "locked" in text or "busy" in text:
         return DatabaseLockedError(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ScalarSelect, func, select
+from sqlalchemy import ScalarSelect, distinct, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import Feedback, QAPair
+from store.models import Feedback, OptOut, PairSource, QAPair
 
 
 def votes_up() -> ScalarSelect[int]:
@@ -88,3 +90,38 @@ class Stats:
     voted_pairs: int
     by_talk: list[tuple[str, str, int]]
     opted_out_users: int
+
+
+async def _count_by(session: AsyncSession, column: Any) -> dict[str, int]:
+    rows = await session.execute(select(column, func.count()).group_by(column))
+    return {key: int(n) for key, n in rows}
+
+
+async def collect_stats(session: AsyncSession, top_talks: int) -> Stats:
+    """Count pairs by status and review state, votes, and the pairs citing each talk."""
+    by_status = await _count_by(session, QAPair.status)
+    by_review = await _count_by(session, QAPair.review_state)
+    votes = select(
+        func.count().filter(Feedback.value > 0),
+        func.count().filter(Feedback.value < 0),
+        func.count(distinct(Feedback.pair_id)),
+    )
+    up, down, voted = (await session.execute(votes)).one()
+    cited = func.count(distinct(PairSource.pair_id))
+    talks = await session.execute(
+        select(PairSource.title, PairSource.author, cited)
+        .group_by(PairSource.title, PairSource.author)
+        .order_by(cited.desc(), PairSource.title)
+        .limit(top_talks)
+    )
+    opted_out = await session.scalar(select(func.count()).select_from(OptOut))
+    return Stats(
+        total=sum(by_status.values()),
+        by_status=by_status,
+        by_review=by_review,
+        votes_up=int(up or 0),
+        votes_down=int(down or 0),
+        voted_pairs=int(voted or 0),
+        by_talk=[(title, author, int(n)) for title, author, n in talks],
+        opted_out_users=int(opted_out or 0),
+    )

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import delete, distinct, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from bot.rag.types import Answer
 from store.db import Database
-from store.errors import PairNotFoundError, translate
+from store.errors import DatabaseLockedError, PairNotFoundError, translate
 from store.models import (
     PAIR_STATUSES,
     Feedback,
@@ -24,12 +25,13 @@ from store.models import (
     QAPair,
     utcnow,
 )
-from store.queries import PairView, Stats, pair_view, votes_down, votes_up
+from store.queries import PairView, Stats, collect_stats, pair_view, votes_down, votes_up
 from store.records import AskContext
 
 log = logging.getLogger(__name__)
 
 NOT_REVIEWABLE = ("error", "cancelled")
+RECORD_ATTEMPTS = 3
 
 
 def _safe_endpoint(url: str | None) -> str | None:
@@ -83,21 +85,30 @@ class QALog:
 
     async def record(self, answer: Answer, context: AskContext) -> int | None:
         """Commit one pair and return its id; None when the asker opted out or on failure."""
-        try:
-            if context.user_id is not None and await self.is_opted_out(context.user_id):
-                return None
-            pair = _pair_from(answer, context)
-            async with self._db.sessions.begin() as session:
-                session.add(pair)
-            return pair.id
-        except Exception as error:
-            log.error(
-                "could not log a Q&A pair (surface=%s, status=%s): %s",
-                context.surface,
-                answer.status,
-                translate(error, "recording"),
-            )
+        for attempt in range(1, RECORD_ATTEMPTS + 1):
+            try:
+                return await self._record_once(answer, context)
+            except Exception as error:
+                failure = translate(error, "recording")
+                if isinstance(failure, DatabaseLockedError) and attempt < RECORD_ATTEMPTS:
+                    await asyncio.sleep(0.2 * attempt)
+                    continue
+                log.error(
+                    "could not log a Q&A pair (surface=%s, status=%s, attempt %d): %s",
+                    context.surface,
+                    answer.status,
+                    attempt,
+                    failure,
+                )
+        return None
+
+    async def _record_once(self, answer: Answer, context: AskContext) -> int | None:
+        if context.user_id is not None and await self.is_opted_out(context.user_id):
             return None
+        pair = _pair_from(answer, context)
+        async with self._db.sessions.begin() as session:
+            session.add(pair)
+        return pair.id
 
     async def set_message_id(self, pair_id: int, message_id: int) -> bool:
         """Attach the Discord message that carried the answer; never raises."""
@@ -148,8 +159,11 @@ class QALog:
 
     async def is_opted_out(self, user_id: int) -> bool:
         """Tell whether the user asked not to be logged."""
-        async with self._db.sessions() as session:
-            return await session.get(OptOut, user_id) is not None
+        try:
+            async with self._db.sessions() as session:
+                return await session.get(OptOut, user_id) is not None
+        except SQLAlchemyError as error:
+            raise translate(error, "reading the opt-out") from error
 
     async def set_opt_out(self, user_id: int, opted_out: bool) -> None:
         """Record or withdraw a user's wish not to be logged."""
@@ -186,8 +200,11 @@ class QALog:
             .limit(1)
             .options(selectinload(QAPair.sources))
         )
-        async with self._db.sessions() as session:
-            row = (await session.execute(query)).first()
+        try:
+            async with self._db.sessions() as session:
+                row = (await session.execute(query)).first()
+        except SQLAlchemyError as error:
+            raise translate(error, "reading pending pairs") from error
         return None if row is None else pair_view(row[0], row[1], row[2])
 
     async def review(
@@ -209,60 +226,23 @@ class QALog:
             "reviewer_id": reviewer_id,
             "reviewed_at": utcnow(),
         }
-        async with self._db.sessions.begin() as session:
-            result = await session.execute(
-                update(QAPair).where(QAPair.id == pair_id).values(**values)
-            )
+        try:
+            async with self._db.sessions.begin() as session:
+                result = await session.execute(
+                    update(QAPair).where(QAPair.id == pair_id).values(**values)
+                )
+        except SQLAlchemyError as error:
+            raise translate(error, "saving the review") from error
         if not result.rowcount:  # type: ignore[attr-defined]
             raise PairNotFoundError(f"no pair with id {pair_id}")
 
     async def stats(self, top_talks: int = 10) -> Stats:
         """Count pairs by status and review state, votes, and pairs citing each talk."""
-        async with self._db.sessions() as session:
-            by_status = dict(
-                (await session.execute(select(QAPair.status, func.count()).group_by(QAPair.status)))
-                .tuples()
-                .all()
-            )
-            by_review = dict(
-                (
-                    await session.execute(
-                        select(QAPair.review_state, func.count()).group_by(QAPair.review_state)
-                    )
-                )
-                .tuples()
-                .all()
-            )
-            up, down, voted = (
-                await session.execute(
-                    select(
-                        func.count().filter(Feedback.value > 0),
-                        func.count().filter(Feedback.value < 0),
-                        func.count(distinct(Feedback.pair_id)),
-                    )
-                )
-            ).one()
-            cited = func.count(distinct(PairSource.pair_id))
-            talks = (
-                await session.execute(
-                    select(PairSource.title, PairSource.author, cited)
-                    .group_by(PairSource.title, PairSource.author)
-                    .order_by(cited.desc(), PairSource.title)
-                    .limit(top_talks)
-                )
-            ).tuples()
-            by_talk = [(title, author, int(n)) for title, author, n in talks]
-            opted_out = await session.scalar(select(func.count()).select_from(OptOut))
-        return Stats(
-            total=sum(by_status.values()),
-            by_status=by_status,
-            by_review=by_review,
-            votes_up=int(up or 0),
-            votes_down=int(down or 0),
-            voted_pairs=int(voted or 0),
-            by_talk=by_talk,
-            opted_out_users=int(opted_out or 0),
-        )
+        try:
+            async with self._db.sessions() as session:
+                return await collect_stats(session, top_talks)
+        except SQLAlchemyError as error:
+            raise translate(error, "counting") from error
 
     async def purge_expired(self, days: int | None = None) -> int:
         """Delete pairs older than `days` (default RETENTION_DAYS; 0 keeps all); return count."""
