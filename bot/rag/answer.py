@@ -50,11 +50,14 @@ def _ms(since: float) -> float:
 class Answerer:
     """Answer questions from the keynote index, through an LLM when one is configured."""
 
-    def __init__(self, settings: Settings, chat: ChatClient | None = None) -> None:
-        """Keep the settings and the chat client; the index opens on first use."""
+    def __init__(
+        self, settings: Settings, chat: ChatClient | None = None, index: Index | None = None
+    ) -> None:
+        """Keep the settings, the chat client and a shared index (else opened on first use)."""
         self.settings = settings
         self.chat = chat
-        self._index: Index | None = None
+        self._index = index
+        self._owns_index = index is None
         self._opening = asyncio.Lock()
 
     @classmethod
@@ -206,6 +209,6 @@ class Answerer:
         """Close the LLM client and release the index."""
         if self.chat is not None:
             await self.chat.aclose()
-        if self._index is not None:
+        if self._index is not None and self._owns_index:
             self._index.close()
             self._index = None
