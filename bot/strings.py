@@ -60,3 +60,47 @@ STORE_UNAVAILABLE = (
     "No puedo acceder al registro de preguntas ahora mismo. Inténtalo de nuevo en un rato."
 )
 PAIR_NOT_FOUND = "No encuentro esa pregunta en el registro; puede que se haya borrado."
+
+# --- Discord (cogs) --------------------------------------------------------------------------
+THINKING = "Pensando…"
+COOLDOWN = "Acabas de preguntar. Espera {seconds} s antes de hacer otra pregunta."
+QUEUED = "Hay muchas preguntas en curso: la tuya está en cola y empezará en unos {seconds} s."
+BUSY = "Hay demasiadas preguntas en curso. Vuelve a intentarlo en unos {seconds} s."
+SHUTTING_DOWN = "El bot se está reiniciando. Vuelve a preguntar en un minuto."
+CANCELLED = "*(Respuesta cancelada: el bot se está reiniciando. Vuelve a preguntar en un minuto.)*"
+THREAD_NAME = "Pregunta de {name}"
+VOTE_THANKS = "¡Gracias! Hemos guardado tu valoración."
+PRIVACY_OPTED_OUT = (
+    "Hecho: a partir de ahora tus preguntas no se guardarán. Puedes volver con `/privacidad`."
+)
+PRIVACY_OPTED_IN = (
+    "Hecho: tus preguntas volverán a guardarse para mejorar el conjunto de datos del hackatón."
+)
+DELETE_CONFIRM = (
+    "¿Seguro que quieres borrar todas tus preguntas, respuestas y valoraciones guardadas? "
+    "No se puede deshacer."
+)
+DELETE_BUTTON = "Sí, borrar mis datos"
+DELETE_DONE = "Hecho: he borrado {count} preguntas guardadas y todo lo asociado a ellas."
+MODERATORS_ONLY = (
+    "Este comando es solo para moderación (Gestionar servidor o el rol de moderación)."
+)
+NOT_ALLOWED = "No puedes usar este comando aquí."
+COMMAND_FAILED = "Algo ha fallado con este comando. Ya lo hemos registrado; inténtalo de nuevo."
+EXPORT_DONE = "Exportación lista: {count} pares en formato {fmt}."
+EXPORT_EMPTY = "No hay pares que exportar con ese filtro."
+EXPORT_TOO_BIG = (
+    "La exportación ({size} MB) no cabe en un mensaje de Discord; usa `pide-ayuda export`."
+)
+REVIEW_NONE = "No queda ningún par pendiente de revisión. ¡Buen trabajo!"
+REVIEW_DONE = "Par {pair_id}: {state}."
+REVIEW_STATES = {"approved": "aprobado", "edited": "editado y aprobado", "rejected": "rechazado"}
+REVIEW_APPROVE = "Aprobar"
+REVIEW_EDIT = "Editar"
+REVIEW_REJECT = "Rechazar"
+REVIEW_MODAL_TITLE = "Editar la respuesta"
+REVIEW_MODAL_FIELD = "Respuesta corregida"
+REINDEX_STARTED = "Reindexando las charlas; puede tardar unos minutos…"
+REINDEX_DONE = "Índice actualizado: {talks} charlas, {chunks} fragmentos."
+REINDEX_FAILED = "No se pudo reindexar: {reason}"
+REINDEX_BUSY = "Ya hay una reindexación en curso."

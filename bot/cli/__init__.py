@@ -12,7 +12,16 @@ from bot import __version__
 
 # Each module defines `register(subparsers)`, which adds its subcommand(s) with
 # `set_defaults(handler=...)`; a handler takes the parsed namespace and returns an exit code.
-COMMAND_MODULES: tuple[str, ...] = ("ingest", "search", "ask", "db", "export", "review", "stats")
+COMMAND_MODULES: tuple[str, ...] = (
+    "ingest",
+    "search",
+    "ask",
+    "db",
+    "export",
+    "review",
+    "stats",
+    "run",
+)
 
 
 class CliError(Exception):

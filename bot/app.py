@@ -1,0 +1,128 @@
+"""The Discord client: services handed in, cogs loaded in setup_hook, released on close."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import strings
+from bot.config import Settings
+from bot.discord_gate import AnswerGate
+from bot.rag.answer import Answerer
+from store.db import Database
+from store.repository import QALog
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("cogs.feedback", "cogs.ask", "cogs.privacy", "cogs.moderation", "cogs.admin")
+SHUTDOWN_GRACE_SECONDS = 5.0
+
+
+@dataclass(slots=True)
+class Services:
+    """What the cogs use; built and closed by the runner (`/reindexar` swaps the answerer)."""
+
+    settings: Settings
+    answerer: Answerer
+    qalog: QALog
+    db: Database
+
+
+class UserFacingCheckFailure(app_commands.CheckFailure):
+    """A refused command whose Spanish `user_message` explains why."""
+
+    def __init__(self, user_message: str, reason: str) -> None:
+        """Keep the message for the user and the reason for the log."""
+        super().__init__(reason)
+        self.user_message = user_message
+
+
+class AssistantTree(app_commands.CommandTree["AssistantBot"]):
+    """Command tree whose error handler tells the user in Spanish and the operator in the log."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[AssistantBot], error: app_commands.AppCommandError
+    ) -> None:
+        """Answer every command error with a short ephemeral message and log it."""
+        name = interaction.command.qualified_name if interaction.command else "?"
+        if isinstance(error, UserFacingCheckFailure):
+            log.info("/%s refused for user %s: %s", name, interaction.user.id, error)
+            message = error.user_message
+        elif isinstance(error, app_commands.CheckFailure):
+            log.info("/%s refused for user %s: %s", name, interaction.user.id, error)
+            message = strings.NOT_ALLOWED
+        else:
+            cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+            log.error("/%s failed for user %s", name, interaction.user.id, exc_info=cause)
+            message = getattr(cause, "user_message", strings.COMMAND_FAILED)
+        await send_private(interaction, message)
+
+
+async def send_private(interaction: discord.Interaction[Any], message: str) -> None:
+    """Send an ephemeral message, as the first response or as a follow-up."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(message, ephemeral=True)
+        else:
+            await interaction.response.send_message(message, ephemeral=True)
+    except discord.HTTPException as error:
+        log.warning("could not tell user %s about an error: %s", interaction.user.id, error)
+
+
+def services_of(interaction: discord.Interaction[Any]) -> Services:
+    """Return the services of the bot that received the interaction."""
+    client = interaction.client
+    if not isinstance(client, AssistantBot):
+        raise TypeError("interaction did not come through AssistantBot")
+    return client.services
+
+
+class AssistantBot(commands.Bot):
+    """The pide-ayuda bot: slash commands, mentions and threads over the given services."""
+
+    def __init__(self, services: Services, **options: Any) -> None:
+        """Configure intents (message content, for mentions), no pings, our command tree."""
+        intents = discord.Intents.default()
+        intents.message_content = True
+        settings = services.settings
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            tree_cls=AssistantTree,
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+            **options,
+        )
+        self.services = services
+        self.gate = AnswerGate(settings.user_cooldown_seconds, settings.max_answers_in_flight)
+
+    async def setup_hook(self) -> None:
+        """Load the cogs and sync slash commands (to DEV_GUILD_ID when set, else globally)."""
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        guild_id = self.services.settings.dev_guild_id
+        if guild_id:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to guild %s", len(synced), guild_id)
+        else:
+            synced = await self.tree.sync()
+            log.info("synced %d global commands (may take up to an hour to show)", len(synced))
+
+    async def on_message(self, message: discord.Message, /) -> None:
+        """Leave messages to the ask cog (there are no prefix commands)."""
+
+    async def on_ready(self) -> None:
+        """Log the connection."""
+        log.info("connected as %s to %d guild(s)", self.user, len(self.guilds))
+
+    async def close(self) -> None:
+        """Stop taking questions, finish or cancel answers in flight, unload cogs, disconnect."""
+        await self.gate.drain(SHUTDOWN_GRACE_SECONDS)
+        await super().close()

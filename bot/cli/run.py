@@ -1,0 +1,83 @@
+"""`pide-ayuda run`: start the Discord bot and own the lifetimes of its resources."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
+
+from bot.app import AssistantBot, Services
+from bot.cli import CliError
+from bot.config import Settings, load_settings
+from bot.rag.answer import Answerer
+from bot.rag.errors import RagError
+from store.db import Database
+from store.errors import StoreError
+from store.repository import QALog
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers: Any) -> None:
+    """Add the `run` subcommand."""
+    parser = subparsers.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the bot until SIGTERM/SIGINT; return 0 after a clean shutdown."""
+    settings = load_settings()
+    token = settings.discord_token.get_secret_value() if settings.discord_token else ""
+    if not token:
+        raise CliError("DISCORD_TOKEN is not set; put the bot token in .env (see docs/discord.md)")
+    if not args.verbose:
+        logging.getLogger().setLevel(settings.log_level.upper())
+    try:
+        asyncio.run(serve(settings, token))
+    except StoreError as error:
+        raise CliError(str(error)) from error
+    return 0
+
+
+@asynccontextmanager
+async def open_services(settings: Settings) -> AsyncIterator[Services]:
+    """Open the database (migrated to head) and the answerer; close them in reverse order."""
+    async with AsyncExitStack() as stack:
+        db = Database.from_settings(settings)
+        stack.push_async_callback(db.aclose)
+        await db.upgrade()
+        services = Services(settings, Answerer.from_settings(settings), QALog(db), db)
+        stack.push_async_callback(lambda: services.answerer.aclose())
+        try:
+            await services.answerer.index()
+        except RagError as error:
+            log.warning("starting without a usable index: %s", error)
+        yield services
+
+
+async def serve(settings: Settings, token: str, **bot_options: Any) -> None:
+    """Connect to Discord and answer until a signal asks to stop."""
+    async with open_services(settings) as services, AssistantBot(services, **bot_options) as bot:
+        loop = asyncio.get_running_loop()
+        closing: set[asyncio.Task[None]] = set()
+
+        def stop(name: str) -> None:
+            log.info("%s received: finishing answers in flight, then stopping", name)
+            task = loop.create_task(bot.close())
+            closing.add(task)
+            task.add_done_callback(closing.discard)
+
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop, sig.name)
+        try:
+            await bot.start(token)
+        finally:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(sig)
+            if closing:
+                await asyncio.wait(closing)
+    log.info("stopped cleanly")

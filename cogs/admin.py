@@ -1,0 +1,86 @@
+"""Operator tools on Discord: `/reindexar` rebuilds the keynote index without a restart."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import strings
+from bot.app import AssistantBot
+from bot.rag.answer import Answerer
+from bot.rag.errors import RagError
+from bot.rag.ingest import ingest
+from cogs.checks import moderators_only
+
+log = logging.getLogger(__name__)
+
+SOURCE_CHOICES = [
+    app_commands.Choice(name="dataset configurado (HF_DATASET)", value="hf"),
+    app_commands.Choice(name="muestra incluida (4 charlas)", value="sample"),
+]
+
+
+class Admin(commands.Cog):
+    """Rebuild the index without restarting the bot."""
+
+    def __init__(self, bot: AssistantBot) -> None:
+        """Keep the bot; one reindex at a time."""
+        self.bot = bot
+        self._lock = asyncio.Lock()
+        self._retired: set[asyncio.Task[None]] = set()
+
+    @app_commands.command(
+        name="reindexar", description="Reconstruye el índice de charlas (moderación)"
+    )
+    @app_commands.describe(fuente="De dónde leer las charlas")
+    @app_commands.choices(fuente=SOURCE_CHOICES)
+    @moderators_only()
+    async def reindexar(self, interaction: discord.Interaction, fuente: str = "hf") -> None:
+        """Ingest the talks in a worker thread, then answer from a fresh index."""
+        if self._lock.locked():
+            await interaction.response.send_message(strings.REINDEX_BUSY, ephemeral=True)
+            return
+        await interaction.response.send_message(strings.REINDEX_STARTED, ephemeral=True)
+        settings = self.bot.services.settings
+        async with self._lock:
+            try:
+                source = None if fuente == "hf" else fuente
+                report = await asyncio.to_thread(ingest, settings, source, False, False)
+            except RagError as error:
+                log.error("reindex failed: %s", error)
+                await interaction.edit_original_response(
+                    content=strings.REINDEX_FAILED.format(reason=error.user_message)
+                )
+                return
+            self._swap_answerer()
+        log.info("reindexed from %s: %d chunks", fuente, report.chunks_total)
+        talks = len(report.added) + len(report.replaced) + len(report.unchanged)
+        done = strings.REINDEX_DONE.format(talks=talks, chunks=report.chunks_total)
+        await interaction.edit_original_response(content=done)
+
+    def _swap_answerer(self) -> None:
+        """Answer new questions from a fresh index; close the old one once its answers are done."""
+        services = self.bot.services
+        old = services.answerer
+        services.answerer = Answerer.from_settings(services.settings)
+        task = asyncio.create_task(self._retire(old))
+        self._retired.add(task)
+        task.add_done_callback(self._retired.discard)
+
+    async def _retire(self, old: Answerer) -> None:
+        await asyncio.sleep(self.bot.services.settings.llm_timeout * 2)
+        await old.aclose()
+
+    async def cog_unload(self) -> None:
+        """Close retired answerers right away."""
+        for task in list(self._retired):
+            task.cancel()
+
+
+async def setup(bot: AssistantBot) -> None:
+    """Load the admin cog."""
+    await bot.add_cog(Admin(bot))

@@ -1,0 +1,175 @@
+"""Questions from participants: `/pregunta`, mentions (answered in a new thread), thread follow-ups.
+
+Thread history is read back from Discord (the thread's starter message and its messages), so
+follow-ups keep working after a restart and nothing extra is kept in memory.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import strings
+from bot.app import AssistantBot
+from bot.discord_render import NO_PINGS
+from bot.rag.types import Turn
+from cogs.flow import InteractionTarget, MessageTarget, QuestionRun, Target
+from store.records import AskContext
+
+log = logging.getLogger(__name__)
+
+HISTORY_MESSAGES = 20
+
+
+class Ask(commands.Cog):
+    """Answer questions asked with `/pregunta`, by mentioning the bot, or inside its threads."""
+
+    def __init__(self, bot: AssistantBot) -> None:
+        """Keep the bot and its services."""
+        self.bot = bot
+        self.services = bot.services
+
+    @app_commands.command(name="pregunta", description="Pregunta sobre las charlas del hackatón")
+    @app_commands.describe(texto="Tu pregunta, en una o varias frases")
+    async def pregunta(self, interaction: discord.Interaction, texto: str) -> None:
+        """Defer at once, then stream the answer into the response."""
+        refusal = self.bot.gate.admit(interaction.user.id)
+        if refusal is not None:
+            await interaction.response.send_message(refusal, ephemeral=True)
+            return
+        await interaction.response.defer(thinking=True)
+        context = AskContext(
+            surface="slash",
+            user_id=interaction.user.id,
+            guild_id=interaction.guild_id,
+            channel_id=interaction.channel_id,
+        )
+        await self._run(InteractionTarget(interaction), context, texto)
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """Answer a mention in a new thread, or a message in one of the bot's threads."""
+        me = self.bot.user
+        if me is None or message.author.bot or message.guild is None:
+            return
+        channel = message.channel
+        in_own_thread = isinstance(channel, discord.Thread) and channel.owner_id == me.id
+        if not in_own_thread and me not in message.mentions:
+            return
+        if not self._allowed(channel):
+            log.debug("ignoring message in channel %s (not in ALLOWED_CHANNEL_IDS)", channel.id)
+            return
+        refusal = self.bot.gate.admit(message.author.id)
+        if refusal is not None:
+            await message.reply(refusal, allowed_mentions=NO_PINGS)
+            return
+        question = _strip_mention(message.content, me.id)
+        if isinstance(channel, discord.Thread):
+            await self._follow_up(message, channel, question)
+        else:
+            await self._open_thread(message, question)
+
+    def _allowed(self, channel: discord.abc.MessageableChannel) -> bool:
+        allowed = self.services.settings.allowed_channel_ids
+        if not allowed:
+            return True
+        parent_id = channel.parent_id if isinstance(channel, discord.Thread) else None
+        return channel.id in allowed or parent_id in allowed
+
+    async def _open_thread(self, message: discord.Message, question: str) -> None:
+        name = strings.THREAD_NAME.format(name=message.author.display_name)[:100]
+        context = AskContext(
+            surface="mention",
+            user_id=message.author.id,
+            guild_id=message.guild.id if message.guild else None,
+            channel_id=message.channel.id,
+            message_id=message.id,
+        )
+        try:
+            thread = await message.create_thread(name=name)
+            placeholder = await thread.send(strings.THINKING, allowed_mentions=NO_PINGS)
+            context = dataclasses.replace(context, thread_id=thread.id)
+        except discord.HTTPException as error:
+            log.warning(
+                "could not open a thread in %s (%s); replying inline", message.channel.id, error
+            )
+            placeholder = await message.reply(strings.THINKING, allowed_mentions=NO_PINGS)
+        await self._run(MessageTarget(placeholder), context, question)
+
+    async def _follow_up(
+        self, message: discord.Message, thread: discord.Thread, question: str
+    ) -> None:
+        history = await thread_history(thread, message, self.bot.user)
+        placeholder = await message.reply(strings.THINKING, allowed_mentions=NO_PINGS)
+        context = AskContext(
+            surface="thread",
+            user_id=message.author.id,
+            guild_id=thread.guild.id,
+            channel_id=thread.parent_id,
+            thread_id=thread.id,
+            message_id=message.id,
+        )
+        await self._run(MessageTarget(placeholder), context, question, history)
+
+    async def _run(
+        self, target: Target, context: AskContext, question: str, history: list[Turn] | None = None
+    ) -> None:
+        run = QuestionRun(
+            self.services.answerer, self.services.qalog, self.bot.gate, target, context
+        )
+        await run.run(question, history or [])
+
+
+async def thread_history(
+    thread: discord.Thread, current: discord.Message, me: discord.ClientUser | None
+) -> list[Turn]:
+    """Read the thread's earlier turns: its starter question, then its messages before `current`."""
+    turns: list[Turn] = []
+    starter = await _starter(thread)
+    if starter is not None and me is not None:
+        turns.append(Turn("user", _strip_mention(starter.content, me.id)))
+    earlier = [m async for m in thread.history(limit=HISTORY_MESSAGES, before=current)]
+    for message in reversed(earlier):
+        if me is not None and message.author.id == me.id:
+            text = message.content.split(f"\n\n{strings.SOURCES_HEADER}", 1)[0].strip()
+            if text and text != strings.THINKING:
+                _append(turns, Turn("assistant", text))
+        elif not message.author.bot and message.content.strip():
+            _append(turns, Turn("user", message.content.strip()))
+    return turns
+
+
+def _append(turns: list[Turn], turn: Turn) -> None:
+    """Add a turn, merging it into the previous one when the same role spoke twice in a row."""
+    if turns and turns[-1].role == turn.role:
+        turns[-1] = Turn(turn.role, f"{turns[-1].content}\n\n{turn.content}")
+    else:
+        turns.append(turn)
+
+
+async def _starter(thread: discord.Thread) -> discord.Message | None:
+    """Return the message the thread was opened from, if it still exists."""
+    if thread.starter_message is not None:
+        return thread.starter_message
+    parent = thread.parent
+    if not isinstance(parent, discord.TextChannel):
+        return None
+    try:
+        return await parent.fetch_message(thread.id)
+    except discord.HTTPException:
+        return None
+
+
+def _strip_mention(content: str, user_id: int) -> str:
+    """Remove mentions of the bot from a message."""
+    return re.sub(rf"<@!?{user_id}>", "", content).strip()
+
+
+async def setup(bot: AssistantBot) -> None:
+    """Load the ask cog."""
+    await bot.add_cog(Ask(bot))

@@ -1,0 +1,117 @@
+"""Moderator tools: `/exportar`, `/revisar`, `/estadisticas` (Manage Server or moderator role)."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import strings
+from bot.app import AssistantBot
+from bot.discord_render import NO_PINGS
+from cogs.checks import moderators_only
+from cogs.review import ReviewButton, review_text, review_view
+from store.export import FORMATS, ExportFormat, export_pairs
+from store.export_rows import ExportFilters
+from store.queries import Stats
+
+log = logging.getLogger(__name__)
+
+FORMAT_CHOICES = [app_commands.Choice(name=fmt, value=fmt) for fmt in FORMATS]
+STATE_CHOICES = [
+    app_commands.Choice(name="aprobados (y editados)", value="approved"),
+    app_commands.Choice(name="pendientes de revisión", value="pending"),
+    app_commands.Choice(name="rechazados", value="rejected"),
+    app_commands.Choice(name="todos salvo errores y rechazados", value="all"),
+]
+
+
+def stats_text(stats: Stats) -> str:
+    """Render the log's counters for moderators."""
+    statuses = ", ".join(f"{k}: {v}" for k, v in sorted(stats.by_status.items())) or "-"
+    reviews = ", ".join(f"{k}: {v}" for k, v in sorted(stats.by_review.items())) or "-"
+    talks = "\n".join(f"- *{t}* — {a}: {n}" for t, a, n in stats.by_talk[:10]) or "-"
+    return (
+        f"**Pares registrados:** {stats.total}\n**Por estado:** {statuses}\n"
+        f"**Revisión:** {reviews}\n**Votos:** 👍 {stats.votes_up} · 👎 {stats.votes_down} "
+        f"({stats.voted_pairs} pares valorados)\n**Personas excluidas del registro:** "
+        f"{stats.opted_out_users}\n**Charlas más citadas:**\n{talks}"
+    )
+
+
+class Moderation(commands.Cog):
+    """Export, review and count the logged Q&A pairs."""
+
+    def __init__(self, bot: AssistantBot) -> None:
+        """Keep the bot's services."""
+        self.bot = bot
+        self.services = bot.services
+
+    async def cog_load(self) -> None:
+        """Register the persistent review buttons."""
+        self.bot.add_dynamic_items(ReviewButton)
+
+    async def cog_unload(self) -> None:
+        """Unregister the review buttons."""
+        self.bot.remove_dynamic_items(ReviewButton)
+
+    @app_commands.command(
+        name="exportar", description="Exporta los pares como dataset (moderación)"
+    )
+    @app_commands.describe(formato="Formato del fichero", estado="Qué pares exportar")
+    @app_commands.choices(formato=FORMAT_CHOICES, estado=STATE_CHOICES)
+    @moderators_only()
+    async def exportar(
+        self, interaction: discord.Interaction, formato: str, estado: str = "approved"
+    ) -> None:
+        """Send the export (and its dataset card) as ephemeral attachments."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        fmt: ExportFormat = formato  # type: ignore[assignment]
+        filters = ExportFilters(statuses=() if estado == "all" else (estado,))
+        with tempfile.TemporaryDirectory(prefix="pide-ayuda-export-") as folder:
+            out = Path(folder) / f"pide-ayuda-{estado}.{'jsonl' if fmt == 'alpaca' else fmt}"
+            report = await export_pairs(self.services.db, fmt, out, filters)
+            if report.rows == 0:
+                await interaction.followup.send(strings.EXPORT_EMPTY, ephemeral=True)
+                return
+            size = out.stat().st_size + report.card_path.stat().st_size
+            if size > interaction.filesize_limit:
+                message = strings.EXPORT_TOO_BIG.format(size=round(size / 1e6, 1))
+                await interaction.followup.send(message, ephemeral=True)
+                return
+            files = [discord.File(out), discord.File(report.card_path)]
+            message = strings.EXPORT_DONE.format(count=report.rows, fmt=formato)
+            await interaction.followup.send(message, files=files, ephemeral=True)
+        log.info("user %s exported %d pairs as %s", interaction.user.id, report.rows, formato)
+
+    @app_commands.command(
+        name="revisar", description="Revisa el siguiente par pendiente (moderación)"
+    )
+    @moderators_only()
+    async def revisar(self, interaction: discord.Interaction) -> None:
+        """Show the next pending pair with Approve / Edit / Reject buttons."""
+        pair = await self.services.qalog.next_pending()
+        if pair is None:
+            await interaction.response.send_message(strings.REVIEW_NONE, ephemeral=True)
+            return
+        await interaction.response.send_message(
+            review_text(pair), view=review_view(pair.id), ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+    @app_commands.command(
+        name="estadisticas", description="Cifras del registro de preguntas (moderación)"
+    )
+    @moderators_only()
+    async def estadisticas(self, interaction: discord.Interaction) -> None:
+        """Show counts by status, review state, votes and talks."""
+        stats = await self.services.qalog.stats()
+        await interaction.response.send_message(stats_text(stats), ephemeral=True)
+
+
+async def setup(bot: AssistantBot) -> None:
+    """Load the moderation cog."""
+    await bot.add_cog(Moderation(bot))

@@ -1,0 +1,74 @@
+"""Participants' control over their data: `/privacidad` (opt out / in), `/borrar-mis-datos`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import strings
+from bot.app import AssistantBot
+from store.repository import QALog
+
+log = logging.getLogger(__name__)
+
+CONFIRM_SECONDS = 120
+
+
+class ConfirmDelete(discord.ui.View):
+    """A one-button confirmation, valid for a couple of minutes."""
+
+    def __init__(self, qalog: QALog, user_id: int) -> None:
+        """Delete `user_id`'s data through `qalog` when confirmed."""
+        super().__init__(timeout=CONFIRM_SECONDS)
+        self.qalog = qalog
+        self.user_id = user_id
+
+    @discord.ui.button(label=strings.DELETE_BUTTON, style=discord.ButtonStyle.danger)
+    async def confirm(
+        self, interaction: discord.Interaction, button: discord.ui.Button[Any]
+    ) -> None:
+        """Delete everything stored about the caller."""
+        count = await self.qalog.delete_user_data(self.user_id)
+        log.info("deleted %d rows for a user at their request", count)
+        self.stop()
+        await interaction.response.edit_message(
+            content=strings.DELETE_DONE.format(count=count), view=None
+        )
+
+
+class Privacy(commands.Cog):
+    """Opt out of logging, opt back in, delete one's data."""
+
+    def __init__(self, bot: AssistantBot) -> None:
+        """Keep the Q&A log."""
+        self.qalog = bot.services.qalog
+
+    @app_commands.command(name="privacidad", description="Decide si se guardan tus preguntas")
+    @app_commands.describe(registro="Si tus preguntas y respuestas se guardan para el dataset")
+    @app_commands.choices(
+        registro=[
+            app_commands.Choice(name="No guardar mis preguntas", value="no"),
+            app_commands.Choice(name="Guardar mis preguntas", value="si"),
+        ]
+    )
+    async def privacidad(self, interaction: discord.Interaction, registro: str) -> None:
+        """Opt the caller out of (or back into) logging."""
+        opted_out = registro == "no"
+        await self.qalog.set_opt_out(interaction.user.id, opted_out)
+        message = strings.PRIVACY_OPTED_OUT if opted_out else strings.PRIVACY_OPTED_IN
+        await interaction.response.send_message(message, ephemeral=True)
+
+    @app_commands.command(name="borrar-mis-datos", description="Borra todo lo guardado sobre ti")
+    async def borrar_mis_datos(self, interaction: discord.Interaction) -> None:
+        """Ask for confirmation before deleting the caller's data."""
+        view = ConfirmDelete(self.qalog, interaction.user.id)
+        await interaction.response.send_message(strings.DELETE_CONFIRM, view=view, ephemeral=True)
+
+
+async def setup(bot: AssistantBot) -> None:
+    """Load the privacy cog."""
+    await bot.add_cog(Privacy(bot))

@@ -1,0 +1,134 @@
+"""The review queue on Discord: a pending pair with Approve / Edit (modal) / Reject buttons."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Literal
+
+import discord
+
+from bot import strings
+from bot.app import services_of
+from bot.discord_render import NO_PINGS
+from cogs.checks import is_moderator
+from store.queries import PairView
+
+log = logging.getLogger(__name__)
+
+Action = Literal["approve", "edit", "reject"]
+STATE_OF: dict[str, Literal["approved", "rejected"]] = {"approve": "approved", "reject": "rejected"}
+LABELS = {
+    "approve": strings.REVIEW_APPROVE,
+    "edit": strings.REVIEW_EDIT,
+    "reject": strings.REVIEW_REJECT,
+}
+STYLES = {
+    "approve": discord.ButtonStyle.success,
+    "edit": discord.ButtonStyle.primary,
+    "reject": discord.ButtonStyle.danger,
+}
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def review_text(pair: PairView) -> str:
+    """Render a pending pair for a moderator, within one message."""
+    sources = "\n".join(f"- *{s.title}* — {s.author}" for s in pair.sources) or "-"
+    votes = f"👍 {pair.votes_up} 👎 {pair.votes_down}"
+    return (
+        f"**Par {pair.id}** · {pair.surface} · {pair.status} · {votes}\n"
+        f"**Pregunta:** {_cut(pair.question, 400)}\n"
+        f"**Respuesta:**\n{_cut(pair.answer, 1100)}\n"
+        f"**{strings.SOURCES_HEADER.strip('*')}:**\n{_cut(sources, 300)}"
+    )
+
+
+def review_view(pair_id: int) -> discord.ui.View:
+    """Return the Approve / Edit / Reject buttons for a pair."""
+    view = discord.ui.View(timeout=None)
+    for action in ("approve", "edit", "reject"):
+        view.add_item(ReviewButton(pair_id, action))
+    return view
+
+
+async def show_next(interaction: discord.Interaction[Any], done: str = "") -> None:
+    """Replace the review message with the next pending pair (or say the queue is empty)."""
+    pair = await services_of(interaction).qalog.next_pending()
+    body = review_text(pair) if pair else strings.REVIEW_NONE
+    content = f"{done}\n\n{body}" if done else body
+    view = review_view(pair.id) if pair else None
+    await interaction.response.edit_message(content=content, view=view, allowed_mentions=NO_PINGS)
+
+
+class ReviewButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"pa:review:(?P<pair>[0-9]+):(?P<action>approve|edit|reject)",
+):
+    """One review decision on one pair; checked for moderator rights on every click."""
+
+    def __init__(self, pair_id: int, action: str) -> None:
+        """Build the button for `action` on `pair_id`."""
+        button: discord.ui.Button[Any] = discord.ui.Button(
+            style=STYLES[action], label=LABELS[action], custom_id=f"pa:review:{pair_id}:{action}"
+        )
+        super().__init__(button)
+        self.pair_id = pair_id
+        self.action = action
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> ReviewButton:
+        """Rebuild the button from a clicked custom_id."""
+        return cls(int(match["pair"]), match["action"])
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Refuse non-moderators."""
+        if is_moderator(interaction):
+            return True
+        await interaction.response.send_message(strings.MODERATORS_ONLY, ephemeral=True)
+        return False
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Apply the decision (or open the edit modal) and show the next pair."""
+        if self.action == "edit":
+            pair = await services_of(interaction).qalog.next_pending(self.pair_id - 1)
+            current = pair.answer if pair and pair.id == self.pair_id else ""
+            await interaction.response.send_modal(EditModal(self.pair_id, current))
+            return
+        state = STATE_OF[self.action]
+        await services_of(interaction).qalog.review(self.pair_id, state, interaction.user.id)
+        done = strings.REVIEW_DONE.format(pair_id=self.pair_id, state=strings.REVIEW_STATES[state])
+        await show_next(interaction, done)
+
+
+class EditModal(discord.ui.Modal):
+    """A text box with the answer to correct."""
+
+    def __init__(self, pair_id: int, current: str) -> None:
+        """Prefill the box with the current answer of `pair_id`."""
+        super().__init__(title=strings.REVIEW_MODAL_TITLE, custom_id=f"pa:edit:{pair_id}")
+        self.pair_id = pair_id
+        self.answer: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label=strings.REVIEW_MODAL_FIELD,
+            style=discord.TextStyle.paragraph,
+            default=current[:4000],
+            max_length=4000,
+            custom_id="answer",
+        )
+        self.add_item(self.answer)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        """Store the edited answer and show the next pair."""
+        if not is_moderator(interaction):
+            await interaction.response.send_message(strings.MODERATORS_ONLY, ephemeral=True)
+            return
+        qalog = services_of(interaction).qalog
+        await qalog.review(self.pair_id, "edited", interaction.user.id, self.answer.value)
+        done = strings.REVIEW_DONE.format(
+            pair_id=self.pair_id, state=strings.REVIEW_STATES["edited"]
+        )
+        await show_next(interaction, done)

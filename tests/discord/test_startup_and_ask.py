@@ -1,0 +1,65 @@
+import asyncio
+import sqlite3
+from typing import Any
+
+from bot import strings
+from tests.discord.conftest import QUESTION, StartBot
+from tests.fakes.discord_server import FakeDiscord
+
+MODERATOR_COMMANDS = {"exportar", "revisar", "estadisticas", "reindexar"}
+
+
+def _pairs(data_dir) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(data_dir / "pide-ayuda.sqlite3") as db:
+        return db.execute(
+            "SELECT id, surface, status, question, answer, user_id, message_id FROM qa_pairs"
+        ).fetchall()
+
+
+async def test_startup_syncs_commands_to_dev_guild(start_bot: StartBot, fake_discord: FakeDiscord):
+    async with start_bot():
+        pass
+    (sync,) = fake_discord.find("PUT", r"/guilds/\d+/commands$")
+    assert fake_discord.guild_id in sync.path
+    commands = {c["name"]: c for c in sync.body}
+    assert set(commands) == {"pregunta", "privacidad", "borrar-mis-datos", *MODERATOR_COMMANDS}
+    (texto,) = commands["pregunta"]["options"]
+    assert (texto["name"], texto["type"], texto["required"]) == ("texto", 3, True)
+    for name in MODERATOR_COMMANDS:
+        assert int(commands[name]["default_member_permissions"]) == 1 << 5
+    assert commands["pregunta"]["default_member_permissions"] is None
+    formats = {c["value"] for c in commands["exportar"]["options"][0]["choices"]}
+    assert formats == {"jsonl", "alpaca", "csv", "parquet"}
+    assert fake_discord.identify is not None
+    assert fake_discord.identify["intents"] & (1 << 15), "message content intent not requested"
+
+
+async def test_pregunta_defers_streams_and_finishes_with_sources_and_buttons(
+    start_bot: StartBot, fake_discord: FakeDiscord, sample_data_dir
+):
+    async with start_bot() as run:
+        run.llm.chunk_delay = 0.15  # ~2.5 s of streaming: several throttled edits
+        interaction_id, token = await fake_discord.slash("pregunta", {"texto": QUESTION})
+        await fake_discord.wait_for("POST", rf"/interactions/{interaction_id}/")
+        pattern = rf"/webhooks/\d+/{token}/messages/@original"
+        deadline = asyncio.get_running_loop().time() + 30
+        while not any(r.body.get("components") for r in fake_discord.find("PATCH", pattern)):
+            assert asyncio.get_running_loop().time() < deadline
+            await fake_discord.wait_for(
+                "PATCH", pattern, len(fake_discord.find("PATCH", pattern)) + 1
+            )
+        await asyncio.sleep(0.2)  # let set_message_id commit
+    _, callback = fake_discord.callbacks[interaction_id]
+    assert callback["type"] == 5
+    edits = fake_discord.find("PATCH", pattern)
+    assert len(edits) >= 3, "expected streamed edits before the final one"
+    final = edits[-1].body
+    assert strings.SOURCES_HEADER in final["content"]
+    assert "Elena González-Blanco" in final["content"]
+    assert all(e.body["allowed_mentions"]["parse"] == [] for e in edits)
+    buttons = [c for row in final["components"] for c in row["components"]]
+    ((pair_id, surface, status, question, answer, user_id, message_id),) = _pairs(sample_data_dir)
+    assert [b["custom_id"] for b in buttons] == [f"pa:vote:{pair_id}:up", f"pa:vote:{pair_id}:down"]
+    assert (surface, status, question, user_id) == ("slash", "answered", QUESTION, 1001)
+    assert "[1]" in answer
+    assert str(message_id) == fake_discord.originals[token]["id"]

@@ -1,0 +1,161 @@
+"""JSON objects the fake Discord sends: the fields discord.py 2.7 parsers need, and no more."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+from typing import Any
+
+Json = dict[str, Any]
+
+_ids = itertools.count(1_200_000_000_000_000_000)
+
+MANAGE_GUILD = 1 << 5
+# What a plain member may do in a text channel (view, send, threads, embeds, files, history).
+MEMBER_PERMISSIONS = (
+    (1 << 10) | (1 << 11) | (1 << 38) | (1 << 35) | (1 << 14) | (1 << 15) | (1 << 16)
+)
+
+
+def snowflake() -> str:
+    """Return a fresh id, unique within the process."""
+    return str(next(_ids))
+
+
+def now_iso() -> str:
+    """Return the current time as Discord formats timestamps."""
+    return datetime.now(UTC).isoformat()
+
+
+def user(user_id: int | str, name: str, *, bot: bool = False) -> Json:
+    """Build a user object."""
+    return {
+        "id": str(user_id),
+        "username": name,
+        "global_name": name,
+        "discriminator": "0",
+        "avatar": None,
+        "bot": bot,
+        "public_flags": 0,
+    }
+
+
+def member(user_obj: Json, roles: list[str] | None = None, permissions: int | None = None) -> Json:
+    """Build a guild member object (with `permissions` when it rides on an interaction)."""
+    data: Json = {
+        "user": user_obj,
+        "roles": roles or [],
+        "flags": 0,
+        "joined_at": now_iso(),
+        "deaf": False,
+        "mute": False,
+        "nick": None,
+    }
+    if permissions is not None:
+        data["permissions"] = str(permissions)
+    return data
+
+
+def text_channel(channel_id: str, guild_id: str, name: str, position: int = 0) -> Json:
+    """Build a guild text channel object."""
+    return {
+        "id": channel_id,
+        "guild_id": guild_id,
+        "type": 0,
+        "name": name,
+        "position": position,
+        "permission_overwrites": [],
+        "nsfw": False,
+        "parent_id": None,
+        "rate_limit_per_user": 0,
+        "topic": None,
+        "last_message_id": None,
+    }
+
+
+def thread_channel(thread_id: str, parent: Json, owner_id: str, name: str) -> Json:
+    """Build a public thread object."""
+    return {
+        "id": thread_id,
+        "guild_id": parent["guild_id"],
+        "parent_id": parent["id"],
+        "owner_id": owner_id,
+        "name": name,
+        "type": 11,
+        "message_count": 0,
+        "member_count": 1,
+        "rate_limit_per_user": 0,
+        "flags": 0,
+        "last_message_id": None,
+        "thread_metadata": {
+            "archived": False,
+            "auto_archive_duration": 1440,
+            "archive_timestamp": now_iso(),
+            "locked": False,
+        },
+    }
+
+
+def role(role_id: str, name: str, permissions: int, position: int = 0) -> Json:
+    """Build a role object."""
+    return {
+        "id": role_id,
+        "name": name,
+        "permissions": str(permissions),
+        "position": position,
+        "color": 0,
+        "hoist": False,
+        "managed": False,
+        "mentionable": False,
+        "flags": 0,
+    }
+
+
+def message(
+    channel_id: str,
+    author: Json,
+    content: str,
+    *,
+    guild_id: str | None = None,
+    body: Json | None = None,
+    mentions: list[Json] | None = None,
+) -> Json:
+    """Build a message object, copying what the client sent (components, flags, reference)."""
+    body = body or {}
+    data: Json = {
+        "id": snowflake(),
+        "channel_id": channel_id,
+        "type": 19 if body.get("message_reference") else 0,
+        "content": content,
+        "author": author,
+        "attachments": [],
+        "embeds": body.get("embeds") or [],
+        "components": body.get("components") or [],
+        "mentions": mentions or [],
+        "mention_roles": [],
+        "mention_everyone": False,
+        "pinned": False,
+        "tts": False,
+        "timestamp": now_iso(),
+        "edited_timestamp": None,
+        "flags": int(body.get("flags") or 0),
+    }
+    if guild_id is not None:
+        data["guild_id"] = guild_id
+    if body.get("message_reference"):
+        data["message_reference"] = body["message_reference"]
+    return data
+
+
+def attachments(files: dict[str, bytes]) -> list[Json]:
+    """Describe uploaded files as Discord attachment objects (loopback URLs only)."""
+    return [
+        {
+            "id": snowflake(),
+            "filename": name,
+            "size": len(data),
+            "url": f"http://127.0.0.1/{name}",
+            "proxy_url": f"http://127.0.0.1/{name}",
+        }
+        for name, data in files.items()
+    ]

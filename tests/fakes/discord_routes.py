@@ -1,0 +1,210 @@
+"""The REST routes of the fake Discord: what Discord answers to each call the bot makes."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from tests.fakes import discord_payloads as p
+
+if TYPE_CHECKING:
+    from tests.fakes.discord_server import FakeDiscord
+
+Json = dict[str, Any]
+Handler = Callable[["FakeDiscord", re.Match[str], Any, dict[str, bytes]], Awaitable[Any]]
+
+
+_ROUTES: list[tuple[str, re.Pattern[str], Handler]] = []
+
+
+def json_response(
+    data: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
+    """Answer JSON with exactly `application/json` (discord.py rejects a charset suffix)."""
+    all_headers = {"Content-Type": "application/json", **(headers or {})}
+    return web.Response(body=json.dumps(data).encode(), status=status, headers=all_headers)
+
+
+def _on(method: str, pattern: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        _ROUTES.append((method, re.compile(f"^{pattern}$"), handler))
+        return handler
+
+    return register
+
+
+async def route(
+    fake: FakeDiscord, method: str, path: str, body: Any, files: dict[str, bytes]
+) -> Any:
+    """Answer one REST call, or None for a route Discord would not know."""
+    for route_method, pattern, handler in _ROUTES:
+        match = pattern.match(path)
+        if match and route_method == method:
+            return await handler(fake, match, body, files)
+    return None
+
+
+def _edit(message: Json, body: Json, files: dict[str, bytes]) -> Json:
+    for key in ("content", "components", "embeds", "flags"):
+        if key in body and body[key] is not None:
+            message[key] = body[key]
+    if files:
+        message["attachments"] = p.attachments(files)
+    message["edited_timestamp"] = p.now_iso()
+    return message
+
+
+@_on("GET", r"/users/@me")
+async def _me(fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]) -> Any:
+    return fake.bot_user
+
+
+@_on("GET", r"/oauth2/applications/@me")
+async def _app(fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]) -> Any:
+    owner = p.user("1", "owner")
+    return {
+        "id": fake.app_id, "name": "pide-ayuda", "description": "", "icon": None,
+        "bot_public": True, "bot_require_code_grant": False, "owner": owner,
+        "verify_key": "0" * 64, "flags": 0, "team": None, "summary": "",
+    }  # fmt: skip
+
+
+@_on("GET", r"/gateway(/bot)?")
+async def _gateway_url(
+    fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]
+) -> Any:
+    return {"url": fake.gateway_url, "shards": 1, "session_start_limit": {"remaining": 1000}}
+
+
+@_on("PUT", r"/applications/(\d+)(?:/guilds/(\d+))?/commands")
+async def _sync(fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]) -> Any:
+    scope = m.group(2) or "global"
+    echoed = [
+        {**c, "id": p.snowflake(), "application_id": fake.app_id, "version": p.snowflake()}
+        for c in body
+    ]
+    if m.group(2):
+        for command in echoed:
+            command["guild_id"] = m.group(2)
+    fake.commands[scope] = echoed
+    return echoed
+
+
+@_on("GET", r"/applications/(\d+)(?:/guilds/(\d+))?/commands")
+async def _commands(fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]) -> Any:
+    return fake.commands.get(m.group(2) or "global", [])
+
+
+@_on("POST", r"/interactions/(\d+)/([^/]+)/callback")
+async def _callback(fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]) -> Any:
+    interaction_id, token = m.group(1), m.group(2)
+    fake.callbacks[interaction_id] = (time.perf_counter(), body)
+    kind, data = body["type"], body.get("data") or {}
+    answer: Json = {"interaction": {"id": interaction_id, "type": 2}}
+    if kind == 5:
+        flags = 128 | (int(data.get("flags") or 0) & 64)
+        fake.originals[token] = fake.new_message(
+            fake.channel_id, {"flags": flags}, {}, webhook=True
+        )
+        answer["interaction"].update(
+            response_message_loading=True, response_message_ephemeral=bool(flags & 64)
+        )
+    elif kind in (4, 7):
+        original = fake.new_message(fake.channel_id, data, files, webhook=True)
+        fake.originals[token] = original
+        answer["interaction"]["response_message_id"] = original["id"]
+        answer["resource"] = {"type": kind, "message": original}
+    return answer
+
+
+@_on("GET", r"/webhooks/(\d+)/([^/]+)/messages/@original")
+async def _get_original(
+    fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]
+) -> Any:
+    return fake.originals[m.group(2)]
+
+
+@_on("PATCH", r"/webhooks/(\d+)/([^/]+)/messages/@original")
+async def _edit_original(
+    fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]
+) -> Any:
+    original = fake.originals[m.group(2)]
+    original["flags"] = int(original.get("flags") or 0) & ~128
+    return _edit(original, body or {}, files)
+
+
+@_on("DELETE", r"/webhooks/(\d+)/([^/]+)/messages/@original")
+async def _delete_original(
+    fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]
+) -> Any:
+    fake.messages.pop(fake.originals.pop(m.group(2))["id"], None)
+    return web.Response(status=204)
+
+
+@_on("POST", r"/webhooks/(\d+)/([^/]+)")
+async def _followup(fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]) -> Any:
+    return fake.new_message(fake.channel_id, body or {}, files, webhook=True)
+
+
+@_on("PATCH", r"/webhooks/(\d+)/([^/]+)/messages/(\d+)")
+async def _edit_followup(
+    fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]
+) -> Any:
+    return _edit(fake.messages[m.group(3)], body or {}, files)
+
+
+@_on("GET", r"/channels/(\d+)")
+async def _channel(fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]) -> Any:
+    return fake.channels[m.group(1)]
+
+
+@_on("POST", r"/channels/(\d+)/messages")
+async def _send(fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]) -> Any:
+    return fake.new_message(m.group(1), body or {}, files)
+
+
+@_on("PATCH", r"/channels/(\d+)/messages/(\d+)")
+async def _edit_message(
+    fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]
+) -> Any:
+    return _edit(fake.messages[m.group(2)], body or {}, files)
+
+
+@_on("GET", r"/channels/(\d+)/messages/(\d+)")
+async def _get_message(
+    fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]
+) -> Any:
+    found = fake.messages.get(m.group(2))
+    return found if found else json_response({"message": "Unknown Message", "code": 10008}, 404)
+
+
+@_on("GET", r"/channels/(\d+)/messages")
+async def _history(fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]) -> Any:
+    newest_first = sorted(
+        fake.messages_in(m.group(1)), key=lambda msg: int(msg["id"]), reverse=True
+    )
+    return newest_first[:100]
+
+
+@_on("POST", r"/channels/(\d+)/messages/(\d+)/threads")
+async def _thread(fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]) -> Any:
+    parent = fake.channels[m.group(1)]
+    thread = p.thread_channel(m.group(2), parent, fake.app_id, body["name"])
+    fake.channels[thread["id"]] = thread
+    await fake.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+    return thread
+
+
+@_on("PUT", r"/channels/(\d+)/messages/(\d+)/reactions/([^/]+)/@me")
+async def _react(fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]) -> Any:
+    return web.Response(status=204)
+
+
+@_on("POST", r"/channels/(\d+)/typing")
+async def _typing(fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]) -> Any:
+    return web.Response(status=204)

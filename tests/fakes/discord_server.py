@@ -1,0 +1,360 @@
+"""A fake Discord (REST + gateway) on 127.0.0.1 that the real discord.py client talks to.
+
+It follows `docs/discord.md` ("Testing against a fake Discord"): the REST routes the bot uses answer
+with the JSON Discord sends, and the websocket speaks the gateway protocol (HELLO, heartbeat/ACK,
+IDENTIFY -> READY + GUILD_CREATE, RESUME -> RESUMED). Tests drive it as Discord would: they inject
+interactions and messages through `slash`, `click`, `submit_modal` and `post_message`, and read
+what the bot did from `requests` (every REST call, with its JSON body and uploaded files).
+Knobs: `rate_limit(method, pattern)` answers the next matching calls with a 429 as Discord does
+(`Via` header, `retry_after`); `heartbeat_interval_ms` sets the HELLO interval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import BodyPartReader, WSMsgType, web
+
+from tests.fakes import discord_payloads as p
+from tests.fakes.discord_routes import json_response, route
+
+Json = dict[str, Any]
+API = "/api/v10"
+
+
+@dataclass
+class Recorded:
+    """One REST request the bot made."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+    files: dict[str, bytes] = field(default_factory=dict)
+    at: float = field(default_factory=time.perf_counter)
+
+
+@dataclass
+class RateLimit:
+    """Answer the next `times` requests matching `method` and `pattern` with a 429."""
+
+    method: str
+    pattern: re.Pattern[str]
+    times: int
+    retry_after: float
+
+
+class FakeDiscord:
+    """Discord's REST API and gateway for one guild, on loopback."""
+
+    def __init__(self, heartbeat_interval_ms: int = 41_250) -> None:
+        self.heartbeat_interval_ms = heartbeat_interval_ms
+        self.app_id = p.snowflake()
+        self.guild_id = p.snowflake()
+        self.channel_id = p.snowflake()
+        self.other_channel_id = p.snowflake()
+        self.moderator_role_id = p.snowflake()
+        self.bot_user = p.user(self.app_id, "pide-ayuda", bot=True)
+        self.requests: list[Recorded] = []
+        self.commands: dict[str, list[Json]] = {}
+        self.channels: dict[str, Json] = {
+            self.channel_id: p.text_channel(self.channel_id, self.guild_id, "ayuda", 0),
+            self.other_channel_id: p.text_channel(self.other_channel_id, self.guild_id, "off", 1),
+        }
+        self.messages: dict[str, Json] = {}
+        self.interactions_sent: dict[str, float] = {}
+        self.callbacks: dict[str, tuple[float, Json]] = {}
+        self.originals: dict[str, Json] = {}
+        self.heartbeats: list[float] = []
+        self.identify: Json | None = None
+        self.ready = asyncio.Event()
+        self._rate_limits: list[RateLimit] = []
+        self._sockets: set[web.WebSocketResponse] = set()
+        self._seq = 0
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.base_url = ""
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    async def start(self) -> str:
+        """Serve on a free loopback port and return the base URL (`http://127.0.0.1:PORT`)."""
+        app = web.Application(client_max_size=32 * 1024 * 1024)
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_route("*", API + "/{tail:.*}", self._rest)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base_url = f"http://127.0.0.1:{port}"
+        return self.base_url
+
+    async def stop(self) -> None:
+        """Close every gateway connection and stop serving."""
+        for ws in list(self._sockets):
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_base(self) -> str:
+        """Value for `discord.http.Route.BASE`."""
+        return self.base_url + API
+
+    @property
+    def gateway_url(self) -> str:
+        """Value for `DiscordWebSocket.DEFAULT_GATEWAY`."""
+        return self.base_url.replace("http://", "ws://") + "/gateway"
+
+    # -- knobs and queries used by tests ---------------------------------------------------------
+    def rate_limit(
+        self, method: str, pattern: str, times: int = 1, retry_after: float = 0.3
+    ) -> None:
+        """Answer the next `times` `method` requests whose path matches `pattern` with a 429."""
+        self._rate_limits.append(RateLimit(method, re.compile(pattern), times, retry_after))
+
+    def find(self, method: str, pattern: str) -> list[Recorded]:
+        """Return the recorded requests with this method whose path matches `pattern`."""
+        regex = re.compile(pattern)
+        return [r for r in self.requests if r.method == method and regex.search(r.path)]
+
+    async def wait_for(
+        self, method: str, pattern: str, count: int = 1, within: float = 30
+    ) -> list[Recorded]:
+        """Wait until at least `count` matching requests arrived and return them."""
+
+        def matches() -> bool:
+            return len(self.find(method, pattern)) >= count
+
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(matches), within)
+        return self.find(method, pattern)
+
+    async def wait_until(self, check: Callable[[], bool], within: float = 30) -> None:
+        """Wait until `check()` holds, re-testing after each REST request."""
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(check), within)
+
+    # -- injecting events ----------------------------------------------------------------------
+    async def dispatch(self, event: str, data: Json) -> None:
+        """Send a DISPATCH event to every connected gateway session."""
+        self._seq += 1
+        frame = json.dumps({"op": 0, "t": event, "s": self._seq, "d": data})
+        for ws in list(self._sockets):
+            await ws.send_str(frame)
+
+    def interaction_member(
+        self, user_id: int, *, moderator: bool = False, role: bool = False
+    ) -> Json:
+        """Build the member block of an interaction for a plain member or a moderator."""
+        perms = p.MEMBER_PERMISSIONS | (p.MANAGE_GUILD if moderator else 0)
+        roles = [self.moderator_role_id] if role else []
+        return p.member(p.user(user_id, f"user{user_id}"), roles, perms)
+
+    async def slash(
+        self, name: str, options: dict[str, Any] | None = None, *, user_id: int = 1001, **who: bool
+    ) -> tuple[str, str]:
+        """Send an application command interaction; return its (id, token)."""
+        command = next(c for c in self._all_commands() if c["name"] == name)
+        opts = [
+            {"name": k, "type": self._option_type(command, k), "value": v}
+            for k, v in (options or {}).items()
+        ]
+        data = {
+            "id": command["id"],
+            "name": name,
+            "type": 1,
+            "options": opts,
+            "guild_id": self.guild_id,
+        }
+        return await self._interaction(2, data, self.interaction_member(user_id, **who))
+
+    async def click(
+        self, custom_id: str, message: Json, *, user_id: int = 1001, **who: bool
+    ) -> tuple[str, str]:
+        """Send a button click on `message` (a message the bot sent)."""
+        data = {"custom_id": custom_id, "component_type": 2}
+        return await self._interaction(3, data, self.interaction_member(user_id, **who), message)
+
+    async def submit_modal(
+        self, custom_id: str, values: dict[str, str], *, user_id: int = 1001, **who: bool
+    ) -> tuple[str, str]:
+        """Submit a modal whose text inputs are `values` (custom_id -> text)."""
+        rows = [
+            {"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]}
+            for k, v in values.items()
+        ]
+        data = {"custom_id": custom_id, "components": rows}
+        return await self._interaction(5, data, self.interaction_member(user_id, **who))
+
+    async def post_message(
+        self,
+        content: str,
+        *,
+        user_id: int = 1001,
+        channel_id: str | None = None,
+        mention_bot: bool = False,
+        bot_author: bool = False,
+    ) -> Json:
+        """Have a member (or another bot) post a message, as MESSAGE_CREATE."""
+        channel = self.channels[channel_id or self.channel_id]
+        author = p.user(user_id, f"user{user_id}", bot=bot_author)
+        mentions = [self.bot_user] if mention_bot else []
+        msg = p.message(channel["id"], author, content, guild_id=self.guild_id, mentions=mentions)
+        self._store(msg)
+        await self.dispatch("MESSAGE_CREATE", {**msg, "member": p.member(author)})
+        return msg
+
+    def messages_in(self, channel_id: str) -> list[Json]:
+        """Return the messages of a channel, oldest first."""
+        return [m for m in self.messages.values() if m["channel_id"] == channel_id]
+
+    async def _interaction(
+        self, kind: int, data: Json, member: Json, message: Json | None = None
+    ) -> tuple[str, str]:
+        interaction_id, token = p.snowflake(), f"tok-{p.snowflake()}"
+        payload: Json = {
+            "id": interaction_id, "application_id": self.app_id, "type": kind, "token": token,
+            "version": 1, "attachment_size_limit": 26_214_400, "guild_id": self.guild_id,
+            "guild": {"id": self.guild_id, "locale": "es-ES", "features": []},
+            "channel_id": self.channel_id, "channel": self.channels[self.channel_id],
+            "member": member, "app_permissions": str(p.MEMBER_PERMISSIONS),
+            "locale": "es-ES", "guild_locale": "es-ES", "entitlements": [],
+            "authorizing_integration_owners": {}, "context": 0, "data": data,
+        }  # fmt: skip
+        if message is not None:
+            payload["message"] = message
+        self.interactions_sent[interaction_id] = time.perf_counter()
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return interaction_id, token
+
+    def _all_commands(self) -> list[Json]:
+        return [c for cmds in self.commands.values() for c in cmds]
+
+    @staticmethod
+    def _option_type(command: Json, name: str) -> int:
+        return next(int(o["type"]) for o in command.get("options", []) if o["name"] == name)
+
+    def _store(self, msg: Json) -> Json:
+        self.messages[msg["id"]] = msg
+        return msg
+
+    # -- gateway -------------------------------------------------------------------------------
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        self._sockets.add(ws)
+        try:
+            await ws.send_json({"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval_ms}})
+            async for frame in ws:
+                if frame.type != WSMsgType.TEXT:
+                    continue
+                await self._on_gateway_frame(ws, json.loads(frame.data))
+        finally:
+            self._sockets.discard(ws)
+        return ws
+
+    async def _on_gateway_frame(self, ws: web.WebSocketResponse, frame: Json) -> None:
+        op = frame["op"]
+        if op == 1:
+            self.heartbeats.append(time.perf_counter())
+            await ws.send_json({"op": 11})
+        elif op == 2:
+            self.identify = frame["d"]
+            await self._send_ready(ws)
+        elif op == 6:
+            self._seq += 1
+            await ws.send_json({"op": 0, "t": "RESUMED", "s": self._seq, "d": {}})
+
+    async def _send_ready(self, ws: web.WebSocketResponse) -> None:
+        ready = {
+            "v": 10, "user": self.bot_user, "guilds": [{"id": self.guild_id, "unavailable": True}],
+            "session_id": "fake-session", "resume_gateway_url": self.gateway_url,
+            "application": {"id": self.app_id, "flags": 0},
+            "private_channels": [], "relationships": [],
+        }  # fmt: skip
+        guild = {
+            "id": self.guild_id, "name": "SomosNLP", "owner_id": "1", "icon": None, "features": [],
+            "roles": [p.role(self.guild_id, "@everyone", p.MEMBER_PERMISSIONS),
+                      p.role(self.moderator_role_id, "moderación", p.MEMBER_PERMISSIONS, 1)],
+            "channels": list(c for c in self.channels.values() if c["type"] == 0),
+            "threads": [], "members": [p.member(self.bot_user)], "member_count": 2,
+            "emojis": [], "stickers": [], "large": False, "unavailable": False,
+            "joined_at": p.now_iso(), "verification_level": 0, "premium_tier": 0, "mfa_level": 0,
+            "default_message_notifications": 0, "explicit_content_filter": 0, "nsfw_level": 0,
+            "preferred_locale": "es-ES", "voice_states": [], "presences": [],
+        }  # fmt: skip
+        for event, data in (("READY", ready), ("GUILD_CREATE", guild)):
+            self._seq += 1
+            await ws.send_json({"op": 0, "t": event, "s": self._seq, "d": data})
+        self.ready.set()
+
+    # -- REST ----------------------------------------------------------------------------------
+    async def _rest(self, request: web.Request) -> web.StreamResponse:
+        path = "/" + request.match_info["tail"]
+        body, files = await self._read_body(request)
+        self.requests.append(Recorded(request.method, path, dict(request.query), body, files))
+        async with self._changed:
+            self._changed.notify_all()
+        limited = self._take_rate_limit(request.method, path)
+        if limited is not None:
+            return limited
+        result = await route(self, request.method, path, body, files)
+        if result is None:
+            return json_response(
+                {"message": f"Unknown route {request.method} {path}", "code": 0}, 404
+            )
+        if isinstance(result, web.StreamResponse):
+            return result
+        return json_response(result)
+
+    async def _read_body(self, request: web.Request) -> tuple[Any, dict[str, bytes]]:
+        if request.content_type.startswith("multipart/"):
+            body: Any = None
+            files: dict[str, bytes] = {}
+            reader = await request.multipart()
+            async for part in reader:
+                if not isinstance(part, BodyPartReader):
+                    continue
+                data = await part.read()
+                if part.name == "payload_json":
+                    body = json.loads(data)
+                else:
+                    files[part.filename or part.name or "file"] = bytes(data)
+            return body, files
+        raw = await request.read()
+        return (json.loads(raw) if raw else None), {}
+
+    def _take_rate_limit(self, method: str, path: str) -> web.Response | None:
+        for limit in self._rate_limits:
+            if limit.times > 0 and limit.method == method and limit.pattern.search(path):
+                limit.times -= 1
+                body = {
+                    "message": "You are being rate limited.",
+                    "retry_after": limit.retry_after,
+                    "global": False,
+                }
+                headers = {"Via": "1.1 google", "X-RateLimit-Scope": "user", "Retry-After": "1"}
+                return json_response(body, 429, headers)
+        return None
+
+    def new_message(
+        self, channel_id: str, body: Json, files: dict[str, bytes], *, webhook: bool = False
+    ) -> Json:
+        """Store and return the message the bot just sent."""
+        channel = self.channels.get(channel_id)
+        guild_id = channel["guild_id"] if channel else None
+        msg = p.message(
+            channel_id, self.bot_user, body.get("content") or "", guild_id=guild_id, body=body
+        )
+        msg["attachments"] = p.attachments(files)
+        if webhook:
+            msg["webhook_id"] = self.app_id
+            msg["application_id"] = self.app_id
+        return self._store(msg)
