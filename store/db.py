@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +72,17 @@ class Database:
         self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
             self.engine, expire_on_commit=False
         )
+        # SQLite has one write lock per file: queueing in-process avoids the busy handler's
+        # sleep-and-retry, which makes tail latency spiky under concurrent writers.
+        self._write_lock = asyncio.Lock()
+
+    @contextlib.asynccontextmanager
+    async def writing(self) -> AsyncIterator[AsyncSession]:
+        """Open a write transaction; on SQLite, writers of this process queue in turn."""
+        async with contextlib.AsyncExitStack() as stack:
+            if self.is_sqlite:
+                await stack.enter_async_context(self._write_lock)
+            yield await stack.enter_async_context(self.sessions.begin())
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:

@@ -106,7 +106,7 @@ class QALog:
         if context.user_id is not None and await self.is_opted_out(context.user_id):
             return None
         pair = _pair_from(answer, context)
-        async with self._db.sessions.begin() as session:
+        async with self._db.writing() as session:
             session.add(pair)
         return pair.id
 
@@ -124,7 +124,7 @@ class QALog:
 
     async def _update_quietly(self, pair_id: int, **values: Any) -> bool:
         try:
-            async with self._db.sessions.begin() as session:
+            async with self._db.writing() as session:
                 result = await session.execute(
                     update(QAPair).where(QAPair.id == pair_id).values(updated_at=utcnow(), **values)
                 )
@@ -150,7 +150,7 @@ class QALog:
             set_={"value": value, "updated_at": now},
         )
         try:
-            async with self._db.sessions.begin() as session:
+            async with self._db.writing() as session:
                 await session.execute(statement)
         except IntegrityError as error:
             raise PairNotFoundError(f"no pair with id {pair_id}") from error
@@ -168,7 +168,7 @@ class QALog:
     async def set_opt_out(self, user_id: int, opted_out: bool) -> None:
         """Record or withdraw a user's wish not to be logged."""
         try:
-            async with self._db.sessions.begin() as session:
+            async with self._db.writing() as session:
                 found = await session.get(OptOut, user_id)
                 if opted_out and found is None:
                     session.add(OptOut(user_id=user_id))
@@ -180,7 +180,7 @@ class QALog:
     async def delete_user_data(self, user_id: int) -> int:
         """Delete the user's pairs (with their sources and votes) and votes; return how many."""
         try:
-            async with self._db.sessions.begin() as session:
+            async with self._db.writing() as session:
                 pairs = await session.execute(delete(QAPair).where(QAPair.user_id == user_id))
                 votes = await session.execute(delete(Feedback).where(Feedback.user_id == user_id))
                 await session.execute(
@@ -227,7 +227,7 @@ class QALog:
             "reviewed_at": utcnow(),
         }
         try:
-            async with self._db.sessions.begin() as session:
+            async with self._db.writing() as session:
                 result = await session.execute(
                     update(QAPair).where(QAPair.id == pair_id).values(**values)
                 )
@@ -251,7 +251,7 @@ class QALog:
             return 0
         cutoff = utcnow() - timedelta(days=keep)
         try:
-            async with self._db.sessions.begin() as session:
+            async with self._db.writing() as session:
                 result = await session.execute(delete(QAPair).where(QAPair.created_at < cutoff))
         except SQLAlchemyError as error:
             raise translate(error, "purging expired pairs") from error
