@@ -36,14 +36,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    """Answer the question; exit 1 when the answer failed or was cut short."""
+    """Answer the question; exit 1 when it failed (a partial answer only warns)."""
     settings = load_settings()
+    if not args.verbose:  # the outcome is reported below in one line; -v shows the log
+        logging.getLogger("bot.rag").setLevel(logging.ERROR)
     answer = asyncio.run(ask(settings, args.question, stream=not args.json))
     if args.json:
         print(json.dumps(as_json(answer), ensure_ascii=False, indent=2))
-    if answer.status in ("error", "partial"):
+    if answer.status == "error":
         print(f"error: {answer.error_cause}", file=sys.stderr)
         return 1
+    if answer.status == "partial":
+        print(f"warning: partial answer: {answer.error_cause}", file=sys.stderr)
     return 0
 
 

@@ -1,0 +1,74 @@
+"""`pide-ayuda ask` as a subprocess against the fake chat server, logging to a real SQLite store."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+
+from bot import strings
+from bot.config import Settings
+from store.db import Database
+from store.repository import QALog
+from tests.fakes.chat_server import FakeChatServer
+
+QUESTION = "¿Qué es la búsqueda semántica y cómo se relaciona con las bases de datos vectoriales?"
+
+
+async def run_ask(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "ask",
+        *args,
+        env={**os.environ, "OMP_NUM_THREADS": "1", **env},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+async def test_ask_json_prints_the_contract_and_logs_the_pair(
+    fake_llm: FakeChatServer, sample_data_dir: Path
+) -> None:
+    fake_llm.reply = "Busca por significado [1]."
+    env = {"LLM_BASE_URL": fake_llm.base_url, "LLM_MODEL": fake_llm.model}
+    code, out, err = await run_ask("--json", QUESTION, env=env)
+    assert code == 0, err
+    document = json.loads(out)
+    assert set(document) == {"answer", "sources", "model", "mode", "timings"}
+    assert document["answer"] == "Busca por significado [1]."
+    assert document["mode"] == "llm" and document["model"] == fake_llm.model
+    (source,) = document["sources"]
+    assert set(source) == {"title", "author", "quote"} and source["quote"]
+    assert {"retrieval_ms", "prompt_ms", "llm_ms", "total_ms"} <= set(document["timings"])
+    db = Database.from_settings(Settings())
+    try:
+        pair = await QALog(db).next_pending()
+    finally:
+        await db.aclose()
+    assert pair is not None and pair.question == QUESTION and pair.surface == "cli"
+    assert pair.answer == document["answer"]
+
+
+async def test_ask_streams_text_and_sources(sample_data_dir: Path) -> None:
+    code, out, err = await run_ask(QUESTION, env={})
+    assert code == 0, err
+    assert out.startswith(strings.EXTRACTIVE_LABEL)
+    assert "\nFuentes\n[1] «" in out
+
+
+async def test_ask_failure_exits_1_with_one_line(
+    fake_llm: FakeChatServer, sample_data_dir: Path
+) -> None:
+    env = {"LLM_BASE_URL": fake_llm.base_url, "LLM_MODEL": "no-such-model"}
+    code, out, err = await run_ask(QUESTION, env=env)
+    assert code == 1
+    assert out.strip() == strings.LLM_MISCONFIGURED
+    (line,) = err.strip().splitlines()
+    assert line.startswith("error: ") and "no-such-model" in line
