@@ -12,7 +12,7 @@ from bot import strings
 from bot.rag.types import Answer, Source
 
 MESSAGE_LIMIT = 2000
-PREVIEW_SUFFIX = " …"
+STREAMING_CURSOR = " ▌"  # marks a message still being written
 NO_PINGS = AllowedMentions.none()
 
 _CITATION = re.compile(r"\[[^\[\]\n]{1,40}\]")
@@ -42,11 +42,12 @@ def render_answer(answer: Answer) -> list[str]:
 
 
 def preview(text_so_far: str) -> str:
-    """Return the in-progress text for a streaming edit, cut to one message."""
+    """Return the in-progress text for a streaming edit: one message, ending in a cursor."""
     text = escape_mentions(text_so_far.strip())
-    if len(text) <= MESSAGE_LIMIT:
-        return text or "…"
-    return text[: MESSAGE_LIMIT - len(PREVIEW_SUFFIX)] + PREVIEW_SUFFIX
+    room = MESSAGE_LIMIT - len(STREAMING_CURSOR) - 1
+    if len(text) > room:
+        text = text[:room] + "…"
+    return text + STREAMING_CURSOR
 
 
 def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import discord
 import pytest
@@ -16,6 +18,7 @@ import yarl
 from bot.app import AssistantBot, Services
 from bot.cli.run import open_services
 from bot.config import load_settings
+from bot.discord_render import STREAMING_CURSOR
 from tests.fakes.chat_server import FakeChatServer, fake_llm  # noqa: F401
 from tests.fakes.discord_server import FakeDiscord
 from tests.fixtures.corpus import built_sample_index, sample_data_dir  # noqa: F401
@@ -145,3 +148,24 @@ def start_bot(
                 await asyncio.wait_for(task, 10)
 
     return running
+
+
+async def ask(fake: FakeDiscord, question: str = QUESTION, user_id: int = 1001) -> str:
+    """Ask with /pregunta and wait for the final edit (the one that removes 'thinking')."""
+    _, token = await fake.slash("pregunta", {"texto": question}, user_id=user_id)
+    await fake.wait_until(lambda: finished(fake, token))
+    return token
+
+
+def finished(fake: FakeDiscord, token: str) -> bool:
+    """Tell whether the response of `token` shows a final text (not thinking, not streaming)."""
+    original = fake.originals.get(token)
+    if original is None or not original["edited_timestamp"]:
+        return False
+    return not original["content"].endswith(STREAMING_CURSOR)
+
+
+def rows(data_dir: Path, sql: str) -> list[tuple[Any, ...]]:
+    """Run a query on the bot's SQLite database."""
+    with sqlite3.connect(data_dir / "pide-ayuda.sqlite3") as db:
+        return db.execute(sql).fetchall()

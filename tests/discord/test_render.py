@@ -1,7 +1,7 @@
 import re
 
 from bot import strings
-from bot.discord_render import preview, render_answer, split_message
+from bot.discord_render import STREAMING_CURSOR, preview, render_answer, split_message
 from bot.rag.types import Answer, Source
 
 CITATION = re.compile(r"\[\d+\]")
@@ -93,6 +93,7 @@ def test_long_answer_keeps_footer_lines_whole():
     assert len(footer_lines) == 5
 
 
-def test_preview_is_cut_to_one_message():
+def test_preview_is_cut_to_one_message_and_marked_as_streaming():
     assert len(preview("a" * 5000)) == 2000
-    assert preview("") == "…"
+    assert preview("Hola").endswith(STREAMING_CURSOR)
+    assert preview("a" * 5000).endswith("…" + STREAMING_CURSOR)

@@ -13,10 +13,10 @@ from aiohttp import web
 from tests.fakes import discord_payloads as p
 
 if TYPE_CHECKING:
-    from tests.fakes.discord_server import FakeDiscord
+    from tests.fakes.discord_server import FakeDiscord, Recorded
 
 Json = dict[str, Any]
-Handler = Callable[["FakeDiscord", re.Match[str], Any, dict[str, bytes]], Awaitable[Any]]
+Handler = Callable[["FakeDiscord", re.Match[str], "Recorded"], Awaitable[Any]]
 
 
 _ROUTES: list[tuple[str, re.Pattern[str], Handler]] = []
@@ -38,14 +38,12 @@ def _on(method: str, pattern: str) -> Callable[[Handler], Handler]:
     return register
 
 
-async def route(
-    fake: FakeDiscord, method: str, path: str, body: Any, files: dict[str, bytes]
-) -> Any:
+async def route(fake: FakeDiscord, req: Recorded) -> Any:
     """Answer one REST call, or None for a route Discord would not know."""
     for route_method, pattern, handler in _ROUTES:
-        match = pattern.match(path)
-        if match and route_method == method:
-            return await handler(fake, match, body, files)
+        match = pattern.match(req.path)
+        if match and route_method == req.method:
+            return await handler(fake, match, req)
     return None
 
 
@@ -60,12 +58,12 @@ def _edit(message: Json, body: Json, files: dict[str, bytes]) -> Json:
 
 
 @_on("GET", r"/users/@me")
-async def _me(fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]) -> Any:
+async def _me(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
     return fake.bot_user
 
 
 @_on("GET", r"/oauth2/applications/@me")
-async def _app(fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]) -> Any:
+async def _app(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
     owner = p.user("1", "owner")
     return {
         "id": fake.app_id, "name": "pide-ayuda", "description": "", "icon": None,
@@ -75,18 +73,16 @@ async def _app(fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, 
 
 
 @_on("GET", r"/gateway(/bot)?")
-async def _gateway_url(
-    fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]
-) -> Any:
+async def _gateway_url(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
     return {"url": fake.gateway_url, "shards": 1, "session_start_limit": {"remaining": 1000}}
 
 
 @_on("PUT", r"/applications/(\d+)(?:/guilds/(\d+))?/commands")
-async def _sync(fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]) -> Any:
+async def _sync(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
     scope = m.group(2) or "global"
     echoed = [
         {**c, "id": p.snowflake(), "application_id": fake.app_id, "version": p.snowflake()}
-        for c in body
+        for c in req.body
     ]
     if m.group(2):
         for command in echoed:
@@ -96,15 +92,15 @@ async def _sync(fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str,
 
 
 @_on("GET", r"/applications/(\d+)(?:/guilds/(\d+))?/commands")
-async def _commands(fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]) -> Any:
+async def _commands(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
     return fake.commands.get(m.group(2) or "global", [])
 
 
 @_on("POST", r"/interactions/(\d+)/([^/]+)/callback")
-async def _callback(fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]) -> Any:
+async def _callback(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
     interaction_id, token = m.group(1), m.group(2)
-    fake.callbacks[interaction_id] = (time.perf_counter(), body)
-    kind, data = body["type"], body.get("data") or {}
+    fake.callbacks[interaction_id] = (time.perf_counter(), req.body)
+    kind, data = req.body["type"], req.body.get("data") or {}
     answer: Json = {"interaction": {"id": interaction_id, "type": 2}}
     if kind == 5:
         flags = 128 | (int(data.get("flags") or 0) & 64)
@@ -115,7 +111,7 @@ async def _callback(fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[
             response_message_loading=True, response_message_ephemeral=bool(flags & 64)
         )
     elif kind in (4, 7):
-        original = fake.new_message(fake.channel_id, data, files, webhook=True)
+        original = fake.new_message(fake.channel_id, data, req.files, webhook=True)
         fake.originals[token] = original
         answer["interaction"]["response_message_id"] = original["id"]
         answer["resource"] = {"type": kind, "message": original}
@@ -123,88 +119,78 @@ async def _callback(fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[
 
 
 @_on("GET", r"/webhooks/(\d+)/([^/]+)/messages/@original")
-async def _get_original(
-    fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]
-) -> Any:
+async def _get_original(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
     return fake.originals[m.group(2)]
 
 
 @_on("PATCH", r"/webhooks/(\d+)/([^/]+)/messages/@original")
-async def _edit_original(
-    fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]
-) -> Any:
+async def _edit_original(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
     original = fake.originals[m.group(2)]
     original["flags"] = int(original.get("flags") or 0) & ~128
-    return _edit(original, body or {}, files)
+    return _edit(original, req.body or {}, req.files)
 
 
 @_on("DELETE", r"/webhooks/(\d+)/([^/]+)/messages/@original")
-async def _delete_original(
-    fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]
-) -> Any:
+async def _delete_original(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
     fake.messages.pop(fake.originals.pop(m.group(2))["id"], None)
     return web.Response(status=204)
 
 
 @_on("POST", r"/webhooks/(\d+)/([^/]+)")
-async def _followup(fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]) -> Any:
-    return fake.new_message(fake.channel_id, body or {}, files, webhook=True)
+async def _followup(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
+    return fake.new_message(fake.channel_id, req.body or {}, req.files, webhook=True)
 
 
 @_on("PATCH", r"/webhooks/(\d+)/([^/]+)/messages/(\d+)")
-async def _edit_followup(
-    fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]
-) -> Any:
-    return _edit(fake.messages[m.group(3)], body or {}, files)
+async def _edit_followup(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
+    return _edit(fake.messages[m.group(3)], req.body or {}, req.files)
 
 
 @_on("GET", r"/channels/(\d+)")
-async def _channel(fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]) -> Any:
+async def _channel(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
     return fake.channels[m.group(1)]
 
 
 @_on("POST", r"/channels/(\d+)/messages")
-async def _send(fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]) -> Any:
-    return fake.new_message(m.group(1), body or {}, files)
+async def _send(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
+    return fake.new_message(m.group(1), req.body or {}, req.files)
 
 
 @_on("PATCH", r"/channels/(\d+)/messages/(\d+)")
-async def _edit_message(
-    fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]
-) -> Any:
-    return _edit(fake.messages[m.group(2)], body or {}, files)
+async def _edit_message(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
+    return _edit(fake.messages[m.group(2)], req.body or {}, req.files)
 
 
 @_on("GET", r"/channels/(\d+)/messages/(\d+)")
-async def _get_message(
-    fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]
-) -> Any:
+async def _get_message(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
     found = fake.messages.get(m.group(2))
     return found if found else json_response({"message": "Unknown Message", "code": 10008}, 404)
 
 
 @_on("GET", r"/channels/(\d+)/messages")
-async def _history(fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]) -> Any:
-    newest_first = sorted(
-        fake.messages_in(m.group(1)), key=lambda msg: int(msg["id"]), reverse=True
-    )
-    return newest_first[:100]
+async def _history(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
+    messages = sorted(fake.messages_in(m.group(1)), key=lambda msg: -int(msg["id"]))
+    if "before" in req.query:
+        messages = [msg for msg in messages if int(msg["id"]) < int(req.query["before"])]
+    if "after" in req.query:
+        messages = [msg for msg in messages if int(msg["id"]) > int(req.query["after"])]
+    return messages[: int(req.query.get("limit", 50))]
 
 
 @_on("POST", r"/channels/(\d+)/messages/(\d+)/threads")
-async def _thread(fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]) -> Any:
+async def _thread(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
     parent = fake.channels[m.group(1)]
-    thread = p.thread_channel(m.group(2), parent, fake.app_id, body["name"])
+    thread = p.thread_channel(m.group(2), parent, fake.app_id, req.body["name"])
     fake.channels[thread["id"]] = thread
     await fake.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
     return thread
 
 
 @_on("PUT", r"/channels/(\d+)/messages/(\d+)/reactions/([^/]+)/@me")
-async def _react(fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]) -> Any:
+async def _react(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
     return web.Response(status=204)
 
 
 @_on("POST", r"/channels/(\d+)/typing")
-async def _typing(fake: FakeDiscord, m: re.Match[str], body: Any, files: dict[str, bytes]) -> Any:
+async def _typing(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
     return web.Response(status=204)

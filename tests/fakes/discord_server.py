@@ -299,13 +299,14 @@ class FakeDiscord:
     async def _rest(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["tail"]
         body, files = await self._read_body(request)
-        self.requests.append(Recorded(request.method, path, dict(request.query), body, files))
+        recorded = Recorded(request.method, path, dict(request.query), body, files)
+        self.requests.append(recorded)
         async with self._changed:
             self._changed.notify_all()
         limited = self._take_rate_limit(request.method, path)
         if limited is not None:
             return limited
-        result = await route(self, request.method, path, body, files)
+        result = await route(self, recorded)
         if result is None:
             return json_response(
                 {"message": f"Unknown route {request.method} {path}", "code": 0}, 404

@@ -1,0 +1,68 @@
+import asyncio
+import sqlite3
+from typing import Any
+
+from bot import strings
+from tests.discord.conftest import QUESTION, StartBot
+from tests.fakes.discord_server import FakeDiscord
+
+
+def _surfaces(data_dir) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(data_dir / "pide-ayuda.sqlite3") as db:
+        query = "SELECT surface, question, thread_id FROM qa_pairs ORDER BY id"
+        return db.execute(query).fetchall()
+
+
+def _final_in(fake: FakeDiscord, channel_id: str) -> list[dict[str, Any]]:
+    """Messages in a channel the bot finished (they carry the vote buttons)."""
+    return [m for m in fake.messages_in(channel_id) if m["components"]]
+
+
+async def test_mention_opens_thread_and_follow_up_carries_history(
+    start_bot: StartBot, fake_discord: FakeDiscord, sample_data_dir
+):
+    async with start_bot() as run:
+        asked = await fake_discord.post_message(
+            f"<@{fake_discord.app_id}> {QUESTION}", mention_bot=True
+        )
+        await fake_discord.wait_for("POST", rf"/messages/{asked['id']}/threads")
+        thread_id = asked["id"]  # a thread opened from a message takes its id
+        await fake_discord.wait_until(lambda: bool(_final_in(fake_discord, thread_id)))
+        (first,) = _final_in(fake_discord, thread_id)
+        assert strings.SOURCES_HEADER in first["content"]
+        assert first["content"].startswith("La búsqueda semántica")
+
+        run.llm.reply = "Lo explicó Elena González-Blanco [1]."
+        await fake_discord.post_message("¿Y quién lo explicó?", channel_id=thread_id)
+        await fake_discord.wait_until(lambda: len(_final_in(fake_discord, thread_id)) == 2)
+        await asyncio.sleep(0.1)
+
+    follow_up = run.llm.requests[-1]["messages"]
+    contents = [m["content"] for m in follow_up]
+    assert any(QUESTION in c for c in contents[:-1]), "the first question is not in the history"
+    assert any("compara significados" in c for c in contents[:-1]), "the first answer is missing"
+    assert "¿Y quién lo explicó?" in contents[-1]
+    assert [(s, t) for s, _, t in _surfaces(sample_data_dir)] == [
+        ("mention", int(thread_id)),
+        ("thread", int(thread_id)),
+    ]
+    sends = fake_discord.find("POST", rf"/channels/{thread_id}/messages$")
+    assert sends and all(s.body["allowed_mentions"]["parse"] == [] for s in sends)
+
+
+async def test_ignores_bots_unmentioned_and_excluded_channels(
+    start_bot: StartBot, fake_discord: FakeDiscord, sample_data_dir
+):
+    allowed = fake_discord.channel_id
+    async with start_bot(ALLOWED_CHANNEL_IDS=allowed):
+        mention = f"<@{fake_discord.app_id}> {QUESTION}"
+        await fake_discord.post_message(mention, mention_bot=True, bot_author=True, user_id=7)
+        await fake_discord.post_message(QUESTION)
+        await fake_discord.post_message(
+            mention, mention_bot=True, channel_id=fake_discord.other_channel_id
+        )
+        control = await fake_discord.post_message(mention, mention_bot=True, user_id=1002)
+        await fake_discord.wait_until(lambda: bool(_final_in(fake_discord, control["id"])))
+    threads = fake_discord.find("POST", r"/threads$")
+    assert [t.path for t in threads] == [f"/channels/{allowed}/messages/{control['id']}/threads"]
+    assert len(_surfaces(sample_data_dir)) == 1

@@ -1,0 +1,103 @@
+import json
+
+from bot import strings
+from tests.discord.conftest import StartBot, ask, rows
+from tests.fakes.discord_server import FakeDiscord
+
+
+async def _callback(fake: FakeDiscord, interaction_id: str) -> dict:
+    await fake.wait_until(lambda: interaction_id in fake.callbacks)
+    return fake.callbacks[interaction_id][1]
+
+
+async def test_vote_is_recorded_and_buttons_survive_a_restart(
+    start_bot: StartBot, fake_discord: FakeDiscord, sample_data_dir
+):
+    async with start_bot():
+        token = await ask(fake_discord)
+    message = fake_discord.originals[token]
+    up, down = [c["custom_id"] for row in message["components"] for c in row["components"]]
+    async with start_bot():  # a new process would see only the custom_id on the old message
+        clicked, _ = await fake_discord.click(up, message, user_id=2002)
+        reply = await _callback(fake_discord, clicked)
+        assert reply["type"] == 4
+        assert reply["data"]["flags"] & 64  # ephemeral
+        assert reply["data"]["content"] == strings.VOTE_THANKS
+        assert rows(sample_data_dir, "SELECT user_id, value FROM feedback") == [(2002, 1)]
+        changed, _ = await fake_discord.click(down, message, user_id=2002)
+        await _callback(fake_discord, changed)
+    assert rows(sample_data_dir, "SELECT user_id, value FROM feedback") == [(2002, -1)]
+
+
+async def test_review_approve_then_export_returns_a_parsable_attachment(
+    start_bot: StartBot, fake_discord: FakeDiscord, sample_data_dir
+):
+    async with start_bot():
+        await ask(fake_discord)
+        shown, shown_token = await fake_discord.slash("revisar", moderator=True, user_id=9)
+        review = await _callback(fake_discord, shown)
+        assert review["data"]["flags"] & 64
+        assert "Pregunta:" in review["data"]["content"]
+        message = fake_discord.originals[shown_token]
+        approve = message["components"][0]["components"][0]["custom_id"]
+        assert approve.endswith(":approve")
+        clicked, _ = await fake_discord.click(approve, message, moderator=True, user_id=9)
+        done = await _callback(fake_discord, clicked)
+        assert done["type"] == 7  # the review message is updated in place
+        assert strings.REVIEW_NONE in done["data"]["content"]
+
+        exported, token = await fake_discord.slash(
+            "exportar", {"formato": "jsonl", "estado": "approved"}, moderator=True, user_id=9
+        )
+        (upload,) = await fake_discord.wait_for("POST", rf"/webhooks/\d+/{token}$")
+    assert fake_discord.callbacks[exported][1]["data"]["flags"] & 64
+    assert upload.body["flags"] & 64
+    data = upload.files["pide-ayuda-approved.jsonl"].decode()
+    (row,) = [json.loads(line) for line in data.splitlines()]
+    assert "búsqueda semántica" in json.dumps(row, ensure_ascii=False)
+    assert "README.md" in upload.files
+    assert rows(sample_data_dir, "SELECT review_state, reviewer_id FROM qa_pairs") == [
+        ("approved", 9)
+    ]
+
+
+async def test_edit_modal_stores_the_corrected_answer(
+    start_bot: StartBot, fake_discord: FakeDiscord, sample_data_dir
+):
+    async with start_bot():
+        await ask(fake_discord)
+        shown, shown_token = await fake_discord.slash("revisar", role=True, user_id=9)
+        await _callback(fake_discord, shown)
+        message = fake_discord.originals[shown_token]
+        edit = message["components"][0]["components"][1]["custom_id"]
+        clicked, _ = await fake_discord.click(edit, message, role=True, user_id=9)
+        modal = await _callback(fake_discord, clicked)
+        assert modal["type"] == 9
+        submitted, _ = await fake_discord.submit_modal(
+            modal["data"]["custom_id"], {"answer": "Respuesta corregida [1]."}, role=True, user_id=9
+        )
+        await _callback(fake_discord, submitted)
+    assert rows(sample_data_dir, "SELECT review_state, edited_answer FROM qa_pairs") == [
+        ("edited", "Respuesta corregida [1].")
+    ]
+
+
+async def test_non_moderators_are_refused_on_every_moderator_command(
+    start_bot: StartBot, fake_discord: FakeDiscord, sample_data_dir
+):
+    async with start_bot():
+        await ask(fake_discord)
+        for name, options in (
+            ("exportar", {"formato": "csv"}),
+            ("revisar", {}),
+            ("estadisticas", {}),
+            ("reindexar", {}),
+        ):
+            refused, _ = await fake_discord.slash(name, options, user_id=3003)
+            reply = await _callback(fake_discord, refused)
+            assert (reply["type"], reply["data"]["content"]) == (4, strings.MODERATORS_ONLY)
+            assert reply["data"]["flags"] & 64
+        stats, _ = await fake_discord.slash("estadisticas", role=True, user_id=9)
+        assert "Pares registrados:** 1" in (await _callback(fake_discord, stats))["data"]["content"]
+    assert not [r for r in fake_discord.requests if r.files]
+    assert rows(sample_data_dir, "SELECT review_state FROM qa_pairs") == [("pending",)]
