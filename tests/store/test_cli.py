@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
+import pty
 import sqlite3
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+from bot.cli.review import edit_text
 from bot.config import load_settings
 from store.db import Database
 from store.queries import Stats
@@ -165,3 +168,27 @@ def test_a_locked_database_is_one_line_and_changes_nothing(
         other.close()
     assert code == 2 and "locked by another process" in err and err.count("\n") == 1
     assert _stats().by_review == {"pending": 1}
+
+
+def test_purge_honours_retention(capsys: pytest.CaptureFixture[str]) -> None:
+    _seed("uno")
+    assert _run(["db", "purge"], capsys)[1].startswith("retention is off")
+    assert _run(["db", "purge", "--days", "1"], capsys)[1] == "purged 0 pairs older than 1 days\n"
+    assert _stats().total == 1
+    assert _run(["db", "purge", "--days", "-1"], capsys)[0] == 2
+
+
+def test_edit_opens_the_editor_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nprintf "Respuesta editada\\n" > "$1"\n', encoding="utf-8")
+    editor.chmod(0o755)
+    monkeypatch.setenv("EDITOR", str(editor))
+    leader, follower = pty.openpty()
+    try:
+        with os.fdopen(follower, "r") as terminal:
+            monkeypatch.setattr("sys.stdin", terminal)
+            assert edit_text("Respuesta vieja") == "Respuesta editada"
+    finally:
+        os.close(leader)
