@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot import strings
 from bot.app import AssistantBot
+from store.errors import StoreError
 from store.repository import QALog
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,12 @@ class ConfirmDelete(discord.ui.View):
         self, interaction: discord.Interaction, button: discord.ui.Button[Any]
     ) -> None:
         """Delete everything stored about the caller."""
-        count = await self.qalog.delete_user_data(self.user_id)
+        try:
+            count = await self.qalog.delete_user_data(self.user_id)
+        except StoreError as error:
+            log.error("could not delete a user's data: %s", error)
+            await interaction.response.edit_message(content=error.user_message, view=None)
+            return
         log.info("deleted %d rows for a user at their request", count)
         self.stop()
         await interaction.response.edit_message(

@@ -1,11 +1,12 @@
 import json
+from typing import Any
 
 from bot import strings
 from tests.discord.conftest import StartBot, ask, rows
 from tests.fakes.discord_server import FakeDiscord
 
 
-async def _callback(fake: FakeDiscord, interaction_id: str) -> dict:
+async def _callback(fake: FakeDiscord, interaction_id: str) -> dict[str, Any]:
     await fake.wait_until(lambda: interaction_id in fake.callbacks)
     return fake.callbacks[interaction_id][1]
 
