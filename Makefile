@@ -27,7 +27,13 @@ lint: setup
 
 ## Lint, type-check and run the whole test suite (the vLLM tier too when CI=true or VLLM=1).
 test: lint
-	$(BIN)/pytest -q
+	@if [ "$(CI)" = "true" ] || [ "$(VLLM)" = "1" ]; then \
+		url=$$(bash .ci/vllm.sh start) || exit 1; \
+		PIDE_AYUDA_VLLM_URL=$$url $(BIN)/pytest -q; status=$$?; \
+		bash .ci/vllm.sh stop; exit $$status; \
+	else \
+		$(BIN)/pytest -q; \
+	fi
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
