@@ -12,6 +12,7 @@ Knobs: `rate_limit(method, pattern)` answers the next matching calls with a 429 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import time
@@ -137,9 +138,11 @@ class FakeDiscord:
         return self.find(method, pattern)
 
     async def wait_until(self, check: Callable[[], bool], within: float = 30) -> None:
-        """Wait until `check()` holds, re-testing after each REST request."""
-        async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(check), within)
+        """Wait until `check()` holds: re-tested after each REST request and every 50 ms."""
+        async with asyncio.timeout(within), self._changed:
+            while not check():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), 0.05)
 
     # -- injecting events ----------------------------------------------------------------------
     async def dispatch(self, event: str, data: Json) -> None:

@@ -1,0 +1,75 @@
+"""`pide-ayuda run` as its own process: start-up, an answer, SIGTERM while answering."""
+
+import asyncio
+import os
+import re
+import signal
+import sys
+from pathlib import Path
+
+from bot import strings
+from tests.discord.conftest import QUESTION, rows
+from tests.fakes.chat_server import FakeChatServer
+from tests.fakes.discord_server import FakeDiscord
+
+SITE = Path(__file__).parent / "site"
+ENTRY_POINT = Path(sys.executable).parent / "pide-ayuda"
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {**os.environ, **extra}
+    env["PYTHONPATH"] = os.pathsep.join([str(SITE), env.get("PYTHONPATH", "")])
+    return env
+
+
+async def test_run_without_token_says_what_to_set(tmp_path: Path):
+    process = await asyncio.create_subprocess_exec(
+        str(ENTRY_POINT), "run", env=_env(), stderr=asyncio.subprocess.PIPE, cwd=tmp_path
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    lines = stderr.decode().strip().splitlines()
+    assert process.returncode == 2
+    assert len(lines) == 1 and "DISCORD_TOKEN" in lines[0]
+
+
+async def test_run_process_answers_then_sigterm_cancels_and_marks_the_pair(
+    bot_env: FakeChatServer, fake_discord: FakeDiscord, sample_data_dir: Path, tmp_path: Path
+):
+    log_path = tmp_path / "bot.log"
+    with log_path.open("wb") as log:
+        process = await asyncio.create_subprocess_exec(
+            str(ENTRY_POINT),
+            "run",
+            env=_env(PIDE_AYUDA_FAKE_DISCORD=fake_discord.base_url, LOG_LEVEL="INFO"),
+            stderr=log,
+            cwd=tmp_path,
+        )
+        try:
+            await asyncio.wait_for(fake_discord.ready.wait(), 120)
+            _, token = await fake_discord.slash("pregunta", {"texto": QUESTION})
+            await fake_discord.wait_until(
+                lambda: bool(fake_discord.originals.get(token, {}).get("components"))
+            )
+
+            bot_env.first_token_delay = 60  # the next answer is still running at SIGTERM
+            _, stuck = await fake_discord.slash("pregunta", {"texto": QUESTION}, user_id=1002)
+            await fake_discord.wait_until(lambda: len(bot_env.requests) == 2)
+            process.send_signal(signal.SIGTERM)
+            code = await asyncio.wait_for(process.wait(), 30)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+    output = log_path.read_text()
+    assert code == 0, output
+    assert "stopped cleanly" in output
+    discord_problems = re.findall(r"(?:WARNING|ERROR) discord\.\S+ (?!.*voice will NOT).*", output)
+    assert not discord_problems, discord_problems
+    assert fake_discord.originals[stuck]["content"] == strings.CANCELLED
+    assert rows(
+        sample_data_dir, "SELECT user_id, status, error_cause FROM qa_pairs ORDER BY id"
+    ) == [
+        (1001, "answered", None),
+        (1002, "cancelled", "cancelled: the bot shut down before the answer finished"),
+    ]
+    assert not fake_discord._sockets, "the gateway connection was not closed"
