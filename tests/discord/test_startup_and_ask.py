@@ -63,3 +63,21 @@ async def test_pregunta_defers_streams_and_finishes_with_sources_and_buttons(
     assert (surface, status, question, user_id) == ("slash", "answered", QUESTION, 1001)
     assert "[1]" in answer
     assert str(message_id) == fake_discord.originals[token]["id"]
+
+
+async def test_long_answer_is_split_and_the_buttons_go_on_the_last_message(
+    start_bot: StartBot, fake_discord: FakeDiscord
+):
+    sentence = "La búsqueda semántica usa vectores para comparar significados entre textos [1]. "
+    async with start_bot() as run:
+        run.llm.reply = sentence * 45  # ~3,600 characters, ~500 words
+        _, token = await fake_discord.slash("pregunta", {"texto": QUESTION})
+        await fake_discord.wait_until(lambda: bool(fake_discord.find("POST", rf"/{token}$")))
+    first = fake_discord.originals[token]
+    (follow_up,) = fake_discord.find("POST", rf"/webhooks/\d+/{token}$")
+    assert first["components"] == [] and follow_up.body["components"]
+    assert len(first["content"]) <= 2000 and len(follow_up.body["content"]) <= 2000
+    assert strings.SOURCES_HEADER in follow_up.body["content"]
+    joined = first["content"] + follow_up.body["content"]
+    assert joined.count("[1]") == 45
+    assert follow_up.body["allowed_mentions"]["parse"] == []
