@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import threading
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -16,46 +19,46 @@ from bot.rag.fusion import reciprocal_rank_fusion
 from bot.rag.lexical import LexicalIndex
 from bot.rag.types import Passage
 
+log = logging.getLogger(__name__)
+
 CANDIDATES = 20
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 1.0
 
 
-class Index:
-    """A read-only view of the built index; open it once and search it from many tasks."""
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    """One consistent view of the collection: swapped whole when the index is reloaded."""
 
-    def __init__(self, collection: Any, embedder: Embedder, rows: dict[str, Any]) -> None:
-        """Hold the collection, the embedder and the chunk rows fetched when opening."""
-        self._collection = collection
+    collection: Any
+    ids: list[str]
+    metadatas: list[dict[str, Any]]
+    documents: list[str]
+    vectors: Vectors
+    lexical: LexicalIndex
+    rows: dict[str, int]
+
+
+class Index:
+    """A read-only view of the built index; open it once and search it from many tasks.
+
+    When an ingest swaps in a new collection, the next search notices the old one is gone and
+    reloads, so a running bot picks up a re-index without a restart.
+    """
+
+    def __init__(self, settings: Settings, client: Any, embedder: Embedder) -> None:
+        """Load the collection named in `settings` through `client`."""
+        self._settings = settings
+        self._client = client
         self._embedder = embedder
-        self._ids: list[str] = list(rows["ids"])
-        self._metadatas: list[dict[str, Any]] = list(rows["metadatas"])
-        self._documents: list[str] = list(rows["documents"])
-        self._vectors: Vectors = np.asarray(rows["embeddings"], dtype=np.float32)
-        self._row_of = {chunk_id: row for row, chunk_id in enumerate(self._ids)}
-        self._lexical = LexicalIndex(self._documents)
+        self._reload_lock = threading.Lock()
+        self._snapshot = self._load()
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> Index:
         """Open the index, refusing a missing, empty or other-model index."""
         embedder = embedder or make_embedder(settings)
-        client = open_client(settings)
-        try:
-            collection = client.get_collection(settings.chroma_collection, embedding_function=None)
-            rows = collection.get(include=["documents", "metadatas", "embeddings"])
-        except Exception as error:
-            raise _missing(settings, error) from error
-        metadata = collection.metadata or {}
-        built_with = metadata.get(MODEL_KEY)
-        if built_with != embedder.name:
-            raise IndexMismatchError(
-                f"the index was built with embedding model {built_with!r} but {embedder.name!r} "
-                "is configured: rebuild it with `pide-ayuda ingest --rebuild` or restore the "
-                "EMBEDDINGS_* settings"
-            )
-        if not rows["ids"]:
-            raise IndexMissingError("the index is empty: build it with `pide-ayuda ingest`")
-        return cls(collection, embedder, rows)
+        return cls(settings, open_client(settings), embedder)
 
     async def search(self, query: str, k: int = 5) -> list[Passage]:
         """Return the `k` best passages for `query`, fused from the dense and lexical legs."""
@@ -68,57 +71,99 @@ class Index:
 
     def talks(self) -> list[tuple[str, str]]:
         """Return (title, author) of every indexed talk, in index order."""
-        seen = dict.fromkeys((str(m["title"]), str(m["author"])) for m in self._metadatas)
-        return list(seen)
+        metadatas = self._snapshot.metadatas
+        return list(dict.fromkeys((str(m["title"]), str(m["author"])) for m in metadatas))
 
     def close(self) -> None:
         """Release the in-memory lexical index and vectors."""
-        self._lexical = LexicalIndex([])
-        self._vectors = np.zeros((0, 0), dtype=np.float32)
+        empty = np.zeros((0, 0), dtype=np.float32)
+        self._snapshot = _Snapshot(None, [], [], [], empty, LexicalIndex([]), {})
+
+    def _load(self) -> _Snapshot:
+        name = self._settings.chroma_collection
+        try:
+            collection = self._client.get_collection(name, embedding_function=None)
+            rows = collection.get(include=["documents", "metadatas", "embeddings"])
+        except Exception as error:
+            raise _missing(name, error) from error
+        built_with = (collection.metadata or {}).get(MODEL_KEY)
+        if built_with != self._embedder.name:
+            raise IndexMismatchError(
+                f"the index was built with embedding model {built_with!r} but "
+                f"{self._embedder.name!r} is configured: rebuild it with "
+                "`pide-ayuda ingest --rebuild` or restore the EMBEDDINGS_* settings"
+            )
+        if not rows["ids"]:
+            raise IndexMissingError("the index is empty: build it with `pide-ayuda ingest`")
+        documents = [str(text) for text in rows["documents"]]
+        ids = [str(chunk_id) for chunk_id in rows["ids"]]
+        return _Snapshot(
+            collection=collection,
+            ids=ids,
+            metadatas=list(rows["metadatas"]),
+            documents=documents,
+            vectors=np.asarray(rows["embeddings"], dtype=np.float32),
+            lexical=LexicalIndex(documents),
+            rows={chunk_id: row for row, chunk_id in enumerate(ids)},
+        )
 
     def _search(self, query: str, k: int) -> tuple[list[Passage], dict[str, float]]:
         timings: dict[str, float] = {}
         started = clock = time.perf_counter()
         vector = self._embedder.embed_queries([query])[0]
         clock = _lap(timings, "embed", clock)
-        dense_ids = self._dense(vector, max(k, CANDIDATES))
+        snapshot, dense_ids = self._dense(vector, max(k, CANDIDATES))
         clock = _lap(timings, "dense", clock)
-        lexical = self._lexical.search(query, max(k, CANDIDATES))
-        lexical_ids = [self._ids[row] for row, _ in lexical]
+        lexical = snapshot.lexical.search(query, max(k, CANDIDATES))
+        lexical_ids = [snapshot.ids[row] for row, _ in lexical]
         clock = _lap(timings, "lexical", clock)
-        fused = reciprocal_rank_fusion([(dense_ids, DENSE_WEIGHT), (lexical_ids, LEXICAL_WEIGHT)])[
-            :k
-        ]
-        passages = [self._passage(chunk_id, score, vector) for chunk_id, score in fused]
+        rankings = [(dense_ids, DENSE_WEIGHT), (lexical_ids, LEXICAL_WEIGHT)]
+        fused = reciprocal_rank_fusion(rankings)[:k]
+        passages = [_passage(snapshot, chunk_id, score, vector) for chunk_id, score in fused]
         _lap(timings, "fusion", clock)
         timings["total"] = (time.perf_counter() - started) * 1000
         return passages, timings
 
-    def _dense(self, vector: Vectors, n: int) -> list[str]:
+    def _dense(self, vector: Vectors, n: int) -> tuple[_Snapshot, list[str]]:
+        """Query Chroma; if the collection was swapped by an ingest, reload once and retry."""
+        snapshot = self._snapshot
         try:
-            result = self._collection.query(
-                query_embeddings=[vector.tolist()], n_results=min(n, len(self._ids)), include=[]
-            )
+            return snapshot, _query(snapshot, vector, n)
+        except Exception as error:
+            log.info("reloading the index after a failed query (%s)", first_line(error))
+        with self._reload_lock:
+            if self._snapshot is snapshot:
+                self._snapshot = self._load()
+            snapshot = self._snapshot
+        try:
+            return snapshot, _query(snapshot, vector, n)
         except Exception as error:
             raise RagError(
                 f"the Chroma query failed ({first_line(error)}); check the index "
                 "(`pide-ayuda ingest --rebuild`) or the Chroma server"
             ) from error
-        return [str(chunk_id) for chunk_id in result["ids"][0]]
 
-    def _passage(self, chunk_id: str, score: float, vector: Vectors) -> Passage:
-        row = self._row_of[chunk_id]
-        meta = self._metadatas[row]
-        return Passage(
-            chunk_id=chunk_id,
-            talk_id=str(meta["talk_id"]),
-            title=str(meta["title"]),
-            author=str(meta["author"]),
-            position=int(meta["position"]),
-            text=self._documents[row],
-            score=score,
-            dense_score=float(self._vectors[row] @ vector),
-        )
+
+def _query(snapshot: _Snapshot, vector: Vectors, n: int) -> list[str]:
+    result = snapshot.collection.query(
+        query_embeddings=[vector.tolist()], n_results=min(n, len(snapshot.ids)), include=[]
+    )
+    return [str(chunk_id) for chunk_id in result["ids"][0]]
+
+
+def _passage(snapshot: _Snapshot, chunk_id: str, score: float, vector: Vectors) -> Passage:
+    row = snapshot.rows[chunk_id]
+    meta = snapshot.metadatas[row]
+    return Passage(
+        chunk_id=chunk_id,
+        talk_id=str(meta["talk_id"]),
+        title=str(meta["title"]),
+        author=str(meta["author"]),
+        position=int(meta["position"]),
+        text=snapshot.documents[row],
+        score=score,
+        dense_score=float(snapshot.vectors[row] @ vector),
+    )
 
 
 def _lap(timings: dict[str, float], stage: str, since: float) -> float:
@@ -127,13 +172,12 @@ def _lap(timings: dict[str, float], stage: str, since: float) -> float:
     return now
 
 
-def _missing(settings: Settings, error: Exception) -> RagError:
+def _missing(name: str, error: Exception) -> RagError:
     from chromadb.errors import NotFoundError
 
     if isinstance(error, NotFoundError) or "does not exist" in str(error):
         return IndexMissingError(
-            f"no collection {settings.chroma_collection!r} in the index: "
-            "build it with `pide-ayuda ingest`"
+            f"no collection {name!r} in the index: build it with `pide-ayuda ingest`"
         )
     return IndexMissingError(
         f"the index cannot be read ({first_line(error)}); "

@@ -79,3 +79,15 @@ def test_missing_index_is_refused_without_creating_it(isolated_settings: Path) -
     with pytest.raises(IndexMissingError, match="pide-ayuda ingest"):
         Index.open(load_settings())
     assert not (isolated_settings / "chroma").exists()
+
+
+async def test_an_open_index_follows_a_reingest(tiny_corpus: Path) -> None:
+    settings = load_settings()
+    ingest(settings, str(tiny_corpus), progress=False)
+    index = Index.open(settings)  # e.g. the running bot
+    rows = [dict(row) for row in TINY_TALKS]
+    rows[2]["Transcripción"] = "Gemma de dos mil millones de parámetros se ajustó con LoRA."
+    ingest(settings, str(write_jsonl(tiny_corpus, rows)), progress=False)
+    (best,) = await index.search("¿Qué tamaño tenía Gemma?", k=1)
+    assert best.text.startswith("Gemma de dos mil millones")
+    index.close()
