@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from bot.rag.types import Passage, Source
 
-_CITATION = re.compile(r"(\s*)\[\s*(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\s*\]")
+_CITATION = re.compile(r"(\s*)((?:\[\s*\d{1,3}(?:\s*[,;]\s*\d{1,3})*\s*\])+)")
 _INCOMPLETE = re.compile(r"\s*\[[\d,;\s]*$")  # a citation still arriving at the end of a stream
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+")
 _WORD = re.compile(r"\w{4,}")
@@ -35,7 +35,7 @@ def renumber(text: str, passages: Sequence[Passage], final: bool = True) -> Cite
 
     def rewrite(match: re.Match[str]) -> str:
         numbers: list[int] = []
-        for raw in re.split(r"[,;]", match.group(2)):
+        for raw in re.findall(r"\d+", match.group(2)):
             index = int(raw) - 1
             if not 0 <= index < len(passages):
                 continue
@@ -79,9 +79,10 @@ def best_snippet(text: str, wanted: Iterable[str], max_chars: int = QUOTE_CHARS)
 def _window(sentence: str, words: set[str], max_chars: int) -> str:
     """Cut a long sentence (Whisper text often has no stops) to its best word window."""
     tokens = sentence.split()
-    size = max(8, max_chars // 7)
-    starts = range(max(1, len(tokens) - size + 1))
-    start = max(starts, key=lambda i: len(keywords(" ".join(tokens[i : i + size])) & words))
+    size = max(8, max_chars * len(tokens) // (len(sentence) + 1))
+    hits = [len(keywords(" ".join(tokens[i : i + size])) & words) for i in range(len(tokens))]
+    best = [i for i, hit in enumerate(hits) if hit == max(hits)]
+    start = best[len(best) // 2]  # among equal windows, the one that centres the matches
     snippet = " ".join(tokens[start : start + size])[:max_chars].rstrip()
     prefix = "…" if start > 0 else ""
     suffix = "…" if start + size < len(tokens) else ""
