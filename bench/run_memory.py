@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import signal
@@ -24,6 +25,10 @@ from tests.fakes.discord_server import FakeDiscord
 
 SITE = Path(__file__).resolve().parent.parent / "tests" / "discord" / "site"
 QUESTION = "¿Qué es la búsqueda semántica y cómo se relaciona con las bases de datos vectoriales?"
+
+
+def answered(fake: FakeDiscord, token: str) -> bool:
+    return bool(fake.originals.get(token, {}).get("components"))
 
 
 def memory_mb(pid: int) -> dict[str, float]:
@@ -59,7 +64,7 @@ async def measure(data_dir: Path, questions: int) -> dict[str, object]:
         started = memory_mb(process.pid)
         for number in range(questions):
             _, token = await fake.slash("pregunta", {"texto": QUESTION}, user_id=100 + number)
-            await fake.wait_until(lambda t=token: bool(fake.originals.get(t, {}).get("components")))
+            await fake.wait_until(functools.partial(answered, fake, token))
         after = memory_mb(process.pid)
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.wait(), 30)
