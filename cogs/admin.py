@@ -72,13 +72,17 @@ class Admin(commands.Cog):
         task.add_done_callback(self._retired.discard)
 
     async def _retire(self, old: Answerer) -> None:
-        await asyncio.sleep(self.bot.services.settings.llm_timeout * 2)
-        await old.aclose()
+        try:
+            await asyncio.sleep(self.bot.services.settings.llm_timeout * 2)
+        finally:
+            await old.aclose()
 
     async def cog_unload(self) -> None:
         """Close retired answerers right away."""
-        for task in list(self._retired):
+        tasks = list(self._retired)
+        for task in tasks:
             task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def setup(bot: AssistantBot) -> None:

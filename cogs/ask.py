@@ -64,15 +64,18 @@ class Ask(commands.Cog):
         if not self._allowed(channel):
             log.debug("ignoring message in channel %s (not in ALLOWED_CHANNEL_IDS)", channel.id)
             return
-        refusal = self.bot.gate.admit(message.author.id)
-        if refusal is not None:
-            await message.reply(refusal, allowed_mentions=NO_PINGS)
-            return
-        question = _strip_mention(message.content, me.id)
-        if isinstance(channel, discord.Thread):
-            await self._follow_up(message, channel, question)
-        else:
-            await self._open_thread(message, question)
+        try:
+            refusal = self.bot.gate.admit(message.author.id)
+            if refusal is not None:
+                await message.reply(refusal, allowed_mentions=NO_PINGS)
+                return
+            question = _strip_mention(message.content, me.id)
+            if isinstance(channel, discord.Thread):
+                await self._follow_up(message, channel, question)
+            else:
+                await self._open_thread(message, question)
+        except discord.HTTPException as error:
+            log.error("could not answer message %s in %s: %s", message.id, channel.id, error)
 
     def _allowed(self, channel: discord.abc.MessageableChannel) -> bool:
         allowed = self.services.settings.allowed_channel_ids

@@ -12,6 +12,7 @@ from bot import strings
 from bot.app import services_of
 from bot.discord_render import NO_PINGS
 from cogs.checks import is_moderator
+from store.errors import StoreError
 from store.queries import PairView
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,12 @@ class ReviewButton(
             await interaction.response.send_modal(EditModal(self.pair_id, current))
             return
         state = STATE_OF[self.action]
-        await services_of(interaction).qalog.review(self.pair_id, state, interaction.user.id)
+        try:
+            await services_of(interaction).qalog.review(self.pair_id, state, interaction.user.id)
+        except StoreError as error:
+            log.warning("review of pair %s failed: %s", self.pair_id, error)
+            await interaction.response.send_message(error.user_message, ephemeral=True)
+            return
         done = strings.REVIEW_DONE.format(pair_id=self.pair_id, state=strings.REVIEW_STATES[state])
         await show_next(interaction, done)
 
@@ -127,7 +133,12 @@ class EditModal(discord.ui.Modal):
             await interaction.response.send_message(strings.MODERATORS_ONLY, ephemeral=True)
             return
         qalog = services_of(interaction).qalog
-        await qalog.review(self.pair_id, "edited", interaction.user.id, self.answer.value)
+        try:
+            await qalog.review(self.pair_id, "edited", interaction.user.id, self.answer.value)
+        except StoreError as error:
+            log.warning("edit of pair %s failed: %s", self.pair_id, error)
+            await interaction.response.send_message(error.user_message, ephemeral=True)
+            return
         done = strings.REVIEW_DONE.format(
             pair_id=self.pair_id, state=strings.REVIEW_STATES["edited"]
         )

@@ -102,3 +102,22 @@ async def test_non_moderators_are_refused_on_every_moderator_command(
         assert "Pares registrados:** 1" in (await _callback(fake_discord, stats))["data"]["content"]
     assert not [r for r in fake_discord.requests if r.files]
     assert rows(sample_data_dir, "SELECT review_state FROM qa_pairs") == [("pending",)]
+
+
+async def test_reindex_from_the_sample_then_answers_from_the_fresh_index(
+    start_bot: StartBot, fake_discord: FakeDiscord, sample_data_dir
+):
+    async with start_bot() as run:
+        before = run.services.answerer
+        started, token = await fake_discord.slash(
+            "reindexar", {"fuente": "sample"}, moderator=True, user_id=9
+        )
+        assert (await _callback(fake_discord, started))["data"][
+            "content"
+        ] == strings.REINDEX_STARTED
+        pattern = rf"/webhooks/\d+/{token}/messages/@original"
+        (done,) = await fake_discord.wait_for("PATCH", pattern, within=120)
+        assert run.services.answerer is not before
+        answered = await ask(fake_discord)
+    assert done.body["content"].startswith("Índice actualizado: 4 charlas, ")
+    assert fake_discord.originals[answered]["components"]
