@@ -87,3 +87,12 @@ def test_ingest_prints_a_summary_then_skips_unchanged_talks(
     assert out.startswith("Indexed 3 talks (3 added, 0 replaced, 0 unchanged, 0 removed): 3 chunks")
     code, out, _ = _run(["ingest", "--source", str(tiny_corpus), "--no-progress"], capsys)
     assert "(0 added, 0 replaced, 3 unchanged, 0 removed)" in out and "0 embedded" in out
+
+
+def test_unreachable_chroma_server_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CHROMA_URL", "http://127.0.0.1:1")
+    code, _, err = _run(["search", "¿Qué es Argilla?"], capsys)
+    assert code == 2 and err.startswith("error: cannot reach the Chroma server")
+    assert err.count("\n") == 1

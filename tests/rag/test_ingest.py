@@ -91,3 +91,12 @@ async def test_an_open_index_follows_a_reingest(tiny_corpus: Path) -> None:
     (best,) = await index.search("¿Qué tamaño tenía Gemma?", k=1)
     assert best.text.startswith("Gemma de dos mil millones")
     index.close()
+
+
+def test_leftovers_of_a_killed_run_are_cleaned_up(
+    tiny_corpus: Path, isolated_settings: Path
+) -> None:
+    client: Any = chromadb.PersistentClient(path=str(isolated_settings / "chroma"))
+    client.create_collection("keynotes-building-0badc0de", embedding_function=None)
+    ingest(load_settings(), str(tiny_corpus), progress=False)
+    assert _collections(isolated_settings) == ["keynotes"]
