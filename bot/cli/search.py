@@ -42,16 +42,27 @@ def run_search(args: argparse.Namespace) -> int:
     if args.k is not None and not 1 <= args.k <= 50:
         raise CliError("-k must be between 1 and 50")
     settings = load_settings()
-    questions = [args.question] if args.questions is None else list(_read(args.questions))
+    questions = [(args.question, "")] if args.questions is None else list(_read(args.questions))
+    cleaned = _validate(questions, settings.question_max_chars)
     try:
-        asyncio.run(_search_all(settings, questions, args.k or settings.retrieval_k, args.json))
+        asyncio.run(_search_all(settings, cleaned, args.k or settings.retrieval_k, args.json))
     except RagError as error:
         raise CliError(str(error)) from error
     return 0
 
 
-async def _search_all(settings: Settings, questions: list[str], k: int, as_json: bool) -> None:
-    cleaned = [validate_question(q, settings.question_max_chars) for q in questions]
+def _validate(questions: list[tuple[str, str]], max_chars: int) -> list[str]:
+    """Validate every (question, where) pair, naming the file line of the first bad one."""
+    cleaned = []
+    for question, where in questions:
+        try:
+            cleaned.append(validate_question(question, max_chars))
+        except RagError as error:
+            raise CliError(f"{where}: {error}" if where else str(error)) from error
+    return cleaned
+
+
+async def _search_all(settings: Settings, cleaned: list[str], k: int, as_json: bool) -> None:
     index = await asyncio.to_thread(Index.open, settings)
     try:
         for question in cleaned:
@@ -64,7 +75,7 @@ async def _search_all(settings: Settings, questions: list[str], k: int, as_json:
         index.close()
 
 
-def _read(path: Path) -> Iterator[str]:
+def _read(path: Path) -> Iterator[tuple[str, str]]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as error:
@@ -80,7 +91,7 @@ def _read(path: Path) -> Iterator[str]:
             raise CliError(f"{path}:{number}: not valid JSON ({error.msg})") from error
         if not isinstance(item, dict) or not isinstance(item.get("question"), str):
             raise CliError(f"{path}:{number}: expected an object with a string `question` field")
-        yield item["question"]
+        yield item["question"], f"{path}:{number}"
 
 
 def _as_json(question: str, passages: list[Passage]) -> dict[str, object]:

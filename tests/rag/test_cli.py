@@ -64,6 +64,7 @@ def test_search_questions_file_prints_one_line_each(
         (["search"], "give either a question or --questions"),
         (["search", "hola", "-k", "0"], "-k must be between"),
         (["search", "--questions", "missing.jsonl"], "cannot read missing.jsonl"),
+        (["search", "--questions", "blank.jsonl"], "blank.jsonl:2: the question is empty"),
         (["search", "hola"], "no index at"),
         (["ingest", "--source", "nowhere.csv"], "no such file"),
         (["ingest"], "--source sample"),  # the Hub is unreachable in tests
@@ -72,6 +73,7 @@ def test_search_questions_file_prints_one_line_each(
 def test_user_errors_are_one_line_and_exit_2(
     argv: list[str], message: str, capsys: pytest.CaptureFixture[str], isolated_settings: Path
 ) -> None:
+    Path("blank.jsonl").write_text('{"question": "hola"}\n{"question": " "}\n', encoding="utf-8")
     code, out, err = _run(argv, capsys)
     assert code == 2 and out == ""
     assert err.startswith("error: ") and message in err
