@@ -1,5 +1,5 @@
 from bot import strings
-from tests.discord.conftest import StartBot, ask, rows
+from tests.discord.conftest import QUESTION, StartBot, ask, rows
 from tests.fakes.discord_server import FakeDiscord
 
 PAIRS = "SELECT status, question, error_cause IS NOT NULL FROM qa_pairs"
@@ -39,6 +39,7 @@ async def test_discord_429_during_edits_is_retried_and_the_answer_lands(
     assert strings.SOURCES_HEADER in final["content"] and final["components"]
     assert len(_edits(fake_discord, token)) >= 3  # two refused, then accepted ones
     assert [r[0] for r in rows(sample_data_dir, PAIRS)] == ["answered"]
+    assert any(r.body["components"] for r in _edits(fake_discord, token))  # the refused answer
 
 
 async def test_empty_question_is_answered_with_guidance_and_logged(
@@ -95,3 +96,19 @@ async def test_asking_to_ping_everyone_pings_nobody(
         assert "@everyone" not in request.body["content"]
         assert "@here" not in request.body["content"]
     assert "<@123456789012345678>" not in fake_discord.originals[token]["content"]
+
+
+async def test_discord_refusing_the_answer_still_keeps_the_pair(
+    start_bot: StartBot, fake_discord: FakeDiscord, sample_data_dir
+):
+    async with start_bot():
+        fake_discord.forbid("PATCH", r"/messages/@original$", times=100)
+        _, token = await fake_discord.slash("pregunta", {"texto": QUESTION})
+        await fake_discord.wait_until(
+            lambda: any(
+                r.body and r.body["content"] == strings.UNEXPECTED_ERROR
+                for r in _edits(fake_discord, token)
+            )
+        )
+    assert [r[0] for r in rows(sample_data_dir, PAIRS)] == ["answered"]
+    assert any(r.body["components"] for r in _edits(fake_discord, token))  # the refused answer

@@ -81,3 +81,14 @@ async def test_long_answer_is_split_and_the_buttons_go_on_the_last_message(
     joined = first["content"] + follow_up.body["content"]
     assert joined.count("[1]") == 45
     assert follow_up.body["allowed_mentions"]["parse"] == []
+
+
+async def test_without_dev_guild_commands_sync_globally(
+    start_bot: StartBot, fake_discord: FakeDiscord, monkeypatch
+):
+    monkeypatch.delenv("DEV_GUILD_ID")
+    async with start_bot():
+        pass
+    (sync,) = fake_discord.find("PUT", r"/commands$")
+    assert sync.path == f"/applications/{fake_discord.app_id}/commands"
+    assert len(sync.body) == 7

@@ -1,12 +1,13 @@
 """A fake Discord (REST + gateway) on 127.0.0.1 that the real discord.py client talks to.
 
-It follows `docs/discord.md` ("Testing against a fake Discord"): the REST routes the bot uses answer
-with the JSON Discord sends, and the websocket speaks the gateway protocol (HELLO, heartbeat/ACK,
-IDENTIFY -> READY + GUILD_CREATE, RESUME -> RESUMED). Tests drive it as Discord would: they inject
-interactions and messages through `slash`, `click`, `submit_modal` and `post_message`, and read
-what the bot did from `requests` (every REST call, with its JSON body and uploaded files).
-Knobs: `rate_limit(method, pattern)` answers the next matching calls with a 429 as Discord does
-(`Via` header, `retry_after`); `heartbeat_interval_ms` sets the HELLO interval.
+See docs/discord.md ("Tests: the real bot against a fake Discord"). The REST routes the bot
+uses answer with the JSON Discord sends; the websocket speaks the gateway protocol (HELLO,
+heartbeat/ACK, IDENTIFY -> READY + GUILD_CREATE, RESUME -> RESUMED). Tests drive it as Discord
+would: they inject interactions and messages through `slash`, `click`, `submit_modal` and
+`post_message`, and read what the bot did from `requests` (every REST call, with its JSON body
+and uploaded files). Knobs: `rate_limit(method, pattern)` answers the next matching calls with a
+429 as Discord does (`Via` header, `retry_after`); `forbid(method, pattern)` answers 403 Missing
+Permissions; `heartbeat_interval_ms` sets the HELLO interval.
 """
 
 from __future__ import annotations
@@ -42,13 +43,15 @@ class Recorded:
 
 
 @dataclass
-class RateLimit:
-    """Answer the next `times` requests matching `method` and `pattern` with a 429."""
+class Refusal:
+    """Answer the next `times` requests matching `method` and `pattern` with an error."""
 
     method: str
     pattern: re.Pattern[str]
     times: int
-    retry_after: float
+    status: int
+    body: Json
+    headers: dict[str, str]
 
 
 class FakeDiscord:
@@ -75,7 +78,7 @@ class FakeDiscord:
         self.heartbeats: list[float] = []
         self.identify: Json | None = None
         self.ready = asyncio.Event()
-        self._rate_limits: list[RateLimit] = []
+        self._refusals: list[Refusal] = []
         self._sockets: set[web.WebSocketResponse] = set()
         self._seq = 0
         self._changed = asyncio.Condition()
@@ -118,7 +121,18 @@ class FakeDiscord:
         self, method: str, pattern: str, times: int = 1, retry_after: float = 0.3
     ) -> None:
         """Answer the next `times` `method` requests whose path matches `pattern` with a 429."""
-        self._rate_limits.append(RateLimit(method, re.compile(pattern), times, retry_after))
+        body = {
+            "message": "You are being rate limited.",
+            "retry_after": retry_after,
+            "global": False,
+        }
+        headers = {"Via": "1.1 google", "X-RateLimit-Scope": "user", "Retry-After": "1"}
+        self._refusals.append(Refusal(method, re.compile(pattern), times, 429, body, headers))
+
+    def forbid(self, method: str, pattern: str, times: int = 1) -> None:
+        """Answer the next matching requests with 403 Missing Permissions (code 50013)."""
+        body = {"message": "Missing Permissions", "code": 50013}
+        self._refusals.append(Refusal(method, re.compile(pattern), times, 403, body, {}))
 
     def find(self, method: str, pattern: str) -> list[Recorded]:
         """Return the recorded requests with this method whose path matches `pattern`."""
@@ -306,9 +320,9 @@ class FakeDiscord:
         self.requests.append(recorded)
         async with self._changed:
             self._changed.notify_all()
-        limited = self._take_rate_limit(request.method, path)
-        if limited is not None:
-            return limited
+        refused = self._take_refusal(request.method, path)
+        if refused is not None:
+            return refused
         result = await route(self, recorded)
         if result is None:
             return json_response(
@@ -335,17 +349,11 @@ class FakeDiscord:
         raw = await request.read()
         return (json.loads(raw) if raw else None), {}
 
-    def _take_rate_limit(self, method: str, path: str) -> web.Response | None:
-        for limit in self._rate_limits:
-            if limit.times > 0 and limit.method == method and limit.pattern.search(path):
-                limit.times -= 1
-                body = {
-                    "message": "You are being rate limited.",
-                    "retry_after": limit.retry_after,
-                    "global": False,
-                }
-                headers = {"Via": "1.1 google", "X-RateLimit-Scope": "user", "Retry-After": "1"}
-                return json_response(body, 429, headers)
+    def _take_refusal(self, method: str, path: str) -> web.Response | None:
+        for refusal in self._refusals:
+            if refusal.times > 0 and refusal.method == method and refusal.pattern.search(path):
+                refusal.times -= 1
+                return json_response(refusal.body, refusal.status, refusal.headers)
         return None
 
     def new_message(
