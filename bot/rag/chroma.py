@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.config import Settings
-from bot.rag.errors import IndexMissingError, RagError
+from bot.rag.errors import IndexMissingError, RagError, first_line
 
 # Collection metadata keys recorded at build time and checked when opening.
 MODEL_KEY = "embedding_model"
@@ -69,9 +69,3 @@ def _http_client(url: str, chroma_settings: Any) -> Any:
             f"cannot reach the Chroma server at {url} ({first_line(error)}); "
             "check CHROMA_URL and that `chroma run` is up"
         ) from error
-
-
-def first_line(error: BaseException) -> str:
-    """Return the first line of an exception's message, or its type name."""
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__

@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from bot.rag.errors import CorpusError
+from bot.rag.errors import CorpusError, first_line
 from bot.rag.types import Talk
 
 log = logging.getLogger(__name__)
@@ -101,7 +101,7 @@ def _read_rows(path: Path) -> list[dict[str, Any]]:
                 return list(csv.DictReader(handle))
     except (OSError, UnicodeDecodeError, ValueError) as error:
         raise CorpusError(
-            f"{path}: cannot read it ({_first_line(error)}); check the file"
+            f"{path}: cannot read it ({first_line(error)}); check the file"
         ) from error
     raise CorpusError(f"{path}: unsupported file type {suffix!r}; use .parquet, .jsonl or .csv")
 
@@ -121,16 +121,17 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 def _download_dataset(repo_id: str) -> Path:
     from huggingface_hub import hf_hub_download
+    from huggingface_hub.utils import logging as hub_logging
 
+    # The hub logs every retry as a warning; the failure below is reported once, in one line.
+    verbosity = hub_logging.get_verbosity()
+    hub_logging.set_verbosity(logging.ERROR)
     try:
         return Path(hf_hub_download(repo_id, HF_FILENAME, repo_type="dataset"))
     except Exception as error:  # offline, DNS, HTTP, auth: all mean "cannot fetch it now"
         raise CorpusError(
-            f"cannot reach the Hugging Face Hub for {repo_id} ({_first_line(error)}); "
+            f"cannot reach the Hugging Face Hub for {repo_id} ({first_line(error)}); "
             "use --source sample for the bundled sample or --source PATH for a local file"
         ) from error
-
-
-def _first_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
+    finally:
+        hub_logging.set_verbosity(verbosity)

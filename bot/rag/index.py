@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 
 from bot.config import Settings
-from bot.rag.chroma import MODEL_KEY, first_line, open_client
+from bot.rag.chroma import MODEL_KEY, open_client
 from bot.rag.embeddings import Embedder, Vectors, make_embedder
-from bot.rag.errors import IndexMismatchError, IndexMissingError, RagError
+from bot.rag.errors import IndexMismatchError, IndexMissingError, RagError, first_line
 from bot.rag.fusion import reciprocal_rank_fusion
 from bot.rag.lexical import LexicalIndex
 from bot.rag.types import Passage
