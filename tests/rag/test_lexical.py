@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.rag.fusion import reciprocal_rank_fusion
+from bot.rag.glossary import normalise
+from bot.rag.lexical import LexicalIndex
+
+
+@pytest.mark.parametrize(
+    ("heard", "written"),
+    [
+        ("subirlo a argila", "¿Qué es Argilla?"),
+        ("el hub de javi and face", "Hugging Face"),
+        ("el hub de havin face", "HuggingFace"),
+        ("con distil label", "Distilabel"),
+        ("el modelo cefir", "Zephyr"),
+        ("fi 2 es pequeño", "Phi-2"),
+        ("un data set", "datasets"),
+        ("ultra feedback", "UltraFeedback"),
+    ],
+)
+def test_whisper_spellings_and_written_names_meet(heard: str, written: str) -> None:
+    canonical = normalise(written).strip("¿?").split()[-1]
+    assert canonical in normalise(heard).split()
+
+
+def test_bm25_finds_a_misspelled_name_and_ignores_stopwords() -> None:
+    index = LexicalIndex(
+        [
+            "hoy vamos a ver cómo se despliega argila en un espacio",
+            "el seseo se da en andalucía",
+            "que de la el y en",
+        ]
+    )
+    assert [row for row, _ in index.search("¿Cómo despliego Argilla?", 3)] == [0]
+    assert index.search("¿Qué es lo que de?", 3) == []
+    assert LexicalIndex([]).search("argilla", 3) == []
+
+
+def test_rrf_rewards_agreement_and_respects_weights() -> None:
+    fused = reciprocal_rank_fusion([(["a", "b", "c"], 1.0), (["b", "d"], 1.0)])
+    assert [item for item, _ in fused] == ["b", "a", "d", "c"]
+    weighted = reciprocal_rank_fusion([(["a"], 1.0), (["z"], 2.0)])
+    assert [item for item, _ in weighted] == ["z", "a"]
