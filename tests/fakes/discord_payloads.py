@@ -159,3 +159,44 @@ def attachments(files: dict[str, bytes]) -> list[Json]:
         }
         for name, data in files.items()
     ]
+
+
+def ready_event(bot_user: Json, guild_id: str, gateway_url: str) -> Json:
+    """Build READY for a bot in one (not yet available) guild."""
+    return {
+        "v": 10, "user": bot_user, "guilds": [{"id": guild_id, "unavailable": True}],
+        "session_id": "fake-session", "resume_gateway_url": gateway_url,
+        "application": {"id": bot_user["id"], "flags": 0},
+        "private_channels": [], "relationships": [],
+    }  # fmt: skip
+
+
+def guild_create(
+    guild_id: str, moderator_role_id: str, channels: list[Json], bot_user: Json
+) -> Json:
+    """Build GUILD_CREATE: @everyone and a moderator role, the channels, the bot as member."""
+    return {
+        "id": guild_id, "name": "SomosNLP", "owner_id": "1", "icon": None, "features": [],
+        "roles": [role(guild_id, "@everyone", MEMBER_PERMISSIONS),
+                  role(moderator_role_id, "moderación", MEMBER_PERMISSIONS, 1)],
+        "channels": channels, "threads": [], "members": [member(bot_user)], "member_count": 2,
+        "emojis": [], "stickers": [], "large": False, "unavailable": False,
+        "joined_at": now_iso(), "verification_level": 0, "premium_tier": 0, "mfa_level": 0,
+        "default_message_notifications": 0, "explicit_content_filter": 0, "nsfw_level": 0,
+        "preferred_locale": "es-ES", "voice_states": [], "presences": [],
+    }  # fmt: skip
+
+
+def interaction(
+    interaction_id: str, token: str, app_id: str, kind: int, channel: Json, who: Json, data: Json
+) -> Json:
+    """Build INTERACTION_CREATE (command, component or modal submit) in a guild channel."""
+    guild_id = channel["guild_id"]
+    return {
+        "id": interaction_id, "application_id": app_id, "type": kind, "token": token,
+        "version": 1, "attachment_size_limit": 26_214_400, "guild_id": guild_id,
+        "guild": {"id": guild_id, "locale": "es-ES", "features": []},
+        "channel_id": channel["id"], "channel": channel, "member": who,
+        "app_permissions": str(MEMBER_PERMISSIONS), "locale": "es-ES", "guild_locale": "es-ES",
+        "entitlements": [], "authorizing_integration_owners": {}, "context": 0, "data": data,
+    }  # fmt: skip

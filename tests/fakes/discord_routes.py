@@ -6,17 +6,61 @@ import json
 import re
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from tests.fakes import discord_payloads as p
 
 if TYPE_CHECKING:
-    from tests.fakes.discord_server import FakeDiscord, Recorded
+    from tests.fakes.discord_server import FakeDiscord
 
 Json = dict[str, Any]
 Handler = Callable[["FakeDiscord", re.Match[str], "Recorded"], Awaitable[Any]]
+
+
+@dataclass
+class Recorded:
+    """One REST request the bot made."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+    files: dict[str, bytes] = field(default_factory=dict)
+    at: float = field(default_factory=time.perf_counter)
+
+
+@dataclass
+class Refusal:
+    """Answer the next `times` requests matching `method` and `pattern` with an error."""
+
+    method: str
+    pattern: re.Pattern[str]
+    times: int
+    status: int
+    body: Json
+    headers: dict[str, str]
+
+
+async def read_body(request: web.Request) -> tuple[Any, dict[str, bytes]]:
+    """Return the JSON body and uploaded files (multipart `payload_json` + `files[n]`)."""
+    if request.content_type.startswith("multipart/"):
+        body: Any = None
+        files: dict[str, bytes] = {}
+        reader = await request.multipart()
+        async for part in reader:
+            if not isinstance(part, BodyPartReader):
+                continue
+            data = await part.read()
+            if part.name == "payload_json":
+                body = json.loads(data)
+            else:
+                files[part.filename or part.name or "file"] = bytes(data)
+        return body, files
+    raw = await request.read()
+    return (json.loads(raw) if raw else None), {}
 
 
 _ROUTES: list[tuple[str, re.Pattern[str], Handler]] = []

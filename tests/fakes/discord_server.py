@@ -18,40 +18,15 @@ import json
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import BodyPartReader, WSMsgType, web
+from aiohttp import WSMsgType, web
 
 from tests.fakes import discord_payloads as p
-from tests.fakes.discord_routes import json_response, route
+from tests.fakes.discord_routes import Recorded, Refusal, json_response, read_body, route
 
 Json = dict[str, Any]
 API = "/api/v10"
-
-
-@dataclass
-class Recorded:
-    """One REST request the bot made."""
-
-    method: str
-    path: str
-    query: dict[str, str]
-    body: Any
-    files: dict[str, bytes] = field(default_factory=dict)
-    at: float = field(default_factory=time.perf_counter)
-
-
-@dataclass
-class Refusal:
-    """Answer the next `times` requests matching `method` and `pattern` with an error."""
-
-    method: str
-    pattern: re.Pattern[str]
-    times: int
-    status: int
-    body: Json
-    headers: dict[str, str]
 
 
 class FakeDiscord:
@@ -236,15 +211,8 @@ class FakeDiscord:
         self, kind: int, data: Json, member: Json, message: Json | None = None
     ) -> tuple[str, str]:
         interaction_id, token = p.snowflake(), f"tok-{p.snowflake()}"
-        payload: Json = {
-            "id": interaction_id, "application_id": self.app_id, "type": kind, "token": token,
-            "version": 1, "attachment_size_limit": 26_214_400, "guild_id": self.guild_id,
-            "guild": {"id": self.guild_id, "locale": "es-ES", "features": []},
-            "channel_id": self.channel_id, "channel": self.channels[self.channel_id],
-            "member": member, "app_permissions": str(p.MEMBER_PERMISSIONS),
-            "locale": "es-ES", "guild_locale": "es-ES", "entitlements": [],
-            "authorizing_integration_owners": {}, "context": 0, "data": data,
-        }  # fmt: skip
+        channel = self.channels[self.channel_id]
+        payload = p.interaction(interaction_id, token, self.app_id, kind, channel, member, data)
         if message is not None:
             payload["message"] = message
         self.interactions_sent[interaction_id] = time.perf_counter()
@@ -290,23 +258,9 @@ class FakeDiscord:
             await ws.send_json({"op": 0, "t": "RESUMED", "s": self._seq, "d": {}})
 
     async def _send_ready(self, ws: web.WebSocketResponse) -> None:
-        ready = {
-            "v": 10, "user": self.bot_user, "guilds": [{"id": self.guild_id, "unavailable": True}],
-            "session_id": "fake-session", "resume_gateway_url": self.gateway_url,
-            "application": {"id": self.app_id, "flags": 0},
-            "private_channels": [], "relationships": [],
-        }  # fmt: skip
-        guild = {
-            "id": self.guild_id, "name": "SomosNLP", "owner_id": "1", "icon": None, "features": [],
-            "roles": [p.role(self.guild_id, "@everyone", p.MEMBER_PERMISSIONS),
-                      p.role(self.moderator_role_id, "moderación", p.MEMBER_PERMISSIONS, 1)],
-            "channels": list(c for c in self.channels.values() if c["type"] == 0),
-            "threads": [], "members": [p.member(self.bot_user)], "member_count": 2,
-            "emojis": [], "stickers": [], "large": False, "unavailable": False,
-            "joined_at": p.now_iso(), "verification_level": 0, "premium_tier": 0, "mfa_level": 0,
-            "default_message_notifications": 0, "explicit_content_filter": 0, "nsfw_level": 0,
-            "preferred_locale": "es-ES", "voice_states": [], "presences": [],
-        }  # fmt: skip
+        ready = p.ready_event(self.bot_user, self.guild_id, self.gateway_url)
+        channels = [c for c in self.channels.values() if c["type"] == 0]
+        guild = p.guild_create(self.guild_id, self.moderator_role_id, channels, self.bot_user)
         for event, data in (("READY", ready), ("GUILD_CREATE", guild)):
             self._seq += 1
             await ws.send_json({"op": 0, "t": event, "s": self._seq, "d": data})
@@ -315,7 +269,7 @@ class FakeDiscord:
     # -- REST ----------------------------------------------------------------------------------
     async def _rest(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["tail"]
-        body, files = await self._read_body(request)
+        body, files = await read_body(request)
         recorded = Recorded(request.method, path, dict(request.query), body, files)
         self.requests.append(recorded)
         async with self._changed:
@@ -331,23 +285,6 @@ class FakeDiscord:
         if isinstance(result, web.StreamResponse):
             return result
         return json_response(result)
-
-    async def _read_body(self, request: web.Request) -> tuple[Any, dict[str, bytes]]:
-        if request.content_type.startswith("multipart/"):
-            body: Any = None
-            files: dict[str, bytes] = {}
-            reader = await request.multipart()
-            async for part in reader:
-                if not isinstance(part, BodyPartReader):
-                    continue
-                data = await part.read()
-                if part.name == "payload_json":
-                    body = json.loads(data)
-                else:
-                    files[part.filename or part.name or "file"] = bytes(data)
-            return body, files
-        raw = await request.read()
-        return (json.loads(raw) if raw else None), {}
 
     def _take_refusal(self, method: str, path: str) -> web.Response | None:
         for refusal in self._refusals:
