@@ -171,8 +171,8 @@ class QuestionRun:
         pair_id = await self.qalog.record(answer, self.context)
         if pair_id is not None and cancelled:
             await self.qalog.mark_status(pair_id, "cancelled", SHUTDOWN_CAUSE)
-        votable = pair_id is not None and answer.status in ("answered", "partial") and not cancelled
-        view = feedback_view(pair_id) if votable and pair_id is not None else None
+        votable = answer.status in ("answered", "partial") and not cancelled
+        view = feedback_view(pair_id) if pair_id is not None and votable else None
         pieces = render_answer(answer)
         try:
             message_id = await self._send(pieces, view)
