@@ -44,3 +44,9 @@ async def test_fifty_questions_at_once_are_all_deferred_quickly_and_answered(
     statuses = rows(sample_data_dir, "SELECT status, COUNT(*) FROM qa_pairs GROUP BY status")
     assert statuses == [("answered", USERS)]
     assert len(run.llm.requests) == USERS
+    queued = [
+        r
+        for r in fake_discord.find("PATCH", r"/messages/@original$")
+        if r.body["content"].startswith("Hay muchas preguntas en curso")
+    ]
+    assert len(queued) >= USERS // 2, "questions beyond MAX_ANSWERS_IN_FLIGHT were not told to wait"
