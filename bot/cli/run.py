@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
+import discord
+
 from bot.app import AssistantBot, Services
 from bot.cli import CliError
 from bot.config import Settings, load_settings
@@ -40,6 +42,16 @@ def run(args: argparse.Namespace) -> int:
         asyncio.run(serve(settings, token))
     except StoreError as error:
         raise CliError(str(error)) from error
+    except discord.LoginFailure as error:
+        raise CliError(
+            "Discord rejected DISCORD_TOKEN; copy the bot token again "
+            "(Developer Portal > Bot > Reset Token)"
+        ) from error
+    except discord.PrivilegedIntentsRequired as error:
+        raise CliError(
+            "enable the Message Content intent "
+            "(Developer Portal > Bot > Privileged Gateway Intents), then start again"
+        ) from error
     return 0
 
 

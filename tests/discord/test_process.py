@@ -7,6 +7,8 @@ import signal
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot import strings
 from tests.discord.conftest import QUESTION, rows
 from tests.fakes.chat_server import FakeChatServer
@@ -30,6 +32,27 @@ async def test_run_without_token_says_what_to_set(tmp_path: Path):
     lines = stderr.decode().strip().splitlines()
     assert process.returncode == 2
     assert len(lines) == 1 and "DISCORD_TOKEN" in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("knob", "hint"),
+    [("reject_token", "Reset Token"), ("close_on_identify", "Message Content intent")],
+)
+async def test_run_explains_a_rejected_token_or_a_missing_intent_in_one_line(
+    bot_env: FakeChatServer, fake_discord: FakeDiscord, tmp_path: Path, knob: str, hint: str
+):
+    setattr(fake_discord, knob, 4014 if knob == "close_on_identify" else True)
+    process = await asyncio.create_subprocess_exec(
+        str(ENTRY_POINT),
+        "run",
+        env=_env(PIDE_AYUDA_FAKE_DISCORD=fake_discord.base_url, LOG_LEVEL="ERROR"),
+        stderr=asyncio.subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 120)
+    lines = stderr.decode().strip().splitlines()
+    assert process.returncode == 2, lines
+    assert len(lines) == 1 and lines[0].startswith("error: ") and hint in lines[0], lines
 
 
 async def test_run_process_answers_then_sigterm_cancels_and_marks_the_pair(

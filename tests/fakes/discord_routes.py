@@ -103,6 +103,8 @@ def _edit(message: Json, body: Json, files: dict[str, bytes]) -> Json:
 
 @_on("GET", r"/users/@me")
 async def _me(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
+    if fake.reject_token:
+        return json_response({"message": "401: Unauthorized", "code": 0}, 401)
     return fake.bot_user
 
 

@@ -7,7 +7,8 @@ would: they inject interactions and messages through `slash`, `click`, `submit_m
 `post_message`, and read what the bot did from `requests` (every REST call, with its JSON body
 and uploaded files). Knobs: `rate_limit(method, pattern)` answers the next matching calls with a
 429 as Discord does (`Via` header, `retry_after`); `forbid(method, pattern)` answers 403 Missing
-Permissions; `heartbeat_interval_ms` sets the HELLO interval.
+Permissions; `reject_token` answers 401 at login; `close_on_identify` closes the gateway with that
+code (4014: a privileged intent not enabled); `heartbeat_interval_ms` sets the HELLO interval.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ class FakeDiscord:
         self.callbacks: dict[str, tuple[float, Json]] = {}
         self.originals: dict[str, Json] = {}
         self.heartbeats: list[float] = []
+        self.reject_token = False  # answer 401 to GET /users/@me, as for a wrong token
+        self.close_on_identify: int | None = None  # e.g. 4014: privileged intent not enabled
         self.identify: Json | None = None
         self.ready = asyncio.Event()
         self._refusals: list[Refusal] = []
@@ -252,6 +255,9 @@ class FakeDiscord:
             await ws.send_json({"op": 11})
         elif op == 2:
             self.identify = frame["d"]
+            if self.close_on_identify is not None:
+                await ws.close(code=self.close_on_identify)
+                return
             await self._send_ready(ws)
         elif op == 6:
             self._seq += 1
