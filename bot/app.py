@@ -23,9 +23,9 @@ EXTENSIONS = ("cogs.feedback", "cogs.ask", "cogs.privacy", "cogs.moderation", "c
 SHUTDOWN_GRACE_SECONDS = 5.0
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Services:
-    """What the cogs use; built and closed by the runner (`/reindexar` swaps the answerer)."""
+    """What the cogs use; built and closed by the runner."""
 
     settings: Settings
     answerer: Answerer

@@ -11,7 +11,6 @@ from discord.ext import commands
 
 from bot import strings
 from bot.app import AssistantBot
-from bot.rag.answer import Answerer
 from bot.rag.errors import RagError
 from bot.rag.ingest import ingest
 from cogs.checks import moderators_only
@@ -31,7 +30,6 @@ class Admin(commands.Cog):
         """Keep the bot; one reindex at a time."""
         self.bot = bot
         self._lock = asyncio.Lock()
-        self._retired: set[asyncio.Task[None]] = set()
 
     @app_commands.command(
         name="reindexar", description="Reconstruye el índice de charlas (moderación)"
@@ -40,7 +38,7 @@ class Admin(commands.Cog):
     @app_commands.choices(fuente=SOURCE_CHOICES)
     @moderators_only()
     async def reindexar(self, interaction: discord.Interaction, fuente: str = "hf") -> None:
-        """Ingest the talks in a worker thread, then answer from a fresh index."""
+        """Ingest the talks in a worker thread; the open index follows the swap on its own."""
         if self._lock.locked():
             await interaction.response.send_message(strings.REINDEX_BUSY, ephemeral=True)
             return
@@ -56,33 +54,10 @@ class Admin(commands.Cog):
                     content=strings.REINDEX_FAILED.format(reason=error.user_message)
                 )
                 return
-            self._swap_answerer()
         log.info("reindexed from %s: %d chunks", fuente, report.chunks_total)
         talks = len(report.added) + len(report.replaced) + len(report.unchanged)
         done = strings.REINDEX_DONE.format(talks=talks, chunks=report.chunks_total)
         await interaction.edit_original_response(content=done)
-
-    def _swap_answerer(self) -> None:
-        """Answer new questions from a fresh index; close the old one once its answers are done."""
-        services = self.bot.services
-        old = services.answerer
-        services.answerer = Answerer.from_settings(services.settings)
-        task = asyncio.create_task(self._retire(old))
-        self._retired.add(task)
-        task.add_done_callback(self._retired.discard)
-
-    async def _retire(self, old: Answerer) -> None:
-        try:
-            await asyncio.sleep(self.bot.services.settings.llm_timeout * 2)
-        finally:
-            await old.aclose()
-
-    async def cog_unload(self) -> None:
-        """Close retired answerers right away."""
-        tasks = list(self._retired)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def setup(bot: AssistantBot) -> None:
