@@ -19,7 +19,14 @@ from store.repository import QALog
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.feedback", "cogs.ask", "cogs.privacy", "cogs.moderation", "cogs.admin")
+EXTENSIONS = (
+    "cogs.feedback",
+    "cogs.ask",
+    "cogs.privacy",
+    "cogs.moderation",
+    "cogs.admin",
+    "cogs.retention",
+)
 SHUTDOWN_GRACE_SECONDS = 5.0
 
 

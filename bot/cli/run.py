@@ -38,6 +38,9 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("DISCORD_TOKEN is not set; put the bot token in .env (see docs/discord.md)")
     if not args.verbose:
         logging.getLogger().setLevel(settings.log_level.upper())
+        # The HTTP clients under openai log every request at INFO; keep the operator's log readable.
+        for noisy in ("httpx", "httpx2"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         asyncio.run(serve(settings, token))
     except StoreError as error:

@@ -1,0 +1,45 @@
+"""Retention: purge logged pairs older than RETENTION_DAYS at start-up and once a day."""
+
+from __future__ import annotations
+
+import logging
+
+from discord.ext import commands, tasks
+
+from bot.app import AssistantBot
+from store.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+
+class Retention(commands.Cog):
+    """Run the store's retention purge on a daily schedule while the bot is up."""
+
+    def __init__(self, bot: AssistantBot) -> None:
+        """Keep the Q&A log and the retention setting."""
+        self.qalog = bot.services.qalog
+        self.days = bot.services.settings.retention_days
+
+    async def cog_load(self) -> None:
+        """Start the daily purge (its first run is immediate) when retention is on."""
+        if self.days > 0:
+            self.purge.start()
+
+    async def cog_unload(self) -> None:
+        """Stop the daily purge."""
+        self.purge.cancel()
+
+    @tasks.loop(hours=24)
+    async def purge(self) -> None:
+        """Delete expired pairs; a failure is logged and retried the next day."""
+        try:
+            deleted = await self.qalog.purge_expired()
+        except StoreError as error:
+            log.error("retention purge failed: %s", error)
+            return
+        log.info("retention purge: %d pairs older than %d days deleted", deleted, self.days)
+
+
+async def setup(bot: AssistantBot) -> None:
+    """Load the retention cog."""
+    await bot.add_cog(Retention(bot))

@@ -1,0 +1,45 @@
+import sqlite3
+from datetime import datetime, timedelta
+
+from tests.discord.conftest import StartBot, ask, rows
+from tests.fakes.discord_server import FakeDiscord
+
+
+def _age_pair(data_dir, pair_id: int, days: int) -> None:
+    """Move one pair's creation time `days` into the past, in the format the store wrote."""
+    with sqlite3.connect(data_dir / "pide-ayuda.sqlite3") as db:
+        query = "SELECT created_at FROM qa_pairs WHERE id = ?"
+        (stored,) = db.execute(query, (pair_id,)).fetchone()
+        older = datetime.fromisoformat(stored) - timedelta(days=days)
+        db.execute(
+            "UPDATE qa_pairs SET created_at = ? WHERE id = ?",
+            (older.isoformat(sep=" "), pair_id),
+        )
+
+
+async def test_pairs_past_retention_are_purged_when_the_bot_starts(
+    start_bot: StartBot, fake_discord: FakeDiscord, sample_data_dir
+):
+    async with start_bot():
+        await ask(fake_discord, user_id=1001)
+        await ask(fake_discord, user_id=1002)
+    first = rows(sample_data_dir, "SELECT min(id) FROM qa_pairs")[0][0]
+    _age_pair(sample_data_dir, first, days=60)
+
+    async with start_bot(RETENTION_DAYS="30"):
+        await fake_discord.wait_until(
+            lambda: rows(sample_data_dir, "SELECT user_id FROM qa_pairs") == [(1002,)]
+        )
+
+
+async def test_retention_off_keeps_old_pairs(
+    start_bot: StartBot, fake_discord: FakeDiscord, sample_data_dir
+):
+    async with start_bot():
+        await ask(fake_discord, user_id=1001)
+    first = rows(sample_data_dir, "SELECT min(id) FROM qa_pairs")[0][0]
+    _age_pair(sample_data_dir, first, days=3650)
+
+    async with start_bot(RETENTION_DAYS="0"):
+        await ask(fake_discord, user_id=1002)
+    assert rows(sample_data_dir, "SELECT user_id FROM qa_pairs ORDER BY id") == [(1001,), (1002,)]
