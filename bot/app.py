@@ -13,6 +13,7 @@ from discord.ext import commands
 from bot import strings
 from bot.config import Settings
 from bot.discord_gate import AnswerGate
+from bot.errors import UserFacingError
 from bot.rag.answer import Answerer
 from store.db import Database
 from store.repository import QALog
@@ -66,7 +67,9 @@ class AssistantTree(app_commands.CommandTree["AssistantBot"]):
         else:
             cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
             log.error("/%s failed for user %s", name, interaction.user.id, exc_info=cause)
-            message = getattr(cause, "user_message", strings.COMMAND_FAILED)
+            message = (
+                cause.user_message if isinstance(cause, UserFacingError) else strings.COMMAND_FAILED
+            )
         await send_private(interaction, message)
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot import strings
+from bot.errors import UserFacingError
 
 
-class StoreError(Exception):
+class StoreError(UserFacingError):
     """A database failure; `str(error)` says what to do, `user_message` is shown on Discord."""
 
     user_message: str = strings.STORE_UNAVAILABLE

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bot import strings
+from bot.errors import UserFacingError
 
 
-class RagError(Exception):
+class RagError(UserFacingError):
     """A retrieval failure; `str(error)` tells the operator what to do, `user_message` the user."""
 
     default_user_message = strings.INDEX_UNAVAILABLE

@@ -19,6 +19,7 @@ from openai.types.chat import ChatCompletionMessageParam
 
 from bot import strings
 from bot.config import Settings
+from bot.errors import UserFacingError
 from bot.rag.prompts import fold_system_role
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ OnText = Callable[[str], Awaitable[None]]
 Messages = Sequence[ChatCompletionMessageParam]
 
 
-class LLMError(Exception):
+class LLMError(UserFacingError):
     """A chat endpoint failure; `str(error)` is the operator cause, `user_message` is Spanish."""
 
     user_message = strings.LLM_UNAVAILABLE
