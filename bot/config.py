@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 HF_DATASET_ID = "Danielbrdz/Barcenas-Hackathon-2024-Somos-NLP-Transcripcion"
@@ -81,3 +81,14 @@ class Settings(BaseSettings):
 def load_settings() -> Settings:
     """Read the settings from the environment and `.env`."""
     return Settings()
+
+
+def describe_invalid_settings(error: ValidationError) -> str:
+    """Name the first invalid setting as its environment variable, without echoing its value."""
+    first = error.errors()[0]
+    field = str(first["loc"][0]) if first["loc"] else ""
+    alias = (
+        Settings.model_fields[field].validation_alias if field in Settings.model_fields else None
+    )
+    variable = alias if isinstance(alias, str) else field.upper()
+    return f"invalid setting {variable}: {first['msg']}; fix it in .env or the environment"

@@ -9,7 +9,10 @@ import os
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
 from bot import __version__
+from bot.config import describe_invalid_settings
 
 # Each module defines `register(subparsers)`, which adds its subcommand(s) with
 # `set_defaults(handler=...)`; a handler takes the parsed namespace and returns an exit code.
@@ -57,6 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except CliError as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except ValidationError as error:
+        print(f"error: {describe_invalid_settings(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -7,8 +7,6 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from pydantic import ValidationError
-
 from bot.cli import CliError
 from bot.config import load_settings
 from store.db import Database
@@ -34,8 +32,6 @@ def run_store(work: Callable[[Database], Awaitable[T]], migrate: bool = True) ->
         return asyncio.run(main())
     except StoreError as error:
         raise CliError(str(error)) from error
-    except ValidationError as error:
-        raise CliError(f"invalid settings: {error.errors()[0]['msg']}; check your .env") from error
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

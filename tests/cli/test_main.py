@@ -35,3 +35,19 @@ def test_every_subcommand_is_registered() -> None:
     )
     for command in ("ingest", "search", "ask", "run", "review", "export", "stats", "db"):
         assert command in result.stdout
+
+
+def test_an_invalid_setting_is_one_line_naming_the_variable() -> None:
+    env = {**os.environ, "RETRIEVAL_K": "not-a-number-7f3a"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "search", "hola"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: invalid setting RETRIEVAL_K:")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "not-a-number-7f3a" not in result.stderr  # values (maybe secrets) are never echoed
