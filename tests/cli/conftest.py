@@ -1,0 +1,4 @@
+"""Fixtures of the CLI tests: the sample index and the fake chat server."""
+
+from tests.fakes.chat_server import fake_llm  # noqa: F401
+from tests.fixtures.corpus import built_sample_index, sample_data_dir  # noqa: F401

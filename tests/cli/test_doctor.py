@@ -1,0 +1,86 @@
+"""`pide-ayuda doctor` run as a separate process, as an operator would."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+from pathlib import Path
+
+from tests.fakes.chat_server import FakeChatServer
+
+
+async def cli(*args: str, **env: str) -> tuple[int, str]:
+    """Run `pide-ayuda ARGS` as a process; return its exit code and stdout (stderr empty)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env={**os.environ, "LLM_MAX_RETRIES": "0", "LLM_TIMEOUT": "5", **env},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 120)
+    assert not err.strip(), err.decode()
+    assert process.returncode is not None
+    return process.returncode, out.decode()
+
+
+async def doctor(**env: str) -> tuple[int, dict[str, tuple[str, str]]]:
+    """Run the doctor; return its exit code and {check name: (level, detail)}."""
+    code, out = await cli("doctor", **env)
+    checks = {}
+    for line in out.splitlines():
+        level, rest = line.split(maxsplit=1)
+        name = next(
+            n
+            for n in ("data directory", "database", "index", "chat LLM", "Discord")
+            if rest.startswith(n)
+        )
+        checks[name] = (level, rest[len(name) :].strip())
+    return code, checks
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_a_ready_installation_passes_every_check(
+    sample_data_dir: Path, fake_llm: FakeChatServer
+) -> None:
+    assert (await cli("db", "upgrade"))[0] == 0
+    code, checks = await doctor(
+        LLM_BASE_URL=fake_llm.base_url,
+        LLM_MODEL=fake_llm.model,
+        DISCORD_TOKEN="token-that-must-not-be-printed",
+        DEV_GUILD_ID="42",
+    )
+    assert code == 0
+    assert {name: level for name, (level, _) in checks.items()} == dict.fromkeys(checks, "ok")
+    assert "4 talks" in checks["index"][1]
+    assert fake_llm.model in checks["chat LLM"][1]
+    assert "guild 42" in checks["Discord"][1]
+    assert "token-that-must-not-be-printed" not in str(checks)
+
+
+async def test_a_fresh_machine_says_what_to_fix(isolated_settings: Path) -> None:
+    code, checks = await doctor(LLM_BASE_URL=f"http://127.0.0.1:{closed_port()}/v1")
+    assert code == 1
+    assert checks["data directory"][0] == "ok"
+    assert checks["database"][0] == "warn"
+    assert "pide-ayuda db upgrade" in checks["database"][1]
+    assert checks["index"][0] == "fail"
+    assert "pide-ayuda ingest" in checks["index"][1]
+    assert checks["chat LLM"][0] == "fail"
+    assert checks["Discord"] == ("warn", "DISCORD_TOKEN not set: `pide-ayuda run` needs it")
+
+
+async def test_extractive_mode_is_not_a_failure(sample_data_dir: Path) -> None:
+    code, checks = await doctor()
+    assert code == 0
+    assert checks["chat LLM"][0] == "ok"
+    assert "extractive" in checks["chat LLM"][1]
