@@ -1,7 +1,7 @@
 """Time the ingest of the bundled sample into a fresh data directory, then a no-op re-run.
 
 Usage:
-    python bench/ingest.py
+    python -m bench.ingest
 
 Reports chunks, characters, wall time and throughput of a cold ingest (load, chunk, embed, write),
 and the time of an immediate re-run, which must skip every talk (content hashes unchanged).

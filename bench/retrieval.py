@@ -1,7 +1,7 @@
 """Retrieval quality and latency on a dev set, in a warm search-only process.
 
 Usage:
-    python bench/retrieval.py --questions bench/data/dev_questions.jsonl [--repeats 5]
+    python -m bench.retrieval --questions bench/data/dev_questions.jsonl [--repeats 5]
         [--data-dir DIR]  # an already built data dir; default: ingest the sample into a temp dir
                           # in a separate process, so this process only searches (honest RSS)
 

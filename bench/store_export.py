@@ -1,7 +1,7 @@
 """Measure `export_pairs`: wall time and peak memory (RSS) exporting N pairs per format.
 
 Usage:
-    python bench/store_export.py [--pairs 100000] [--formats jsonl alpaca csv parquet]
+    python -m bench.store_export [--pairs 100000] [--formats jsonl alpaca csv parquet]
 
 Generates N pairs (3 sources each, votes on a third of them, 5 % edited) in a temporary
 SQLite database, then exports each format in a fresh child process so that the child's peak

@@ -1,7 +1,7 @@
 """Measure QALog.record: throughput and latency percentiles for N pairs on SQLite (WAL).
 
 Usage:
-    python bench/store_record.py [--pairs 1000] [--concurrency 1 8]
+    python -m bench.store_record [--pairs 1000] [--concurrency 1 8]
 
 Each pair carries 3 cited sources, like a real answer. Sequential runs show the per-commit
 cost (every record is its own fsync'd transaction); concurrent runs show how writers queue

@@ -1,7 +1,7 @@
 """Measure the relevance threshold: best dense cosine of on-topic vs off-topic questions.
 
 Usage (after `pide-ayuda ingest --source sample`, same PIDE_AYUDA_DATA_DIR):
-    OMP_NUM_THREADS=1 python bench/threshold.py [--min-dev-kept 0.9]
+    OMP_NUM_THREADS=1 python -m bench.threshold [--min-dev-kept 0.9]
 
 Policy: the highest threshold that still answers at least `--min-dev-kept` of the dev questions
 (refusing a covered question costs more than passing an off-topic one to the LLM, which is told to
