@@ -1,4 +1,9 @@
-"""Fixtures of the store tests: a real SQLite database in the test's data directory."""
+"""Fixtures of the store tests: a real database, SQLite and PostgreSQL, for each test.
+
+Tests that take `settings` (or `db`, `qalog`) run once per backend: SQLite in the test's data
+directory, and a fresh database on a throwaway PostgreSQL server (tests/store/postgres.py).
+Mark a test `sqlite_only` when it exercises SQLite itself (file locks, read-only files, WAL).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +15,32 @@ from bot.config import Settings, load_settings
 from bot.rag.types import Answer, Source
 from store.db import Database
 from store.repository import QALog
+from tests.store.postgres import postgres_server, postgres_url  # noqa: F401
+
+BACKENDS = ("sqlite", "postgres")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: runs on SQLite only, not on PostgreSQL")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        sqlite_only = metafunc.definition.get_closest_marker("sqlite_only") is not None
+        metafunc.parametrize("backend", BACKENDS[:1] if sqlite_only else BACKENDS, indirect=True)
 
 
 @pytest.fixture
-def settings() -> Settings:
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def settings(
+    backend: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
+    if backend == "postgres":
+        monkeypatch.setenv("DATABASE_URL", request.getfixturevalue("postgres_url"))
     return load_settings()
 
 

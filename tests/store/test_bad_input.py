@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from bot.config import Settings
 from store.db import Database
@@ -32,6 +33,7 @@ def write_lock(db: Database, settings: Settings) -> Iterator[sqlite3.Connection]
     other.close()
 
 
+@pytest.mark.sqlite_only
 async def test_a_locked_database_fails_record_quietly_then_recovers(
     settings: Settings, write_lock: sqlite3.Connection, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -49,6 +51,7 @@ async def test_a_locked_database_fails_record_quietly_then_recovers(
         await db.aclose()
 
 
+@pytest.mark.sqlite_only
 async def test_a_read_only_database_is_reported(
     db: Database, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -69,9 +72,9 @@ async def test_a_read_only_database_is_reported(
         await ro_db.aclose()
 
 
-async def test_a_database_from_a_newer_schema_is_refused(db: Database, settings: Settings) -> None:
-    with sqlite3.connect(_db_path(settings)) as other:
-        other.execute("UPDATE alembic_version SET version_num = '9999_future'")
+async def test_a_database_from_a_newer_schema_is_refused(db: Database) -> None:
+    async with db.engine.begin() as connection:
+        await connection.execute(sa.text("UPDATE alembic_version SET version_num = '9999_future'"))
     with pytest.raises(SchemaTooNewError, match="newer version"):
         await db.upgrade()
     with pytest.raises(SchemaTooNewError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -47,6 +48,7 @@ async def test_upgrade_is_idempotent_and_downgrade_removes_every_table(db: Datab
         )
 
 
+@pytest.mark.sqlite_only
 async def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(db: Database) -> None:
     async with db.engine.connect() as connection:
         mode = await connection.scalar(sa.text("PRAGMA journal_mode"))

@@ -1,4 +1,4 @@
-"""Recording pairs, votes, opt-outs and deletion on a real SQLite database."""
+"""Recording pairs, votes, opt-outs and deletion on real SQLite and PostgreSQL databases."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Review, stats and retention on a real SQLite database."""
+"""Review, stats and retention on real SQLite and PostgreSQL databases."""
 
 from __future__ import annotations
 
