@@ -114,7 +114,7 @@ class Database:
         try:
             async with self.engine.connect() as connection:
                 return await connection.run_sync(_current_revision)
-        except SQLAlchemyError as error:
+        except (SQLAlchemyError, OSError) as error:
             raise translate(error, "reading the schema revision") from error
 
     async def _run_alembic(self, action: Any, revision: str) -> None:

@@ -51,6 +51,12 @@ def translate(error: Exception, where: str) -> StoreError:
             f"{where}: the database is read-only; make the file and its folder writable "
             "by this user or set DATABASE_URL to a writable location"
         )
+    sqlstate = str(getattr(getattr(error, "orig", None), "sqlstate", None) or "")
+    if sqlstate.startswith("28") or sqlstate == "3D000":  # PostgreSQL: bad role/password/db
+        return DatabaseUnavailableError(
+            f"{where}: the server refused the connection ({text.splitlines()[0]}); "
+            "check the user, password and database name in DATABASE_URL"
+        )
     if isinstance(error, OperationalError | OSError):
         return DatabaseUnavailableError(
             f"{where}: cannot open the database ({text.splitlines()[0] if text else 'unknown'}); "

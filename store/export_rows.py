@@ -8,9 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from store.db import Database
+from store.errors import translate
 from store.models import PAIR_STATUSES, REVIEW_STATES, QAPair
 from store.pseudonym import pseudonym
 from store.queries import votes_down, votes_up
@@ -112,8 +114,12 @@ async def iter_batches(
             .limit(batch_size)
             .options(selectinload(QAPair.sources))
         )
-        async with db.sessions() as session:
-            rows = [to_row(pair, up, down, salt) for pair, up, down in await session.execute(query)]
+        try:
+            async with db.sessions() as session:
+                result = await session.execute(query)
+                rows = [to_row(pair, up, down, salt) for pair, up, down in result]
+        except (SQLAlchemyError, OSError) as error:  # OSError: a server that cannot be reached
+            raise translate(error, "exporting") from error
         if not rows:
             return
         yield rows

@@ -59,6 +59,17 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+class NulFreeText(TypeDecorator[str]):
+    """Text without NUL characters, which PostgreSQL cannot store (SQLite can): drop them."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        """Remove NUL characters before the value is written."""
+        return None if value is None else value.replace("\x00", "")
+
+
 class Base(DeclarativeBase):
     """Declarative base carrying the naming convention."""
 
@@ -72,10 +83,10 @@ class QAPair(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    question: Mapped[str] = mapped_column(Text)
-    answer: Mapped[str] = mapped_column(Text)
+    question: Mapped[str] = mapped_column(NulFreeText())
+    answer: Mapped[str] = mapped_column(NulFreeText())
     status: Mapped[str] = mapped_column(String(16), index=True)
-    error_cause: Mapped[str | None] = mapped_column(Text)
+    error_cause: Mapped[str | None] = mapped_column(NulFreeText())
     mode: Mapped[str] = mapped_column(String(16))
     model: Mapped[str | None] = mapped_column(String(200))
     endpoint: Mapped[str | None] = mapped_column(String(500))
@@ -88,7 +99,7 @@ class QAPair(Base):
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     review_state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
-    edited_answer: Mapped[str | None] = mapped_column(Text)
+    edited_answer: Mapped[str | None] = mapped_column(NulFreeText())
     reviewer_id: Mapped[int | None] = mapped_column(BigInteger)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -110,9 +121,9 @@ class PairSource(Base):
     rank: Mapped[int] = mapped_column(SmallInteger)
     talk_id: Mapped[str] = mapped_column(String(200))
     chunk_id: Mapped[str] = mapped_column(String(200))
-    title: Mapped[str] = mapped_column(Text)
-    author: Mapped[str] = mapped_column(Text)
-    quote: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(NulFreeText())
+    author: Mapped[str] = mapped_column(NulFreeText())
+    quote: Mapped[str] = mapped_column(NulFreeText())
     score: Mapped[float] = mapped_column(Float)
 
     pair: Mapped[QAPair] = relationship(back_populates="sources")

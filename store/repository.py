@@ -100,6 +100,7 @@ class QALog:
                     attempt,
                     failure,
                 )
+                break  # only a locked database is worth another attempt
         return None
 
     async def _record_once(self, answer: Answer, context: AskContext) -> int | None:
@@ -154,7 +155,7 @@ class QALog:
                 await session.execute(statement)
         except IntegrityError as error:
             raise PairNotFoundError(f"no pair with id {pair_id}") from error
-        except SQLAlchemyError as error:
+        except (SQLAlchemyError, OSError) as error:
             raise translate(error, "voting") from error
 
     async def is_opted_out(self, user_id: int) -> bool:
@@ -162,7 +163,7 @@ class QALog:
         try:
             async with self._db.sessions() as session:
                 return await session.get(OptOut, user_id) is not None
-        except SQLAlchemyError as error:
+        except (SQLAlchemyError, OSError) as error:
             raise translate(error, "reading the opt-out") from error
 
     async def set_opt_out(self, user_id: int, opted_out: bool) -> None:
@@ -174,7 +175,7 @@ class QALog:
                     session.add(OptOut(user_id=user_id))
                 elif not opted_out and found is not None:
                     await session.delete(found)
-        except SQLAlchemyError as error:
+        except (SQLAlchemyError, OSError) as error:
             raise translate(error, "saving the opt-out") from error
 
     async def delete_user_data(self, user_id: int) -> int:
@@ -186,7 +187,7 @@ class QALog:
                 await session.execute(
                     update(QAPair).where(QAPair.reviewer_id == user_id).values(reviewer_id=None)
                 )
-        except SQLAlchemyError as error:
+        except (SQLAlchemyError, OSError) as error:
             raise translate(error, "deleting user data") from error
         return int(pairs.rowcount + votes.rowcount)  # type: ignore[attr-defined]
 
@@ -203,7 +204,7 @@ class QALog:
         try:
             async with self._db.sessions() as session:
                 row = (await session.execute(query)).first()
-        except SQLAlchemyError as error:
+        except (SQLAlchemyError, OSError) as error:
             raise translate(error, "reading pending pairs") from error
         return None if row is None else pair_view(row[0], row[1], row[2])
 
@@ -231,7 +232,7 @@ class QALog:
                 result = await session.execute(
                     update(QAPair).where(QAPair.id == pair_id).values(**values)
                 )
-        except SQLAlchemyError as error:
+        except (SQLAlchemyError, OSError) as error:
             raise translate(error, "saving the review") from error
         if not result.rowcount:  # type: ignore[attr-defined]
             raise PairNotFoundError(f"no pair with id {pair_id}")
@@ -241,7 +242,7 @@ class QALog:
         try:
             async with self._db.sessions() as session:
                 return await collect_stats(session, top_talks)
-        except SQLAlchemyError as error:
+        except (SQLAlchemyError, OSError) as error:
             raise translate(error, "counting") from error
 
     async def purge_expired(self, days: int | None = None) -> int:
@@ -253,7 +254,7 @@ class QALog:
         try:
             async with self._db.writing() as session:
                 result = await session.execute(delete(QAPair).where(QAPair.created_at < cutoff))
-        except SQLAlchemyError as error:
+        except (SQLAlchemyError, OSError) as error:
             raise translate(error, "purging expired pairs") from error
         deleted = int(result.rowcount)  # type: ignore[attr-defined]
         if deleted:
