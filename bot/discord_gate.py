@@ -59,28 +59,33 @@ class AnswerGate:
         return self._running >= self._max_in_flight
 
     @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        """Hold one answer slot (waiting for one if needed); the task is cancelled at shutdown."""
+    async def tracked(self) -> AsyncIterator[None]:
+        """Count the current task as an answer in flight until it has been delivered and logged."""
         task = asyncio.current_task()
         if task is not None:
             self._tasks.add(task)
         try:
-            self._waiting += 1
-            try:
-                await self._slots.acquire()
-            finally:
-                self._waiting -= 1
-            self._running += 1
-            started = self._clock()
-            try:
-                yield
-            finally:
-                self._running -= 1
-                self._slots.release()
-                self._mean_seconds = 0.8 * self._mean_seconds + 0.2 * (self._clock() - started)
+            yield
         finally:
             if task is not None:
                 self._tasks.discard(task)
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """Hold one answer slot, waiting for one if needed."""
+        self._waiting += 1
+        try:
+            await self._slots.acquire()
+        finally:
+            self._waiting -= 1
+        self._running += 1
+        started = self._clock()
+        try:
+            yield
+        finally:
+            self._running -= 1
+            self._slots.release()
+            self._mean_seconds = 0.8 * self._mean_seconds + 0.2 * (self._clock() - started)
 
     async def drain(self, grace_seconds: float) -> None:
         """Stop admitting questions, let answers finish for `grace_seconds`, cancel the rest."""

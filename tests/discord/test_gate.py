@@ -51,7 +51,7 @@ async def test_drain_lets_short_answers_finish_and_cancels_long_ones():
 
     async def answer(seconds: float) -> None:
         try:
-            async with gate.slot():
+            async with gate.tracked(), gate.slot():
                 await asyncio.sleep(seconds)
             outcomes.append("done")
         except asyncio.CancelledError:
@@ -65,6 +65,24 @@ async def test_drain_lets_short_answers_finish_and_cancels_long_ones():
     assert gate.admit(1) == strings.SHUTTING_DOWN
     with pytest.raises(asyncio.CancelledError):
         await tasks[1]
+
+
+async def test_drain_waits_for_delivery_after_the_answer_slot():
+    gate = AnswerGate(cooldown_seconds=0, max_in_flight=4)
+    delivered: list[bool] = []
+
+    async def answer() -> None:
+        async with gate.tracked():
+            async with gate.slot():
+                await asyncio.sleep(0.01)
+            await asyncio.sleep(0.2)  # logging the pair and sending the reply
+            delivered.append(True)
+
+    task = asyncio.create_task(answer())
+    await asyncio.sleep(0.05)  # past the slot, still delivering
+    await gate.drain(grace_seconds=2)
+    assert delivered == [True]
+    await task
 
 
 async def test_second_question_within_cooldown_gets_a_private_wait_message(
