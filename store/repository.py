@@ -27,6 +27,7 @@ from store.models import (
 )
 from store.queries import PairView, Stats, collect_stats, pair_view, votes_down, votes_up
 from store.records import AskContext
+from store.spool import SPOOL_FILE, Spool, SpooledPair
 
 log = logging.getLogger(__name__)
 
@@ -80,36 +81,74 @@ class QALog:
     """Every operation on the Q&A log; one short transaction per call, committed at once."""
 
     def __init__(self, db: Database) -> None:
-        """Use the given database."""
+        """Use the given database, and a spool in the data directory for when it is down."""
         self._db = db
+        self._spool = Spool(db.settings.data_dir / SPOOL_FILE)
+        self._spool_lock = asyncio.Lock()
 
     async def record(self, answer: Answer, context: AskContext) -> int | None:
-        """Commit one pair and return its id; None when the asker opted out or on failure."""
+        """Commit one pair and return its id; None when the asker opted out or on failure.
+
+        A pair the database cannot take is kept in the spool file and committed, with its
+        original time, by the next successful record or `replay_spool()`.
+        """
+        pair = SpooledPair(answer, context, utcnow())
         for attempt in range(1, RECORD_ATTEMPTS + 1):
             try:
-                return await self._record_once(answer, context)
+                pair_id = await self._record_once(pair)
             except Exception as error:
                 failure = translate(error, "recording")
                 if isinstance(failure, DatabaseLockedError) and attempt < RECORD_ATTEMPTS:
                     await asyncio.sleep(0.2 * attempt)
                     continue
-                log.error(
-                    "could not log a Q&A pair (surface=%s, status=%s, attempt %d): %s",
-                    context.surface,
-                    answer.status,
-                    attempt,
-                    failure,
-                )
-                break  # only a locked database is worth another attempt
+                await self._keep_for_later(pair, failure)
+                return None
+            if self._spool:
+                await self.replay_spool()
+            return pair_id
         return None
 
-    async def _record_once(self, answer: Answer, context: AskContext) -> int | None:
-        if context.user_id is not None and await self.is_opted_out(context.user_id):
+    async def _record_once(self, spooled: SpooledPair) -> int | None:
+        user_id = spooled.context.user_id
+        if user_id is not None and await self.is_opted_out(user_id):
             return None
-        pair = _pair_from(answer, context)
+        pair = _pair_from(spooled.answer, spooled.context)
+        pair.created_at = spooled.created_at
         async with self._db.writing() as session:
             session.add(pair)
         return pair.id
+
+    async def _keep_for_later(self, pair: SpooledPair, failure: Exception) -> None:
+        where = f"surface={pair.context.surface}, status={pair.answer.status}"
+        try:
+            async with self._spool_lock:
+                self._spool.append(pair)
+        except OSError as error:
+            log.error("could not log a Q&A pair (%s): %s; nor spool it: %s", where, failure, error)
+            return
+        log.error(
+            "could not log a Q&A pair (%s): %s; kept in %s until the database is back",
+            where,
+            failure,
+            self._spool.path,
+        )
+
+    async def replay_spool(self) -> int:
+        """Commit the pairs waiting in the spool, oldest first; return how many were committed."""
+        async with self._spool_lock:
+            waiting = self._spool.read()
+            committed = 0
+            for pair in waiting:
+                try:
+                    await self._record_once(pair)
+                except Exception as error:
+                    log.warning("spooled pairs still wait: %s", translate(error, "replaying"))
+                    break
+                committed += 1
+            self._spool.rewrite(waiting[committed:])
+        if committed:
+            log.info("committed %d spooled Q&A pairs", committed)
+        return committed
 
     async def set_message_id(self, pair_id: int, message_id: int) -> bool:
         """Attach the Discord message that carried the answer; never raises."""
@@ -189,7 +228,13 @@ class QALog:
                 )
         except (SQLAlchemyError, OSError) as error:
             raise translate(error, "deleting user data") from error
-        return int(pairs.rowcount + votes.rowcount)  # type: ignore[attr-defined]
+        async with self._spool_lock:
+            waiting = self._spool.read()
+            kept = [pair for pair in waiting if pair.context.user_id != user_id]
+            if len(kept) != len(waiting):
+                self._spool.rewrite(kept)
+        spooled = len(waiting) - len(kept)
+        return int(pairs.rowcount + votes.rowcount) + spooled  # type: ignore[attr-defined]
 
     async def next_pending(self, after_id: int = 0) -> PairView | None:
         """Return the oldest pair awaiting review with an id above `after_id`."""

@@ -66,6 +66,7 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
         stack.push_async_callback(db.aclose)
         await db.upgrade()
         services = Services(settings, Answerer.from_settings(settings), QALog(db), db)
+        await services.qalog.replay_spool()
         stack.push_async_callback(lambda: services.answerer.aclose())
         try:
             await services.answerer.index()
