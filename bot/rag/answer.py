@@ -2,8 +2,8 @@
 
 Steps of `Answerer.answer()`:
 1. validate the question;
-2. make a follow-up self-contained for retrieval (the LLM condenses it; without an LLM, or if that
-   fails, the earlier user turns are prepended);
+2. make a follow-up self-contained for retrieval (the LLM condenses it; without an LLM, or when the
+   condensing prompt does not fit or yields no question, the earlier user turns are prepended);
 3. retrieve passages; below the relevance threshold, refuse without calling the LLM, naming the
    closest talks;
 4. without `LLM_BASE_URL`, answer extractively; otherwise build the prompt within the model's
@@ -25,7 +25,7 @@ from bot.rag.citations import renumber, sources_for
 from bot.rag.errors import RagError
 from bot.rag.extractive import extractive_text
 from bot.rag.index import Index
-from bot.rag.llm import ChatClient, LLMError
+from bot.rag.llm import ChatClient, LLMError, PromptTooLongError
 from bot.rag.prompts import build_messages, condense_messages, prompt_budget
 from bot.rag.question import validate_question
 from bot.rag.types import Answer, Mode, Passage, Turn
@@ -110,7 +110,7 @@ class Answerer:
     def _partial(self, result: Answer, partial: str, cause: str) -> None:
         log.warning("answer cut short, keeping the partial text: %s", cause)
         cited = renumber(partial, result.passages)
-        result.text = f"{cited.text.rstrip()}\n\n{strings.PARTIAL_ANSWER_NOTE}"
+        result.text = f"{cited.text.strip()}\n\n{strings.PARTIAL_ANSWER_NOTE}"
         result.sources = sources_for(cited.passages, cited.text)
         result.status, result.error_cause = "partial", cause
 
@@ -171,7 +171,8 @@ class Answerer:
 
         async def relay(text: str) -> None:
             nonlocal shown
-            current = renumber(text, prompt.passages, final=False).text
+            # Stripped like the final text, so each streamed text is a prefix of the answer.
+            current = renumber(text, prompt.passages, final=False).text.lstrip()
             if on_delta is not None and current != shown:
                 shown = current
                 await on_delta(current)
@@ -200,7 +201,7 @@ class Answerer:
                 if 0 < len(condensed) <= self.settings.question_max_chars:
                     result.timings["condense_ms"] = _ms(mark)
                     return condensed
-            except LLMError as error:
+            except PromptTooLongError as error:  # other failures would hit the answer too
                 log.warning("could not condense the follow-up, prepending turns: %s", error)
         earlier = [t.content for t in history if t.role == "user"][-FOLLOW_UP_TURNS:]
         return " ".join([*earlier, question])[-self.settings.question_max_chars :]

@@ -72,6 +72,41 @@ async def test_cited_answer_carries_passages_and_history(
     assert answer.sources[0].quote and answer.sources[0].quote.strip("…") in cited[0].text
 
 
+async def test_streamed_text_stays_a_prefix_when_the_model_starts_with_blank_lines(
+    fake_llm: FakeChatServer, sample_index: Index
+) -> None:
+    fake_llm.reply = "\n\n Es buscar por significado [2], con vectores [1]."
+    deltas: list[str] = []
+
+    async def on_delta(text: str) -> None:
+        deltas.append(text)
+
+    answer = await answerer(llm_settings(fake_llm), sample_index).answer(ON_TOPIC, (), on_delta)
+    assert answer.text.startswith("Es buscar por significado [1]")
+    assert deltas and all(answer.text.startswith(delta) for delta in deltas)
+
+
+async def test_a_stalled_server_is_not_asked_twice_for_a_follow_up(
+    fake_llm: FakeChatServer, sample_index: Index
+) -> None:
+    fake_llm.first_token_delay = 5
+    history = [Turn("user", "Háblame del taller de Argilla"), Turn("assistant", "Claro.")]
+    settings = llm_settings(fake_llm, llm_timeout=0.3)
+    answer = await answerer(settings, sample_index).answer("¿Y cómo filtro?", history)
+    assert answer.status == "error" and answer.text == strings.LLM_TIMEOUT
+    assert len(fake_llm.requests) == 1  # the condensing request timed out: no second wait
+
+
+async def test_a_condensing_prompt_over_the_window_falls_back_to_earlier_turns(
+    fake_llm: FakeChatServer, sample_index: Index
+) -> None:
+    fake_llm.fail_with, fake_llm.fail_times = context_length_error(), 1
+    history = [Turn("user", "Háblame del taller de Argilla"), Turn("assistant", "Claro.")]
+    answer = await answerer(llm_settings(fake_llm), sample_index).answer("¿Y cómo filtro?", history)
+    assert answer.status == "answered" and len(fake_llm.requests) == 2
+    assert any("Argilla" in p.title for p in answer.passages)
+
+
 async def test_follow_up_is_condensed_for_retrieval(
     fake_llm: FakeChatServer, sample_index: Index
 ) -> None:
