@@ -18,6 +18,7 @@ NO_PINGS = AllowedMentions.none()
 _CITATION = re.compile(r"\[[^\[\]\n]{1,40}\]")
 _FENCE_LINE = re.compile(r"^ {0,3}(```+|~~~+)(.*)$", re.MULTILINE)
 _CLOSE_RESERVE = 12  # room kept for a closing fence
+_MAX_OPENER = 40  # a fence and a language tag; a longer opener is carried as a bare fence
 # Cut classes, best first: paragraph, line outside code, line inside code, sentence, word.
 _PARAGRAPH = re.compile(r"\n\s*\n")
 _LINE = re.compile(r"\n")
@@ -89,11 +90,19 @@ def _fence_spans(text: str) -> list[Span]:
         if opener is None:
             opener = match
         elif match.group(1).startswith(opener.group(1)[0]) and not match.group(2).strip():
-            spans.append((opener.end() + 1, match.start(), opener.group(0).strip()))
+            spans.append((opener.end() + 1, match.start(), _carried(opener)))
             opener = None
     if opener is not None:
-        spans.append((opener.end() + 1, len(text), opener.group(0).strip()))
+        spans.append((opener.end() + 1, len(text), _carried(opener)))
     return spans
+
+
+def _carried(opener: re.Match[str]) -> str:
+    """Return the line that reopens a cut code block; bounded, so every piece fits the limit."""
+    line, fence = opener.group(0).strip(), opener.group(1)
+    if len(line) <= _MAX_OPENER and len(fence) < _CLOSE_RESERVE:
+        return line
+    return fence[0] * 3
 
 
 def _closing(opener: str) -> str:

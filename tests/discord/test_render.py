@@ -50,6 +50,16 @@ def test_citation_never_split_even_without_spaces():
     assert any("[123]" in piece for piece in pieces)
 
 
+def test_a_code_block_with_an_overlong_opening_line_still_splits_under_the_limit():
+    # The opener is repeated at the top of each piece: a 2,500-character one used to loop forever.
+    for opener in ("```" + "x" * 2500, "`" * 30 + "python"):
+        text = opener + "\n" + "código " * 800 + "\n```\n\nFin [1]."
+        pieces = split_message(text)
+        assert len(pieces) > 1
+        assert all(len(piece) <= 2000 for piece in pieces)
+        assert "".join(pieces).count("código") == 800
+
+
 def test_code_block_is_closed_and_reopened_with_its_language():
     code = "\n".join(f"print('línea {i}')" for i in range(200))
     text = "Ejemplo:\n\n```python\n" + code + "\n```\n\nFin [1]."
