@@ -58,7 +58,12 @@ class Index:
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> Index:
         """Open the index, refusing a missing, empty or other-model index."""
         embedder = embedder or make_embedder(settings)
-        return cls(settings, open_client(settings), embedder)
+        client = open_client(settings)
+        try:
+            return cls(settings, client, embedder)
+        except BaseException:
+            client.close()
+            raise
 
     async def search(self, query: str, k: int = 5) -> list[Passage]:
         """Return the `k` best passages for `query`, fused from the dense and lexical legs."""
@@ -75,9 +80,10 @@ class Index:
         return list(dict.fromkeys((str(m["title"]), str(m["author"])) for m in metadatas))
 
     def close(self) -> None:
-        """Release the in-memory lexical index and vectors."""
+        """Release the in-memory lexical index and vectors, and the Chroma connection."""
         empty = np.zeros((0, 0), dtype=np.float32)
         self._snapshot = _Snapshot(None, [], [], [], empty, LexicalIndex([]), {})
+        self._client.close()
 
     def _load(self) -> _Snapshot:
         name = self._settings.chroma_collection

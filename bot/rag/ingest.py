@@ -64,17 +64,31 @@ def ingest(
     talks = load_talks(source, settings.hf_dataset)
     embedder = embedder or make_embedder(settings)
     client = _client_for_ingest(settings, rebuild)
-    _drop_leftovers(client, settings.chroma_collection)
-    existing = _existing(client, settings.chroma_collection)
+    try:
+        report = _update(client, settings.chroma_collection, talks, rebuild, embedder, progress)
+    finally:
+        client.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _update(
+    client: Any,
+    name: str,
+    talks: Sequence[Talk],
+    rebuild: bool,
+    embedder: Embedder,
+    progress: bool,
+) -> IngestReport:
+    """Bring collection `name` in line with `talks`, rewriting it only when something changed."""
+    _drop_leftovers(client, name)
+    existing = _existing(client, name)
     old_hashes = {} if existing is None or rebuild else _old_hashes(existing, embedder)
     report = _plan(talks, old_hashes, embedder.name)
     if existing is None or rebuild or report.changed:
-        _rebuild_into_swap(
-            client, settings.chroma_collection, talks, report, existing, embedder, progress
-        )
+        _rebuild_into_swap(client, name, talks, report, existing, embedder, progress)
     else:
         report.chunks_total = existing.count()
-    report.seconds = time.perf_counter() - started
     return report
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -100,3 +102,34 @@ def test_leftovers_of_a_killed_run_are_cleaned_up(
     client.create_collection("keynotes-building-0badc0de", embedding_function=None)
     ingest(load_settings(), str(tiny_corpus), progress=False)
     assert _collections(isolated_settings) == ["keynotes"]
+
+
+def _open_files_under(folder: Path) -> list[str]:
+    """Return the files under `folder` this process holds open (Linux /proc)."""
+    targets = []
+    for entry in Path("/proc/self/fd").iterdir():
+        try:
+            targets.append(os.readlink(entry))
+        except OSError:  # closed while listing
+            continue
+    return [target for target in targets if target.startswith(f"{folder}{os.sep}")]
+
+
+def _released(folder: Path) -> bool:
+    """Wait for Chroma's connection pool, which closes in the background, to let go of `folder`."""
+    for _ in range(500):
+        if not _open_files_under(folder):
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_ingest_and_close_release_the_store(tiny_corpus: Path, isolated_settings: Path) -> None:
+    store = isolated_settings / "chroma"
+    settings = load_settings()
+    ingest(settings, str(tiny_corpus), progress=False)
+    assert _released(store)
+    index = Index.open(settings)
+    assert _open_files_under(store)  # in use while open
+    index.close()
+    assert _released(store)
