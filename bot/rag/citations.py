@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.rag.glossary import fold
 from bot.rag.types import Passage, Source
 
 _CITATION = re.compile(r"(\s*)((?:\[\s*\d{1,3}(?:\s*[,;]\s*\d{1,3})*\s*\])+)")
@@ -53,12 +53,6 @@ def renumber(text: str, passages: Sequence[Passage], final: bool = True) -> Cite
     if not final:
         rewritten = _INCOMPLETE.sub("", rewritten)
     return Cited(rewritten, cited)
-
-
-def fold(text: str) -> str:
-    """Lowercase and strip accents, for word overlap."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def keywords(text: str) -> set[str]:
