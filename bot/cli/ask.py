@@ -67,15 +67,23 @@ async def ask(settings: Settings, question: str, stream: bool) -> Answer:
 
 async def record(settings: Settings, answer: Answer) -> None:
     """Log the pair with surface "cli", applying migrations first; warn instead of failing."""
-    db = Database.from_settings(settings)
+    try:
+        db = Database.from_settings(settings)
+    except Exception as error:  # an unwritable data directory or a bad DATABASE_URL
+        _not_logged(error)
+        return
     try:
         await db.upgrade()
         await QALog(db).record(answer, AskContext(surface="cli"))
     except Exception as error:
-        log.warning("could not log the question: %s", error)
-        print(f"warning: the question was not logged: {error}", file=sys.stderr)
+        _not_logged(error)
     finally:
         await db.aclose()
+
+
+def _not_logged(error: Exception) -> None:
+    log.warning("could not log the question: %s", error)
+    print(f"warning: the question was not logged: {error}", file=sys.stderr)
 
 
 def as_json(answer: Answer) -> dict[str, Any]:

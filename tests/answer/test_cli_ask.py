@@ -72,3 +72,11 @@ async def test_ask_failure_exits_1_with_one_line(
     assert out.strip() == strings.LLM_MISCONFIGURED
     (line,) = err.strip().splitlines()
     assert line.startswith("error: ") and "no-such-model" in line
+
+
+async def test_a_database_that_cannot_be_opened_only_warns(sample_data_dir: Path) -> None:
+    code, out, err = await run_ask(QUESTION, env={"DATABASE_URL": "not a database url"})
+    assert code == 0, err
+    assert out.startswith(strings.EXTRACTIVE_LABEL)
+    assert "Traceback" not in err
+    assert "warning: the question was not logged: DATABASE_URL" in err
