@@ -89,24 +89,32 @@ class QALog:
     async def record(self, answer: Answer, context: AskContext) -> int | None:
         """Commit one pair and return its id; None when the asker opted out or on failure.
 
-        A pair the database cannot take is kept in the spool file and committed, with its
-        original time, by the next successful record or `replay_spool()`.
+        A pair the database cannot take (or that a cancellation, e.g. at shutdown, stops waiting
+        for) is kept in the spool file and committed, with its original time, by the next
+        successful record or `replay_spool()`.
         """
         pair = SpooledPair(answer, context, utcnow())
+        try:
+            committed, pair_id = await self._commit(pair)
+        except asyncio.CancelledError:
+            await self._keep_for_later(pair, "cancelled before the database answered")
+            raise
+        if committed and self._spool:
+            await self.replay_spool()
+        return pair_id
+
+    async def _commit(self, pair: SpooledPair) -> tuple[bool, int | None]:
+        """Try a few times while the database is locked; spool the pair if it still fails."""
         for attempt in range(1, RECORD_ATTEMPTS + 1):
             try:
-                pair_id = await self._record_once(pair)
+                return True, await self._record_once(pair)
             except Exception as error:
                 failure = translate(error, "recording")
-                if isinstance(failure, DatabaseLockedError) and attempt < RECORD_ATTEMPTS:
-                    await asyncio.sleep(0.2 * attempt)
-                    continue
-                await self._keep_for_later(pair, failure)
-                return None
-            if self._spool:
-                await self.replay_spool()
-            return pair_id
-        return None
+                if not isinstance(failure, DatabaseLockedError) or attempt == RECORD_ATTEMPTS:
+                    break
+                await asyncio.sleep(0.2 * attempt)
+        await self._keep_for_later(pair, failure)
+        return False, None
 
     async def _record_once(self, spooled: SpooledPair) -> int | None:
         user_id = spooled.context.user_id
@@ -118,11 +126,19 @@ class QALog:
             session.add(pair)
         return pair.id
 
-    async def _keep_for_later(self, pair: SpooledPair, failure: Exception) -> None:
+    async def _is_logged(self, spooled: SpooledPair) -> bool:
+        """Tell whether a spooled pair was committed after all (its time and question match)."""
+        query = select(QAPair.id).where(
+            QAPair.created_at == spooled.created_at, QAPair.question == spooled.answer.question
+        )
+        async with self._db.sessions() as session:
+            return (await session.execute(query.limit(1))).first() is not None
+
+    async def _keep_for_later(self, pair: SpooledPair, failure: object) -> None:
         where = f"surface={pair.context.surface}, status={pair.answer.status}"
         try:
             async with self._spool_lock:
-                self._spool.append(pair)
+                await asyncio.to_thread(self._spool.append, pair)
         except OSError as error:
             log.error("could not log a Q&A pair (%s): %s; nor spool it: %s", where, failure, error)
             return
@@ -134,18 +150,31 @@ class QALog:
         )
 
     async def replay_spool(self) -> int:
-        """Commit the pairs waiting in the spool, oldest first; return how many were committed."""
+        """Commit the pairs waiting in the spool, oldest first; return how many were committed.
+
+        Never raises: a spool that cannot be read or rewritten is logged and left for later.
+        """
         async with self._spool_lock:
-            waiting = self._spool.read()
+            try:
+                waiting = await asyncio.to_thread(self._spool.read)
+            except OSError as error:
+                log.error("cannot read the spooled Q&A pairs in %s: %s", self._spool.path, error)
+                return 0
             committed = 0
             for pair in waiting:
                 try:
-                    await self._record_once(pair)
+                    if not await self._is_logged(pair):
+                        await self._record_once(pair)
                 except Exception as error:
                     log.warning("spooled pairs still wait: %s", translate(error, "replaying"))
                     break
                 committed += 1
-            self._spool.rewrite(waiting[committed:])
+            try:
+                await asyncio.to_thread(self._spool.rewrite, waiting[committed:])
+            except OSError as error:
+                log.error(
+                    "cannot rewrite %s (replay will skip logged pairs): %s", self._spool.path, error
+                )
         if committed:
             log.info("committed %d spooled Q&A pairs", committed)
         return committed
@@ -229,10 +258,10 @@ class QALog:
         except (SQLAlchemyError, OSError) as error:
             raise translate(error, "deleting user data") from error
         async with self._spool_lock:
-            waiting = self._spool.read()
+            waiting = await asyncio.to_thread(self._spool.read)
             kept = [pair for pair in waiting if pair.context.user_id != user_id]
             if len(kept) != len(waiting):
-                self._spool.rewrite(kept)
+                await asyncio.to_thread(self._spool.rewrite, kept)
         spooled = len(waiting) - len(kept)
         return int(pairs.rowcount + votes.rowcount) + spooled  # type: ignore[attr-defined]
 

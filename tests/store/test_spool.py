@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import stat
 from pathlib import Path
@@ -101,3 +102,40 @@ async def test_an_unreadable_spool_line_is_dropped_and_the_rest_replayed(
     spool.write_text(spool.read_text(encoding="utf-8") + '{"answer": {"quest\n', encoding="utf-8")
     assert await QALog(db).replay_spool() == 1
     assert _questions(settings) == ["¿Pregunta bloqueada 0?"]
+
+
+@pytest.mark.sqlite_only
+async def test_a_spool_that_cannot_be_read_does_not_stop_recording(
+    db: Database, settings: Settings
+) -> None:
+    (settings.data_dir / SPOOL_FILE).mkdir(parents=True)  # reading it fails with an OSError
+    assert await QALog(db).record(make_answer(), AskContext("cli")) is not None
+    assert _questions(settings) == ["¿Qué es Argilla?"]
+
+
+@pytest.mark.sqlite_only
+async def test_a_spooled_pair_already_in_the_database_is_not_committed_twice(
+    db: Database, settings: Settings
+) -> None:
+    await _record_while_locked(settings, AskContext(surface="slash", user_id=7))
+    spool = settings.data_dir / SPOOL_FILE
+    kept = spool.read_text(encoding="utf-8")
+    await QALog(db).replay_spool()
+    spool.write_text(kept, encoding="utf-8")  # as if rewriting the spool had failed
+    await QALog(db).replay_spool()
+    assert _questions(settings) == ["¿Pregunta bloqueada 0?"]
+    assert not spool.exists()
+
+
+@pytest.mark.sqlite_only
+async def test_a_record_cancelled_before_the_database_answered_is_spooled(
+    db: Database, settings: Settings
+) -> None:
+    task = asyncio.create_task(QALog(db).record(make_answer(), AskContext("cli")))
+    await asyncio.sleep(0)  # the record is now waiting on its first database call
+    task.cancel()  # as the shutdown drain does when the grace period ends
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert (settings.data_dir / SPOOL_FILE).exists()
+    await QALog(db).replay_spool()
+    assert _questions(settings) == ["¿Qué es Argilla?"]
