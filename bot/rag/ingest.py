@@ -122,17 +122,16 @@ def _existing(client: Any, name: str) -> Any | None:
 
 
 def _old_hashes(existing: Any, embedder: Embedder) -> dict[str, str]:
-    """Map talk id -> content hash of the indexed talks ({} when they must all be re-chunked)."""
+    """Map talk id -> content hash of the indexed talks ("" when they must all be re-chunked)."""
     metadata = existing.metadata or {}
     if metadata.get(MODEL_KEY) != embedder.name:
         raise IndexMismatchError(
             f"the index was built with embedding model {metadata.get(MODEL_KEY)!r}, not "
             f"{embedder.name!r}: rerun with --rebuild to re-embed every talk"
         )
-    if metadata.get(CHUNKER_KEY) != CHUNKER_VERSION:
-        return {}
+    rechunk = metadata.get(CHUNKER_KEY) != CHUNKER_VERSION
     rows = existing.get(include=["metadatas"])
-    return {str(m["talk_id"]): str(m["content_hash"]) for m in rows["metadatas"]}
+    return {str(m["talk_id"]): "" if rechunk else str(m["content_hash"]) for m in rows["metadatas"]}
 
 
 def _plan(talks: Sequence[Talk], old_hashes: dict[str, str], model: str) -> IngestReport:

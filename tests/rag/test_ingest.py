@@ -133,3 +133,17 @@ def test_ingest_and_close_release_the_store(tiny_corpus: Path, isolated_settings
     assert _open_files_under(store)  # in use while open
     index.close()
     assert _released(store)
+
+
+def test_a_chunker_change_re_chunks_and_reports_removed_talks(
+    tiny_corpus: Path, isolated_settings: Path
+) -> None:
+    settings = load_settings()
+    ingest(settings, str(tiny_corpus), progress=False)
+    client: Any = chromadb.PersistentClient(path=str(isolated_settings / "chroma"))
+    collection = client.get_collection("keynotes", embedding_function=None)
+    collection.modify(metadata={**collection.metadata, "chunker": "an-older-chunker"})
+    client.close()
+    report = ingest(settings, str(write_jsonl(tiny_corpus, TINY_TALKS[:2])), progress=False)
+    assert (len(report.added), len(report.replaced), len(report.removed)) == (0, 2, 1)
+    assert report.chunks_embedded == report.chunks_total == 2
