@@ -6,6 +6,7 @@ rules are repeated in the user turn so models that ignore the system role still 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -47,6 +48,7 @@ DEFAULT_CONTEXT_TOKENS = 8192
 HISTORY_SHARE = 0.25  # at most this share of the prompt budget goes to earlier turns
 MAX_TURN_CHARS = 1500
 SAFETY_TOKENS = 64
+_QUESTION_TAG = re.compile(r"<\s*(/?)\s*pregunta\s*>", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +71,8 @@ def prompt_budget(max_model_len: int | None, max_tokens: int) -> int:
 
 
 def wrap_question(question: str) -> str:
-    """Wrap the question as data, neutralising any tags it carries."""
-    cleaned = question.replace("<pregunta>", "‹pregunta›").replace("</pregunta>", "‹/pregunta›")
+    """Wrap the question as data, neutralising any tags it carries (in any case or spacing)."""
+    cleaned = _QUESTION_TAG.sub(lambda tag: f"‹{tag.group(1)}pregunta›", question)
     return f"<pregunta>\n{cleaned}\n</pregunta>"
 
 
