@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.config import load_settings
+from bot.rag.embeddings import LocalEmbedder
 from bot.rag.index import Index
 
 
@@ -27,9 +29,16 @@ async def test_search_finds_the_argilla_workshop(index: Index) -> None:
 
 
 async def test_every_passage_carries_its_cosine_similarity(index: Index) -> None:
-    passages = await index.search("reglamento de inteligencia artificial y documentación", k=5)
-    assert all(p.dense_score is not None and -1.0 <= p.dense_score <= 1.0 for p in passages)
-    assert len({p.chunk_id for p in passages}) == 5
+    query = "reglamento de inteligencia artificial y documentación"
+    passages = await index.search(query, k=20)  # both legs' candidates, lexical-only ones too
+    assert len({p.chunk_id for p in passages}) == 20
+    embedder = LocalEmbedder()
+    expected = (
+        embedder.embed_passages([p.text for p in passages]) @ embedder.embed_queries([query])[0]
+    )
+    scores = [p.dense_score for p in passages]
+    assert None not in scores
+    assert np.allclose(np.asarray(scores, dtype=np.float32), expected, atol=2e-3)
 
 
 def test_talks_lists_the_four_sample_talks(index: Index) -> None:
