@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+import aiohttp
 import discord
 from discord.utils import MISSING
 
@@ -29,6 +30,8 @@ log = logging.getLogger(__name__)
 
 EDIT_INTERVAL_SECONDS = 1.0
 SHUTDOWN_CAUSE = "cancelled: the bot shut down before the answer finished"
+# A Discord call fails with an HTTP error or, since discord.py lets them through, a network one.
+DELIVERY_ERRORS = (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError)
 
 
 class Target(Protocol):
@@ -106,8 +109,8 @@ class ThrottledEditor:
             self._changed.clear()
             try:
                 await self._edit(preview(self.latest))
-            except discord.HTTPException as error:
-                log.info("streaming edit failed (%s); the final edit will retry", error)
+            except DELIVERY_ERRORS as error:
+                log.info("streaming edit failed (%r); the final edit will retry", error)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._closed.wait(), self._interval)
 
@@ -177,8 +180,8 @@ class QuestionRun:
         pieces = render_answer(answer)
         try:
             message_id = await self._send(pieces, view)
-        except discord.HTTPException as error:
-            log.error("could not deliver the answer to pair %s: %s", pair_id, error)
+        except DELIVERY_ERRORS as error:
+            log.error("could not deliver the answer to pair %s: %r", pair_id, error)
             await self._quietly(self.target.show(strings.UNEXPECTED_ERROR))
             return
         if pair_id is not None and message_id is not None:
@@ -197,5 +200,5 @@ class QuestionRun:
     async def _quietly(call: Awaitable[object]) -> None:
         try:
             await call
-        except discord.HTTPException as error:
-            log.warning("could not update the reply: %s", error)
+        except DELIVERY_ERRORS as error:
+            log.warning("could not update the reply: %r", error)

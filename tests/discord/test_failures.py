@@ -42,6 +42,18 @@ async def test_discord_429_during_edits_is_retried_and_the_answer_lands(
     assert any(r.body["components"] for r in _edits(fake_discord, token))  # the refused answer
 
 
+async def test_a_streaming_edit_cut_by_the_network_does_not_lose_the_answer(
+    start_bot: StartBot, fake_discord: FakeDiscord, sample_data_dir
+):
+    async with start_bot() as run:
+        run.llm.chunk_delay = 0.1
+        fake_discord.drop("PATCH", r"/messages/@original$", times=1)
+        token = await ask(fake_discord)
+    final = fake_discord.originals[token]
+    assert strings.SOURCES_HEADER in final["content"] and final["components"]
+    assert [r[0] for r in rows(sample_data_dir, PAIRS)] == ["answered"]
+
+
 async def test_empty_question_is_answered_with_guidance_and_logged(
     start_bot: StartBot, fake_discord: FakeDiscord, sample_data_dir
 ):

@@ -5,10 +5,11 @@ uses answer with the JSON Discord sends; the websocket speaks the gateway protoc
 heartbeat/ACK, IDENTIFY -> READY + GUILD_CREATE, RESUME -> RESUMED). Tests drive it as Discord
 would: they inject interactions and messages through `slash`, `click`, `submit_modal` and
 `post_message`, and read what the bot did from `requests` (every REST call, with its JSON body
-and uploaded files). Knobs: `rate_limit(method, pattern)` answers the next matching calls with a
-429 as Discord does (`Via` header, `retry_after`); `forbid(method, pattern)` answers 403 Missing
-Permissions; `reject_token` answers 401 at login; `close_on_identify` closes the gateway with that
-code (4014: a privileged intent not enabled); `heartbeat_interval_ms` sets the HELLO interval.
+and uploaded files). Knobs: `rate_limit(method, pattern)` answers the next matching calls with
+a 429 as Discord does (`Via` header, `retry_after`); `forbid(method, pattern)` answers 403 Missing
+Permissions; `drop(method, pattern)` closes the connection unanswered; `reject_token` answers 401
+at login; `close_on_identify` closes the gateway with that code (4014: a privileged intent not
+enabled); `heartbeat_interval_ms` sets the HELLO interval.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from tests.fakes.discord_routes import Recorded, Refusal, json_response, read_bo
 
 Json = dict[str, Any]
 API = "/api/v10"
+DROPPED = 0  # the status of a refusal that closes the connection instead of answering
 
 
 class FakeDiscord:
@@ -111,6 +113,10 @@ class FakeDiscord:
         """Answer the next matching requests with 403 Missing Permissions (code 50013)."""
         body = {"message": "Missing Permissions", "code": 50013}
         self._refusals.append(Refusal(method, re.compile(pattern), times, 403, body, {}))
+
+    def drop(self, method: str, pattern: str, times: int = 1) -> None:
+        """Close the connection without answering the next matching requests (a network cut)."""
+        self._refusals.append(Refusal(method, re.compile(pattern), times, DROPPED, {}, {}))
 
     def find(self, method: str, pattern: str) -> list[Recorded]:
         """Return the recorded requests with this method whose path matches `pattern`."""
@@ -281,6 +287,9 @@ class FakeDiscord:
         async with self._changed:
             self._changed.notify_all()
         refused = self._take_refusal(request.method, path)
+        if refused is not None and refused.status == DROPPED:
+            assert request.transport is not None
+            request.transport.abort()
         if refused is not None:
             return refused
         result = await route(self, recorded)
