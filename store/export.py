@@ -55,8 +55,6 @@ def _check_target(fmt: str, out: Path, overwrite: bool) -> Path:
             raise ExportError(f"{path} already exists; choose another path or pass --force")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-    except SQLAlchemyError as error:
-        raise translate(error, "exporting") from error
     except OSError as error:
         raise ExportError(
             f"cannot create {out.parent} ({error.strerror}); pick another path"
