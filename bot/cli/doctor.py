@@ -76,8 +76,8 @@ async def _data_dir(settings: Settings) -> Check:
 
 
 async def _database(settings: Settings) -> Check:
+    db = Database.from_settings(settings)  # an invalid DATABASE_URL fails here, in one line
     shown = make_url(settings.sqlalchemy_url).render_as_string(hide_password=True)
-    db = Database.from_settings(settings)
     try:
         current = await db.current()
     finally:

@@ -84,3 +84,12 @@ async def test_extractive_mode_is_not_a_failure(sample_data_dir: Path) -> None:
     assert code == 0
     assert checks["chat LLM"][0] == "ok"
     assert "extractive" in checks["chat LLM"][1]
+
+
+async def test_an_invalid_database_url_is_a_failed_check_not_a_traceback(
+    isolated_settings: Path,
+) -> None:
+    code, checks = await doctor(DATABASE_URL="not a url")
+    assert code == 1
+    assert checks["database"][0] == "fail"
+    assert "DATABASE_URL is not a valid SQLAlchemy URL" in checks["database"][1]
