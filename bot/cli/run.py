@@ -50,6 +50,11 @@ def run(args: argparse.Namespace) -> int:
             "Discord rejected DISCORD_TOKEN; copy the bot token again "
             "(Developer Portal > Bot > Reset Token)"
         ) from error
+    except discord.Forbidden as error:  # at start-up, only the slash-command sync can get a 403
+        raise CliError(
+            f"Discord refused to register the slash commands ({error.text or error.status}); "
+            "set DEV_GUILD_ID to a server the bot was invited to (scope applications.commands)"
+        ) from error
     except discord.PrivilegedIntentsRequired as error:
         raise CliError(
             "enable the Message Content intent "

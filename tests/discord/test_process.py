@@ -55,6 +55,23 @@ async def test_run_explains_a_rejected_token_or_a_missing_intent_in_one_line(
     assert len(lines) == 1 and lines[0].startswith("error: ") and hint in lines[0], lines
 
 
+async def test_run_explains_a_dev_guild_the_bot_cannot_register_commands_in(
+    bot_env: FakeChatServer, fake_discord: FakeDiscord, tmp_path: Path
+):
+    fake_discord.forbid("PUT", r"/guilds/\d+/commands$")  # DEV_GUILD_ID: bot not in that server
+    process = await asyncio.create_subprocess_exec(
+        str(ENTRY_POINT),
+        "run",
+        env=_env(PIDE_AYUDA_FAKE_DISCORD=fake_discord.base_url, LOG_LEVEL="ERROR"),
+        stderr=asyncio.subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 120)
+    lines = stderr.decode().strip().splitlines()
+    assert process.returncode == 2, lines
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "DEV_GUILD_ID" in lines[0], lines
+
+
 async def test_run_process_answers_then_sigterm_cancels_and_marks_the_pair(
     bot_env: FakeChatServer, fake_discord: FakeDiscord, sample_data_dir: Path, tmp_path: Path
 ):
