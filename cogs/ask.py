@@ -38,18 +38,19 @@ class Ask(commands.Cog):
     @app_commands.describe(texto="Tu pregunta, en una o varias frases")
     async def pregunta(self, interaction: discord.Interaction, texto: str) -> None:
         """Defer at once, then stream the answer into the response."""
-        refusal = self.bot.gate.admit(interaction.user.id)
-        if refusal is not None:
-            await interaction.response.send_message(refusal, ephemeral=True)
-            return
-        await interaction.response.defer(thinking=True)
-        context = AskContext(
-            surface="slash",
-            user_id=interaction.user.id,
-            guild_id=interaction.guild_id,
-            channel_id=interaction.channel_id,
-        )
-        await self._run(InteractionTarget(interaction), context, texto)
+        async with self.bot.gate.tracked():  # from arrival: shutdown waits for this question
+            refusal = self.bot.gate.admit(interaction.user.id)
+            if refusal is not None:
+                await interaction.response.send_message(refusal, ephemeral=True)
+                return
+            await interaction.response.defer(thinking=True)
+            context = AskContext(
+                surface="slash",
+                user_id=interaction.user.id,
+                guild_id=interaction.guild_id,
+                channel_id=interaction.channel_id,
+            )
+            await self._run(InteractionTarget(interaction), context, texto)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -65,15 +66,16 @@ class Ask(commands.Cog):
             log.debug("ignoring message in channel %s (not in ALLOWED_CHANNEL_IDS)", channel.id)
             return
         try:
-            refusal = self.bot.gate.admit(message.author.id)
-            if refusal is not None:
-                await message.reply(refusal, allowed_mentions=NO_PINGS)
-                return
-            question = _strip_mention(message.content, me.id)
-            if isinstance(channel, discord.Thread):
-                await self._follow_up(message, channel, question)
-            else:
-                await self._open_thread(message, question)
+            async with self.bot.gate.tracked():  # from arrival: shutdown waits for this question
+                refusal = self.bot.gate.admit(message.author.id)
+                if refusal is not None:
+                    await message.reply(refusal, allowed_mentions=NO_PINGS)
+                    return
+                question = _strip_mention(message.content, me.id)
+                if isinstance(channel, discord.Thread):
+                    await self._follow_up(message, channel, question)
+                else:
+                    await self._open_thread(message, question)
         except discord.HTTPException as error:
             log.error("could not answer message %s in %s: %s", message.id, channel.id, error)
 

@@ -132,22 +132,24 @@ class QuestionRun:
     context: AskContext
 
     async def run(self, question: str, history: Sequence[Turn] = ()) -> None:
-        """Answer, show and log one question; on shutdown, log it as cancelled."""
-        async with self.gate.tracked():
-            if self.gate.is_full():
-                await self._quietly(
-                    self.target.show(strings.QUEUED.format(seconds=self.gate.expected_wait()))
-                )
-            editor = ThrottledEditor(self.target.show, EDIT_INTERVAL_SECONDS)
-            try:
-                async with self.gate.slot():
-                    answer = await self._answer(question, history, editor.push)
-            except asyncio.CancelledError:
-                await editor.close()
-                await self._deliver(self._cancelled(question, editor.latest), cancelled=True)
-                raise
+        """Answer, show and log one question; on shutdown, log it as cancelled.
+
+        The caller holds `gate.tracked()` from the question's arrival, so shutdown waits for it.
+        """
+        if self.gate.is_full():
+            await self._quietly(
+                self.target.show(strings.QUEUED.format(seconds=self.gate.expected_wait()))
+            )
+        editor = ThrottledEditor(self.target.show, EDIT_INTERVAL_SECONDS)
+        try:
+            async with self.gate.slot():
+                answer = await self._answer(question, history, editor.push)
+        except asyncio.CancelledError:
             await editor.close()
-            await self._deliver(answer)
+            await self._deliver(self._cancelled(question, editor.latest), cancelled=True)
+            raise
+        await editor.close()
+        await self._deliver(answer)
 
     async def _answer(
         self, question: str, history: Sequence[Turn], on_delta: Callable[[str], Awaitable[None]]

@@ -4,7 +4,7 @@ import pytest
 
 from bot import strings
 from bot.discord_gate import QUEUE_FACTOR, AnswerGate
-from tests.discord.conftest import StartBot, ask
+from tests.discord.conftest import StartBot, ask, finished, rows
 from tests.fakes.discord_server import FakeDiscord
 
 
@@ -95,3 +95,17 @@ async def test_second_question_within_cooldown_gets_a_private_wait_message(
     reply = fake_discord.callbacks[again][1]
     assert reply["type"] == 4 and reply["data"]["flags"] & 64
     assert reply["data"]["content"].startswith("Acabas de preguntar. Espera ")
+
+
+async def test_shutdown_waits_for_a_question_whose_defer_is_still_in_flight(
+    start_bot: StartBot, fake_discord: FakeDiscord, discord_logs, sample_data_dir
+):
+    discord_logs.expect("is rate limited")
+    callback = r"/interactions/\d+/[^/]+/callback$"
+    async with start_bot() as run:
+        fake_discord.rate_limit("POST", callback, retry_after=1.0)  # the defer is retried in 1 s
+        _, token = await fake_discord.slash("pregunta", {"texto": "¿Qué es Argilla?"})
+        await fake_discord.wait_for("POST", callback)  # admitted, the defer refused once
+        await run.bot.close()  # SIGTERM now
+    assert finished(fake_discord, token)
+    assert rows(sample_data_dir, "SELECT status FROM qa_pairs") == [("answered",)]
