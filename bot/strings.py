@@ -81,7 +81,9 @@ DELETE_CONFIRM = (
     "No se puede deshacer."
 )
 DELETE_BUTTON = "Sí, borrar mis datos"
-DELETE_DONE = "Hecho: he borrado {count} preguntas guardadas y todo lo asociado a ellas."
+DELETE_DONE = (
+    "Hecho: he borrado {count} registros tuyos (preguntas con sus respuestas y valoraciones)."
+)
 MODERATORS_ONLY = (
     "Este comando es solo para moderación (Gestionar servidor o el rol de moderación)."
 )
@@ -104,3 +106,12 @@ REINDEX_STARTED = "Reindexando las charlas; puede tardar unos minutos…"
 REINDEX_DONE = "Índice actualizado: {talks} charlas, {chunks} fragmentos."
 REINDEX_FAILED = "No se pudo reindexar: {reason}"
 REINDEX_BUSY = "Ya hay una reindexación en curso."
+STATS_TEXT = (
+    "**Pares registrados:** {total}\n**Por estado:** {statuses}\n**Revisión:** {reviews}\n"
+    "**Votos:** 👍 {up} · 👎 {down} ({voted} pares valorados)\n"
+    "**Personas excluidas del registro:** {opted_out}\n**Charlas más citadas:**\n{talks}"
+)
+REVIEW_TEXT = (
+    "**Par {pair_id}** · {surface} · {status} · 👍 {up} 👎 {down}\n**Pregunta:** {question}\n"
+    "**Respuesta:**\n{answer}\n**{sources_header}:**\n{sources}"
+)

@@ -35,11 +35,15 @@ def stats_text(stats: Stats) -> str:
     statuses = ", ".join(f"{k}: {v}" for k, v in sorted(stats.by_status.items())) or "-"
     reviews = ", ".join(f"{k}: {v}" for k, v in sorted(stats.by_review.items())) or "-"
     talks = "\n".join(f"- *{t}* — {a}: {n}" for t, a, n in stats.by_talk[:10]) or "-"
-    return (
-        f"**Pares registrados:** {stats.total}\n**Por estado:** {statuses}\n"
-        f"**Revisión:** {reviews}\n**Votos:** 👍 {stats.votes_up} · 👎 {stats.votes_down} "
-        f"({stats.voted_pairs} pares valorados)\n**Personas excluidas del registro:** "
-        f"{stats.opted_out_users}\n**Charlas más citadas:**\n{talks}"
+    return strings.STATS_TEXT.format(
+        total=stats.total,
+        statuses=statuses,
+        reviews=reviews,
+        up=stats.votes_up,
+        down=stats.votes_down,
+        voted=stats.voted_pairs,
+        opted_out=stats.opted_out_users,
+        talks=talks,
     )
 
 

@@ -38,12 +38,16 @@ def _cut(text: str, limit: int) -> str:
 def review_text(pair: PairView) -> str:
     """Render a pending pair for a moderator, within one message."""
     sources = "\n".join(f"- *{s.title}* — {s.author}" for s in pair.sources) or "-"
-    votes = f"👍 {pair.votes_up} 👎 {pair.votes_down}"
-    return (
-        f"**Par {pair.id}** · {pair.surface} · {pair.status} · {votes}\n"
-        f"**Pregunta:** {_cut(pair.question, 400)}\n"
-        f"**Respuesta:**\n{_cut(pair.answer, 1100)}\n"
-        f"**{strings.SOURCES_HEADER.strip('*')}:**\n{_cut(sources, 300)}"
+    return strings.REVIEW_TEXT.format(
+        pair_id=pair.id,
+        surface=pair.surface,
+        status=pair.status,
+        up=pair.votes_up,
+        down=pair.votes_down,
+        question=_cut(pair.question, 400),
+        answer=_cut(pair.answer, 1100),
+        sources_header=strings.SOURCES_HEADER.strip("*"),
+        sources=_cut(sources, 300),
     )
 
 
