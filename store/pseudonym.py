@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 from bot.config import Settings
+from store.errors import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -24,15 +25,28 @@ def load_salt(settings: Settings) -> bytes:
     try:
         return _create_salt(path)
     except FileExistsError:
-        return path.read_text(encoding="utf-8").strip().encode()
+        salt = path.read_text(encoding="utf-8").strip().encode()
+    if not salt:  # an empty key would make every pseudonym recomputable from a Discord id
+        raise StoreError(
+            f"{path} is empty; delete it (pseudonyms then change) or set EXPORT_SALT, and retry"
+        )
+    return salt
 
 
 def _create_salt(path: Path) -> bytes:
+    """Write a new salt beside `path`, then link it in place: readers never see it half-written."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     salt = secrets.token_hex(32)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(salt + "\n")
+    draft = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(salt + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(draft, path)  # FileExistsError when another process made the salt first
+    finally:
+        draft.unlink(missing_ok=True)
     log.warning(
         "EXPORT_SALT is not set; generated one in %s (keep it to keep pseudonyms stable)", path
     )

@@ -206,3 +206,11 @@ async def test_a_failed_export_leaves_nothing_behind(
     with pytest.raises(StoreError):
         await export_pairs(db, "parquet", target / "pairs.parquet", ExportFilters())
     assert list(target.iterdir()) == []
+
+
+async def test_an_empty_salt_file_is_refused_not_used_as_an_empty_key(
+    db: Database, log: Log, tmp_path: Path, settings: Settings
+) -> None:
+    (settings.data_dir / "export_salt").write_text("\n", encoding="utf-8")
+    with pytest.raises(StoreError, match="export_salt is empty"):
+        await _export(db, tmp_path)
