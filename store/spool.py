@@ -40,9 +40,11 @@ class Spool:
     def append(self, pair: SpooledPair) -> None:
         """Write one pair and flush it to disk before returning."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+        size = os.fstat(descriptor).st_size
+        cut = size > 0 and os.pread(descriptor, 1, size - 1) != b"\n"  # a write cut short
         with os.fdopen(descriptor, "a", encoding="utf-8") as spool:
-            spool.write(_to_line(pair) + "\n")
+            spool.write(("\n" if cut else "") + _to_line(pair) + "\n")
             spool.flush()
             os.fsync(spool.fileno())
 

@@ -139,3 +139,15 @@ async def test_a_record_cancelled_before_the_database_answered_is_spooled(
     assert (settings.data_dir / SPOOL_FILE).exists()
     await QALog(db).replay_spool()
     assert _questions(settings) == ["¿Qué es Argilla?"]
+
+
+@pytest.mark.sqlite_only
+async def test_a_pair_spooled_after_a_cut_line_is_not_lost_with_it(
+    db: Database, settings: Settings
+) -> None:
+    await _record_while_locked(settings, AskContext(surface="slash", user_id=7))
+    spool = settings.data_dir / SPOOL_FILE
+    spool.write_text(spool.read_text(encoding="utf-8") + '{"answer": {"quest', encoding="utf-8")
+    await _record_while_locked(settings, AskContext(surface="mention", user_id=8))
+    assert await QALog(db).replay_spool() == 2
+    assert _questions(settings) == ["¿Pregunta bloqueada 0?"] * 2
