@@ -18,8 +18,8 @@ from cogs.checks import moderators_only
 log = logging.getLogger(__name__)
 
 SOURCE_CHOICES = [
-    app_commands.Choice(name="dataset configurado (HF_DATASET)", value="hf"),
-    app_commands.Choice(name="muestra incluida (4 charlas)", value="sample"),
+    app_commands.Choice(name=strings.CHOICE_FUENTE_HF, value="hf"),
+    app_commands.Choice(name=strings.CHOICE_FUENTE_MUESTRA, value="sample"),
 ]
 
 
@@ -31,10 +31,8 @@ class Admin(commands.Cog):
         self.bot = bot
         self._lock = asyncio.Lock()
 
-    @app_commands.command(
-        name="reindexar", description="Reconstruye el índice de charlas (moderación)"
-    )
-    @app_commands.describe(fuente="De dónde leer las charlas")
+    @app_commands.command(name="reindexar", description=strings.CMD_REINDEXAR)
+    @app_commands.describe(fuente=strings.OPT_REINDEXAR_FUENTE)
     @app_commands.choices(fuente=SOURCE_CHOICES)
     @moderators_only()
     async def reindexar(self, interaction: discord.Interaction, fuente: str = "hf") -> None:

@@ -34,8 +34,8 @@ class Ask(commands.Cog):
         self.bot = bot
         self.services = bot.services
 
-    @app_commands.command(name="pregunta", description="Pregunta sobre las charlas del hackatón")
-    @app_commands.describe(texto="Tu pregunta, en una o varias frases")
+    @app_commands.command(name="pregunta", description=strings.CMD_PREGUNTA)
+    @app_commands.describe(texto=strings.OPT_PREGUNTA_TEXTO)
     async def pregunta(self, interaction: discord.Interaction, texto: str) -> None:
         """Defer at once, then stream the answer into the response."""
         async with self.bot.gate.tracked():  # from arrival: shutdown waits for this question

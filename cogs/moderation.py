@@ -23,10 +23,10 @@ log = logging.getLogger(__name__)
 
 FORMAT_CHOICES = [app_commands.Choice(name=fmt, value=fmt) for fmt in FORMATS]
 STATE_CHOICES = [
-    app_commands.Choice(name="aprobados (y editados)", value="approved"),
-    app_commands.Choice(name="pendientes de revisión", value="pending"),
-    app_commands.Choice(name="rechazados", value="rejected"),
-    app_commands.Choice(name="todos salvo errores y rechazados", value="all"),
+    app_commands.Choice(name=strings.CHOICE_ESTADO_APROBADOS, value="approved"),
+    app_commands.Choice(name=strings.CHOICE_ESTADO_PENDIENTES, value="pending"),
+    app_commands.Choice(name=strings.CHOICE_ESTADO_RECHAZADOS, value="rejected"),
+    app_commands.Choice(name=strings.CHOICE_ESTADO_TODOS, value="all"),
 ]
 
 
@@ -63,10 +63,8 @@ class Moderation(commands.Cog):
         """Unregister the review buttons."""
         self.bot.remove_dynamic_items(ReviewButton)
 
-    @app_commands.command(
-        name="exportar", description="Exporta los pares como dataset (moderación)"
-    )
-    @app_commands.describe(formato="Formato del fichero", estado="Qué pares exportar")
+    @app_commands.command(name="exportar", description=strings.CMD_EXPORTAR)
+    @app_commands.describe(formato=strings.OPT_EXPORTAR_FORMATO, estado=strings.OPT_EXPORTAR_ESTADO)
     @app_commands.choices(formato=FORMAT_CHOICES, estado=STATE_CHOICES)
     @moderators_only()
     async def exportar(
@@ -92,9 +90,7 @@ class Moderation(commands.Cog):
             await interaction.followup.send(message, files=files, ephemeral=True)
         log.info("user %s exported %d pairs as %s", interaction.user.id, report.rows, formato)
 
-    @app_commands.command(
-        name="revisar", description="Revisa el siguiente par pendiente (moderación)"
-    )
+    @app_commands.command(name="revisar", description=strings.CMD_REVISAR)
     @moderators_only()
     async def revisar(self, interaction: discord.Interaction) -> None:
         """Show the next pending pair with Approve / Edit / Reject buttons."""
@@ -106,9 +102,7 @@ class Moderation(commands.Cog):
             review_text(pair), view=review_view(pair.id), ephemeral=True, allowed_mentions=NO_PINGS
         )
 
-    @app_commands.command(
-        name="estadisticas", description="Cifras del registro de preguntas (moderación)"
-    )
+    @app_commands.command(name="estadisticas", description=strings.CMD_ESTADISTICAS)
     @moderators_only()
     async def estadisticas(self, interaction: discord.Interaction) -> None:
         """Show counts by status, review state, votes and talks."""

@@ -53,12 +53,12 @@ class Privacy(commands.Cog):
         """Keep the Q&A log."""
         self.qalog = bot.services.qalog
 
-    @app_commands.command(name="privacidad", description="Decide si se guardan tus preguntas")
-    @app_commands.describe(registro="Si tus preguntas y respuestas se guardan para el dataset")
+    @app_commands.command(name="privacidad", description=strings.CMD_PRIVACIDAD)
+    @app_commands.describe(registro=strings.OPT_PRIVACIDAD_REGISTRO)
     @app_commands.choices(
         registro=[
-            app_commands.Choice(name="No guardar mis preguntas", value="no"),
-            app_commands.Choice(name="Guardar mis preguntas", value="si"),
+            app_commands.Choice(name=strings.CHOICE_REGISTRO_NO, value="no"),
+            app_commands.Choice(name=strings.CHOICE_REGISTRO_SI, value="si"),
         ]
     )
     async def privacidad(self, interaction: discord.Interaction, registro: str) -> None:
@@ -68,7 +68,7 @@ class Privacy(commands.Cog):
         message = strings.PRIVACY_OPTED_OUT if opted_out else strings.PRIVACY_OPTED_IN
         await interaction.response.send_message(message, ephemeral=True)
 
-    @app_commands.command(name="borrar-mis-datos", description="Borra todo lo guardado sobre ti")
+    @app_commands.command(name="borrar-mis-datos", description=strings.CMD_BORRAR_MIS_DATOS)
     async def borrar_mis_datos(self, interaction: discord.Interaction) -> None:
         """Ask for confirmation before deleting the caller's data."""
         view = ConfirmDelete(self.qalog, interaction.user.id)
