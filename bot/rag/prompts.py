@@ -114,8 +114,10 @@ def fit_history(history: Sequence[Turn], budget_tokens: int) -> list[Turn]:
     left = budget_tokens
     for turn in reversed(history):
         content = turn.content.strip()[:MAX_TURN_CHARS]
+        if not content:
+            continue
         cost = estimate_tokens(content) + 4
-        if not content or cost > left:
+        if cost > left:
             break
         kept.append(Turn(turn.role, content))
         left -= cost

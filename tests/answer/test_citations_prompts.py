@@ -80,6 +80,11 @@ def test_history_never_starts_with_the_assistant() -> None:
     assert [t.role for t in turns] == ["user"]
 
 
+def test_an_empty_turn_is_skipped_without_dropping_older_ones() -> None:
+    history = [Turn("user", "primera"), Turn("assistant", "   "), Turn("user", "segunda")]
+    assert [t.content for t in fit_history(history, 1000)] == ["primera", "segunda"]
+
+
 def test_a_single_huge_passage_is_cut_to_fit() -> None:
     prompt = build_messages("¿Q?", [passage("a", "x" * 50_000)], (), 1000)
     assert len(prompt.passages) == 1 and len(prompt.passages[0].text) < 3000
