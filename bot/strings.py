@@ -137,3 +137,26 @@ CMD_REINDEXAR = "Reconstruye el índice de charlas (moderación)"
 OPT_REINDEXAR_FUENTE = "De dónde leer las charlas"
 CHOICE_FUENTE_HF = "dataset configurado (HF_DATASET)"
 CHOICE_FUENTE_MUESTRA = "muestra incluida (4 charlas)"
+
+# --- Bot messages that are notices, not answers (follow-up history leaves them out) ----------
+NOTICES = (
+    THINKING,
+    COOLDOWN,
+    QUEUED,
+    BUSY,
+    SHUTTING_DOWN,
+    CANCELLED,
+    UNEXPECTED_ERROR,
+    EMPTY_QUESTION,
+    QUESTION_TOO_LONG,
+    INDEX_MISSING,
+    INDEX_UNAVAILABLE,
+    INDEX_MISMATCH,
+    EMBEDDINGS_UNAVAILABLE,
+    LLM_UNAVAILABLE,
+    LLM_TIMEOUT,
+    LLM_BUSY,
+    LLM_PROMPT_TOO_LONG,
+    LLM_MISCONFIGURED,
+    STORE_UNAVAILABLE,
+)

@@ -24,6 +24,8 @@ from store.records import AskContext
 log = logging.getLogger(__name__)
 
 HISTORY_MESSAGES = 20
+# The fixed start of each notice template (the part before its first placeholder).
+NOTICE_PREFIXES = tuple(notice.split("{", 1)[0] for notice in strings.NOTICES)
 
 
 class Ask(commands.Cog):
@@ -142,11 +144,16 @@ async def thread_history(
     for message in reversed(earlier):
         if me is not None and message.author.id == me.id:
             text = message.content.split(f"\n\n{strings.SOURCES_HEADER}", 1)[0].strip()
-            if text and text != strings.THINKING:
+            if text and not _is_notice(text):
                 _append(turns, Turn("assistant", text))
         elif not message.author.bot and message.content.strip():
             _append(turns, Turn("user", message.content.strip()))
     return turns
+
+
+def _is_notice(text: str) -> bool:
+    """Tell whether a bot message is a notice (wait, error, cooldown) rather than an answer."""
+    return text.startswith(NOTICE_PREFIXES)
 
 
 def _append(turns: list[Turn], turn: Turn) -> None:

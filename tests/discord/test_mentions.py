@@ -66,3 +66,29 @@ async def test_ignores_bots_unmentioned_and_excluded_channels(
     threads = fake_discord.find("POST", r"/threads$")
     assert [t.path for t in threads] == [f"/channels/{allowed}/messages/{control['id']}/threads"]
     assert len(_surfaces(sample_data_dir)) == 1
+
+
+async def test_follow_up_history_leaves_out_the_bots_notices(
+    start_bot: StartBot, fake_discord: FakeDiscord, sample_data_dir
+):
+    async with start_bot(USER_COOLDOWN_SECONDS="60") as run:
+        asked = await fake_discord.post_message(
+            f"<@{fake_discord.app_id}> {QUESTION}", mention_bot=True
+        )
+        thread_id = asked["id"]
+        await fake_discord.wait_until(lambda: bool(_final_in(fake_discord, thread_id)))
+        await fake_discord.post_message("¿Y cuándo fue?", channel_id=thread_id)  # in cooldown
+        await fake_discord.wait_until(
+            lambda: any(
+                m["content"].startswith(strings.COOLDOWN.split("{")[0])
+                for m in fake_discord.messages_in(thread_id)
+            )
+        )
+        await fake_discord.post_message("¿Y quién lo explicó?", channel_id=thread_id, user_id=1002)
+        await fake_discord.wait_until(lambda: len(_final_in(fake_discord, thread_id)) == 2)
+        await asyncio.sleep(0.1)
+
+    history = [m["content"] for m in run.llm.requests[-1]["messages"][:-1]]
+    assert any("compara significados" in c for c in history), "the first answer is missing"
+    assert any("¿Y cuándo fue?" in c for c in history), "the participant's turn is missing"
+    assert not any("Acabas de preguntar" in c for c in history), "a cooldown notice became a turn"
