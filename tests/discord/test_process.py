@@ -34,6 +34,21 @@ async def test_run_without_token_says_what_to_set(tmp_path: Path):
     assert len(lines) == 1 and "DISCORD_TOKEN" in lines[0]
 
 
+async def _run_failing(fake_discord: FakeDiscord, tmp_path: Path) -> list[str]:
+    """Run `pide-ayuda run` against the fake; assert exit code 2 and return its stderr lines."""
+    process = await asyncio.create_subprocess_exec(
+        str(ENTRY_POINT),
+        "run",
+        env=_env(PIDE_AYUDA_FAKE_DISCORD=fake_discord.base_url, LOG_LEVEL="ERROR"),
+        stderr=asyncio.subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 120)
+    lines = stderr.decode().strip().splitlines()
+    assert process.returncode == 2, lines
+    return lines
+
+
 @pytest.mark.parametrize(
     ("knob", "hint"),
     [("reject_token", "Reset Token"), ("close_on_identify", "Message Content intent")],
@@ -42,16 +57,7 @@ async def test_run_explains_a_rejected_token_or_a_missing_intent_in_one_line(
     bot_env: FakeChatServer, fake_discord: FakeDiscord, tmp_path: Path, knob: str, hint: str
 ):
     setattr(fake_discord, knob, 4014 if knob == "close_on_identify" else True)
-    process = await asyncio.create_subprocess_exec(
-        str(ENTRY_POINT),
-        "run",
-        env=_env(PIDE_AYUDA_FAKE_DISCORD=fake_discord.base_url, LOG_LEVEL="ERROR"),
-        stderr=asyncio.subprocess.PIPE,
-        cwd=tmp_path,
-    )
-    _, stderr = await asyncio.wait_for(process.communicate(), 120)
-    lines = stderr.decode().strip().splitlines()
-    assert process.returncode == 2, lines
+    lines = await _run_failing(fake_discord, tmp_path)
     assert len(lines) == 1 and lines[0].startswith("error: ") and hint in lines[0], lines
 
 
@@ -59,16 +65,7 @@ async def test_run_explains_a_dev_guild_the_bot_cannot_register_commands_in(
     bot_env: FakeChatServer, fake_discord: FakeDiscord, tmp_path: Path
 ):
     fake_discord.forbid("PUT", r"/guilds/\d+/commands$")  # DEV_GUILD_ID: bot not in that server
-    process = await asyncio.create_subprocess_exec(
-        str(ENTRY_POINT),
-        "run",
-        env=_env(PIDE_AYUDA_FAKE_DISCORD=fake_discord.base_url, LOG_LEVEL="ERROR"),
-        stderr=asyncio.subprocess.PIPE,
-        cwd=tmp_path,
-    )
-    _, stderr = await asyncio.wait_for(process.communicate(), 120)
-    lines = stderr.decode().strip().splitlines()
-    assert process.returncode == 2, lines
+    lines = await _run_failing(fake_discord, tmp_path)
     assert len(lines) == 1 and lines[0].startswith("error: ") and "DEV_GUILD_ID" in lines[0], lines
 
 
