@@ -53,8 +53,7 @@ class Admin(commands.Cog):
                 )
                 return
         log.info("reindexed from %s: %d chunks", fuente, report.chunks_total)
-        talks = len(report.added) + len(report.replaced) + len(report.unchanged)
-        done = strings.REINDEX_DONE.format(talks=talks, chunks=report.chunks_total)
+        done = strings.REINDEX_DONE.format(talks=report.talks_indexed, chunks=report.chunks_total)
         await interaction.edit_original_response(content=done)
 
 

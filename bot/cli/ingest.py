@@ -35,10 +35,10 @@ def run_ingest(args: argparse.Namespace) -> int:
         report = ingest(settings, args.source, rebuild=args.rebuild, progress=not args.no_progress)
     except RagError as error:
         raise CliError(str(error)) from error
-    talks = len(report.added) + len(report.replaced) + len(report.unchanged)
     print(
-        f"Indexed {talks} talks ({len(report.added)} added, {len(report.replaced)} replaced, "
-        f"{len(report.unchanged)} unchanged, {len(report.removed)} removed): "
+        f"Indexed {report.talks_indexed} talks ({len(report.added)} added, "
+        f"{len(report.replaced)} replaced, {len(report.unchanged)} unchanged, "
+        f"{len(report.removed)} removed): "
         f"{report.chunks_total} chunks, {report.chunks_embedded} embedded with "
         f"{report.embedding_model} in {report.seconds:.1f} s"
     )

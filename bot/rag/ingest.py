@@ -51,6 +51,11 @@ class IngestReport:
         """Whether the index was rewritten."""
         return bool(self.added or self.replaced or self.removed)
 
+    @property
+    def talks_indexed(self) -> int:
+        """How many talks the index holds after the run."""
+        return len(self.added) + len(self.replaced) + len(self.unchanged)
+
 
 def ingest(
     settings: Settings,
