@@ -8,6 +8,7 @@ Mark a test `sqlite_only` when it exercises SQLite itself (file locks, read-only
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -55,6 +56,11 @@ async def db(settings: Settings) -> AsyncIterator[Database]:
 @pytest.fixture
 def qalog(db: Database) -> QALog:
     return QALog(db)
+
+
+def sqlite_path(settings: Settings) -> Path:
+    """Return the SQLite file behind the settings' database URL."""
+    return Path(settings.sqlalchemy_url.split("///", 1)[1])
 
 
 def make_answer(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -15,19 +14,15 @@ from store.db import Database
 from store.errors import DatabaseLockedError, DatabaseReadOnlyError, SchemaTooNewError
 from store.records import AskContext
 from store.repository import QALog
-from tests.store.conftest import make_answer
+from tests.store.conftest import make_answer, sqlite_path
 
 CTX = AskContext(surface="cli", user_id=5)
-
-
-def _db_path(settings: Settings) -> Path:
-    return Path(settings.sqlalchemy_url.split("///", 1)[1])
 
 
 @pytest.fixture
 def write_lock(db: Database, settings: Settings) -> Iterator[sqlite3.Connection]:
     """Hold the write lock from another connection, as a second process would."""
-    other = sqlite3.connect(_db_path(settings), isolation_level=None)
+    other = sqlite3.connect(sqlite_path(settings), isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     yield other
     other.close()
@@ -57,7 +52,7 @@ async def test_a_read_only_database_is_reported(
 ) -> None:
     assert await QALog(db).record(make_answer(), CTX) is not None
     await db.aclose()  # checkpoint the WAL so the file alone holds the data
-    read_only = f"sqlite+aiosqlite:///file:{_db_path(settings)}?mode=ro&uri=true"
+    read_only = f"sqlite+aiosqlite:///file:{sqlite_path(settings)}?mode=ro&uri=true"
     ro_db = Database(read_only, settings)
     qalog = QALog(ro_db)
     try:

@@ -19,7 +19,7 @@ from store.db import Database
 from store.queries import Stats
 from store.records import AskContext
 from store.repository import QALog
-from tests.store.conftest import make_answer
+from tests.store.conftest import make_answer, sqlite_path
 
 
 def _seed(*questions: str) -> list[int]:
@@ -141,8 +141,7 @@ def test_store_errors_are_one_line(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     _seed("uno")
-    path = load_settings().sqlalchemy_url.split("///", 1)[1]
-    with sqlite3.connect(path) as other:
+    with sqlite3.connect(sqlite_path(load_settings())) as other:
         other.execute("UPDATE alembic_version SET version_num = 'ffff_newer'")
     code, _, err = _run(["stats"], capsys)
     assert code == 2 and "newer version" in err and err.count("\n") == 1
@@ -158,8 +157,7 @@ def test_a_locked_database_is_one_line_and_changes_nothing(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _seed("uno")
-    path = load_settings().sqlalchemy_url.split("///", 1)[1]
-    other = sqlite3.connect(path, isolation_level=None)
+    other = sqlite3.connect(sqlite_path(load_settings()), isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     try:
         monkeypatch.setattr("sys.stdin", io.StringIO("a\n"))

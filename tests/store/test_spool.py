@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import stat
-from pathlib import Path
 
 import pytest
 
@@ -14,16 +13,12 @@ from store.db import Database
 from store.records import AskContext
 from store.repository import QALog
 from store.spool import SPOOL_FILE
-from tests.store.conftest import make_answer
-
-
-def _db_path(settings: Settings) -> Path:
-    return Path(settings.sqlalchemy_url.split("///", 1)[1])
+from tests.store.conftest import make_answer, sqlite_path
 
 
 async def _record_while_locked(settings: Settings, *contexts: AskContext) -> None:
     """Record pairs while another connection holds SQLite's write lock."""
-    other = sqlite3.connect(_db_path(settings), isolation_level=None)
+    other = sqlite3.connect(sqlite_path(settings), isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     db = Database(settings.sqlalchemy_url, settings, busy_timeout_ms=50)
     try:
@@ -37,7 +32,7 @@ async def _record_while_locked(settings: Settings, *contexts: AskContext) -> Non
 
 
 def _questions(settings: Settings) -> list[str]:
-    with sqlite3.connect(_db_path(settings)) as db:
+    with sqlite3.connect(sqlite_path(settings)) as db:
         return [row[0] for row in db.execute("SELECT question FROM qa_pairs ORDER BY created_at")]
 
 
@@ -62,7 +57,7 @@ async def test_spooled_pairs_are_replayed_at_start_and_keep_their_sources(
 ) -> None:
     await _record_while_locked(settings, AskContext(surface="mention", user_id=8, guild_id=1))
     assert await QALog(db).replay_spool() == 1
-    with sqlite3.connect(_db_path(settings)) as conn:
+    with sqlite3.connect(sqlite_path(settings)) as conn:
         surface, guild = conn.execute("SELECT surface, guild_id FROM qa_pairs").fetchone()
         (titles,) = conn.execute("SELECT count(*) FROM pair_sources").fetchone()
     assert (surface, guild, titles) == ("mention", 1, 1)
@@ -78,7 +73,7 @@ async def test_deleting_a_users_data_also_clears_their_spooled_pairs(
     )
     assert await QALog(db).delete_user_data(7) == 1
     await QALog(db).replay_spool()
-    with sqlite3.connect(_db_path(settings)) as conn:
+    with sqlite3.connect(sqlite_path(settings)) as conn:
         assert conn.execute("SELECT user_id FROM qa_pairs").fetchall() == [(9,)]
 
 
