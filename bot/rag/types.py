@@ -6,7 +6,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Mode = Literal["llm", "extractive", "refused"]
-Status = Literal["answered", "refused", "error", "partial"]
+# How one answer ended. The store records these same words for a pair, plus the lifecycle of a
+# row (`in_progress` from arrival, `interrupted` when the process died before the answer ended).
+# `fallback`: the model's output was unusable (e.g. degenerate) and the extractive answer was shown.
+Status = Literal["answered", "partial", "fallback", "refused", "error", "cancelled"]
 Role = Literal["user", "assistant"]
 
 
@@ -83,3 +86,6 @@ class Answer:
     endpoint: str | None = None
     error_cause: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    # Display-only decoration (extractive banner, partial or cancelled note): shown to the user,
+    # never part of `text`, never stored as the answer, never exported.
+    notice: str | None = None
