@@ -1,27 +1,19 @@
 """`pide-ayuda run` as its own process: start-up, an answer, SIGTERM while answering."""
 
 import asyncio
-import os
 import re
 import signal
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot import strings
 from tests.discord.conftest import QUESTION, rows
+from tests.discord.process import ENTRY_POINT, process_env
 from tests.fakes.chat_server import FakeChatServer
 from tests.fakes.discord_server import FakeDiscord
 
-SITE = Path(__file__).parent / "site"
-ENTRY_POINT = Path(sys.executable).parent / "pide-ayuda"
-
-
-def _env(**extra: str) -> dict[str, str]:
-    env = {**os.environ, **extra}
-    env["PYTHONPATH"] = os.pathsep.join([str(SITE), env.get("PYTHONPATH", "")])
-    return env
+_env = process_env
 
 
 async def test_run_without_token_says_what_to_set(tmp_path: Path):

@@ -7,7 +7,9 @@ would: they inject interactions and messages through `slash`, `click`, `submit_m
 `post_message`, and read what the bot did from `requests` (every REST call, with its JSON body
 and uploaded files). Knobs: `rate_limit(method, pattern)` answers the next matching calls with
 a 429 as Discord does (`Via` header, `retry_after`); `forbid(method, pattern)` answers 403 Missing
-Permissions; `drop(method, pattern)` closes the connection unanswered; `reject_token` answers 401
+Permissions; `fail(method, pattern, status, code, message)` any other error (e.g. 404 Unknown
+Webhook, 10015: an expired interaction token; 500); `drop(method, pattern)` closes the
+connection unanswered; `clear_faults()` forgets them all; `reject_token` answers 401
 at login; `close_on_identify` closes the gateway with that code (4014: a privileged intent not
 enabled); `heartbeat_interval_ms` sets the HELLO interval.
 """
@@ -117,6 +119,17 @@ class FakeDiscord:
     def drop(self, method: str, pattern: str, times: int = 1) -> None:
         """Close the connection without answering the next matching requests (a network cut)."""
         self._refusals.append(Refusal(method, re.compile(pattern), times, DROPPED, {}, {}))
+
+    def fail(
+        self, method: str, pattern: str, status: int, code: int, message: str, times: int = 1
+    ) -> None:
+        """Answer the next matching requests with `status` and Discord's JSON error `code`."""
+        body = {"message": message, "code": code}
+        self._refusals.append(Refusal(method, re.compile(pattern), times, status, body, {}))
+
+    def clear_faults(self) -> None:
+        """Forget every pending refusal: requests are answered normally again."""
+        self._refusals.clear()
 
     def find(self, method: str, pattern: str) -> list[Recorded]:
         """Return the recorded requests with this method whose path matches `pattern`."""
