@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 import pytest
 import sqlalchemy as sa
 
+from bot.rag.types import Status
 from bot.storage import outcome_of
 from store.db import Database
 from store.errors import PairNotFoundError
 from store.models import Feedback, PairSource, QAPair, utcnow
-from store.records import AskContext, QuestionRecord, StaleReply, new_key
+from store.records import (
+    FINAL_STATUSES,
+    PAIR_STATUSES,
+    AskContext,
+    QuestionRecord,
+    StaleReply,
+    new_key,
+)
 from tests.store.conftest import QALog, make_answer
 
 SLASH = AskContext(surface="slash", user_id=111, guild_id=222, channel_id=333, message_id=444)
@@ -153,3 +163,8 @@ async def test_deleting_a_user_cascades_to_sources_and_votes(db: Database, qalog
     assert pairs[0].reviewer_id is None
     assert [tuple(row) for row in feedback] == [(other, 556)]
     assert source_pairs == {other}
+
+
+def test_the_store_records_the_pipelines_status_words_plus_the_row_lifecycle() -> None:
+    assert get_args(Status) == FINAL_STATUSES
+    assert set(PAIR_STATUSES) == {*FINAL_STATUSES, "in_progress", "interrupted"}
