@@ -31,6 +31,8 @@ from store.db import Database
 from store.export import ExportFilters, export_pairs
 from store.models import Feedback, PairSource, QAPair
 
+SALT = b"a test salt"
+
 BATCH = 5000
 
 
@@ -97,7 +99,7 @@ async def export_once(folder: Path, fmt: str) -> dict[str, Any]:
     db = Database.from_settings(settings_for(folder))
     out = folder / "exports" / fmt / f"pairs.{fmt}"
     start = time.perf_counter()
-    report = await export_pairs(db, fmt, out, ExportFilters(), overwrite=True)  # type: ignore[arg-type]
+    report = await export_pairs(db, fmt, out, ExportFilters(), salt=SALT, overwrite=True)  # type: ignore[arg-type]
     elapsed = time.perf_counter() - start
     await db.aclose()
     return {

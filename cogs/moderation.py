@@ -17,6 +17,7 @@ from cogs.checks import moderators_only
 from cogs.review import ReviewButton, review_text, review_view
 from store.export import FORMATS, ExportFormat, export_pairs
 from store.export_rows import ExportFilters
+from store.pseudonym import load_salt
 from store.queries import Stats
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,10 @@ class Moderation(commands.Cog):
         filters = ExportFilters(statuses=() if estado == "all" else (estado,))
         with tempfile.TemporaryDirectory(prefix="pide-ayuda-export-") as folder:
             out = Path(folder) / f"pide-ayuda-{estado}.{'jsonl' if fmt == 'alpaca' else fmt}"
-            report = await export_pairs(self.services.db, fmt, out, filters)
+            settings = self.services.settings
+            configured = settings.export_salt.get_secret_value() if settings.export_salt else None
+            salt = load_salt(configured, settings.data_dir)
+            report = await export_pairs(self.services.db, fmt, out, filters, salt=salt)
             if report.rows == 0:
                 await interaction.followup.send(strings.EXPORT_EMPTY, ephemeral=True)
                 return

@@ -8,9 +8,11 @@ from pathlib import Path
 
 from bot.cli import CliError
 from bot.cli.db import run_store
+from bot.config import load_settings
 from store.db import Database
 from store.export import FORMATS, ExportFilters, ExportReport, export_pairs
 from store.export_rows import STATUS_CHOICES
+from store.pseudonym import load_salt
 
 SURFACES = ("slash", "mention", "thread", "cli")
 
@@ -19,12 +21,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Add the `export` subcommand."""
     parser = subparsers.add_parser(
         "export",
-        help="export logged Q&A pairs as a dataset (README.md card written beside it)",
+        help="export logged Q&A pairs as a dataset (the folder's README.md lists every export)",
         description="With no --status: every pair except rejected, error and cancelled ones.",
     )
     parser.add_argument("--format", required=True, help=f"one of {', '.join(FORMATS)}")
     parser.add_argument("--out", required=True, type=Path, help="file to write")
-    parser.add_argument("--force", action="store_true", help="overwrite --out and its README.md")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite --out (or a README.md not written by export)",
+    )
     parser.add_argument(
         "--status",
         action="append",
@@ -80,8 +86,16 @@ def run(args: argparse.Namespace) -> int:
     filters = filters_from(args)
 
     async def work(db: Database) -> ExportReport:
-        return await export_pairs(db, args.format, args.out, filters, overwrite=args.force)
+        settings = load_settings()
+        configured = settings.export_salt.get_secret_value() if settings.export_salt else None
+        salt = load_salt(configured, settings.data_dir)
+        return await export_pairs(
+            db, args.format, args.out, filters, salt=salt, overwrite=args.force
+        )
 
     report = run_store(work)
-    print(f"exported {report.rows} pairs to {report.path} (dataset card: {report.card_path})")
+    print(
+        f"exported {report.rows} pairs to {report.path} "
+        f"(dataset card: {report.card_path}, describing {report.files_in_card} data file(s))"
+    )
     return 0
