@@ -42,8 +42,8 @@ PRIVACY = """\
 - csv files are meant for spreadsheets: a cell that a spreadsheet would run as a formula (one
   starting with `=`, `+`, `-`, `@`, a tab, a carriage return or a line feed, after optional
   spaces, or with the full-width `＝＋－＠`) starts with an added `'`. Remove that leading `'`
-  when reading a csv file as data. jsonl and parquet files are data formats and keep the text
-  exactly as asked and answered.
+  when reading a csv file as data. jsonl and parquet files are data formats: apart from the
+  mention placeholders and the display notes above, their text is exactly as asked and answered.
 """
 
 BUILDERS = {"jsonl": "json", "alpaca": "json", "csv": "csv", "parquet": "parquet"}

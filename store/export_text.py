@@ -6,7 +6,7 @@ import re
 
 # `<@id>`, `<@!id>` (user), `<@&id>` (role), `<#id>` (channel), and the same forms without the
 # brackets when the id is a snowflake (17-20 digits, as discord.py's escape_mentions reads them).
-_MENTION = re.compile(r"<(@[!&]?|#)\d+>|(?<![\w<])(@[!&]?|#)\d{17,20}(?!\d)")
+_MENTION = re.compile(r"<(@[!&]?|#)\d+>|(?<!\w)(@[!&]?|#)\d{17,20}(?!\d)")
 _PLACEHOLDER = {"@": "@usuario", "@!": "@usuario", "@&": "@rol", "#": "#canal"}
 
 # What releases before display decorations moved to `notice` wrote inside the stored answer:

@@ -13,7 +13,7 @@ import pytest
 from bot.rag.question import validate_question
 from store.db import Database
 from store.export import ExportFilters, export_pairs
-from store.export_text import LEGACY_BANNERS, LEGACY_NOTES, strip_decorations
+from store.export_text import LEGACY_BANNERS, LEGACY_NOTES, replace_mentions, strip_decorations
 from store.records import AskContext
 from store.repository import QALog
 from store.writers import FORMULA_TRIGGERS
@@ -177,3 +177,11 @@ def test_only_the_known_decorations_are_removed_and_only_where_they_were_put() -
     unrelated = "*Respuesta breve.*\n\nTexto.\n\n*(Nota del moderador.)*"
     assert strip_decorations(unrelated) == unrelated
     assert strip_decorations("  Sin adornos.  ") == "  Sin adornos.  "
+
+
+def test_mention_forms_at_the_edges_of_the_text() -> None:
+    assert replace_mentions(f"<@{USER}>") == "@usuario"
+    assert replace_mentions(f"(<#{CHANNEL}>),<@&{ROLE}>.") == "(#canal),@rol."
+    assert replace_mentions(f"<@{USER}") == "<@usuario"  # an unclosed mention still hides the id
+    assert replace_mentions(f"#{CHANNEL}000") == f"#{CHANNEL}000"  # 21 digits: not an id
+    assert replace_mentions(f"id{USER} y a@{USER}") == f"id{USER} y a@{USER}"
