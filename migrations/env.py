@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from bot.config import load_settings
-from store.db import Database
+from bot.storage import open_database
 from store.models import Base
 
 config = context.config
@@ -29,7 +29,7 @@ def run_with_connection(connection: Connection) -> None:
 
 async def run_with_settings() -> None:
     """Open the database named by the settings and migrate it (plain `alembic` usage)."""
-    database = Database.from_settings(load_settings())
+    database = open_database(load_settings())
     try:
         async with database.engine.begin() as connection:
             await connection.run_sync(run_with_connection)

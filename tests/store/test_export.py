@@ -15,19 +15,19 @@ import pytest
 import sqlalchemy as sa
 
 from bot.config import Settings
+from bot.storage import export_salt
 from store.db import Database
 from store.errors import StoreError
 from store.export import ExportError, ExportFilters, export_pairs
 from store.models import QAPair
-from store.pseudonym import load_salt
 from store.records import AskContext
-from store.repository import QALog
-from tests.store.conftest import make_answer
+from tests.store.conftest import QALog, make_answer
+
+SALT = b"a test salt"
 
 ALICE, BOB, MOD = 381234567890123456, 381234567890654321, 381234567890999999
 GUILD_A, GUILD_B = 991234567890123456, 991234567890654321
 CHANNEL, MESSAGE = 551234567890123456, 771234567890123456
-SALT = b"a test salt"
 RAW_IDS = (ALICE, BOB, MOD, GUILD_A, GUILD_B, CHANNEL, MESSAGE)
 
 
@@ -142,8 +142,7 @@ async def test_askers_are_salted_pseudonyms_never_raw_ids(
     for fmt in ("jsonl", "alpaca", "csv", "parquet"):
         out = tmp_path / fmt / f"pairs.{fmt}"
         filters = ExportFilters(statuses=("pending", "approved"))
-        salt = load_salt(None, settings.data_dir)
-        await export_pairs(db, fmt, out, filters, salt=salt)
+        await export_pairs(db, fmt, out, filters, salt=export_salt(settings))
         for path in out.parent.iterdir():
             content = path.read_bytes()
             for raw in RAW_IDS:
@@ -220,4 +219,4 @@ async def test_an_empty_salt_file_is_refused_not_used_as_an_empty_key(
 ) -> None:
     (settings.data_dir / "export_salt").write_text("\n", encoding="utf-8")
     with pytest.raises(StoreError, match="export_salt is empty"):
-        load_salt(None, settings.data_dir)
+        export_salt(settings)

@@ -17,8 +17,7 @@ from store.errors import StoreError
 from store.export import ExportError, ExportFilters, export_pairs
 from store.export_folder import MANIFEST_NAME
 from store.records import AskContext
-from store.repository import QALog
-from tests.store.conftest import make_answer
+from tests.store.conftest import QALog, make_answer
 
 SALT = b"a test salt"
 CONTEXT = AskContext(surface="slash", user_id=381234567890123456)

@@ -15,9 +15,8 @@ from store.db import Database
 from store.export import ExportFilters, export_pairs
 from store.export_text import LEGACY_BANNERS, LEGACY_NOTES, replace_mentions, strip_decorations
 from store.records import AskContext
-from store.repository import QALog
 from store.writers import FORMULA_TRIGGERS
-from tests.store.conftest import make_answer
+from tests.store.conftest import QALog, make_answer
 
 SALT = b"a test salt"
 ASKER = 381234567890123456

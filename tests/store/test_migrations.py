@@ -8,9 +8,11 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from bot.config import Settings
-from store.db import Database
+from bot.storage import open_database
+from store.db import Database, alembic_config
 from store.models import Base
 
 
@@ -24,11 +26,14 @@ def _tables(connection: sa.Connection) -> set[str]:
 
 
 async def test_blank_database_upgrades_to_the_models(settings: Settings) -> None:
-    database = Database.from_settings(settings)
+    database = open_database(settings)
     try:
         assert await database.current() is None
         await database.upgrade()
-        assert await database.current() == "0001"
+        assert (
+            await database.current()
+            == ScriptDirectory.from_config(alembic_config()).get_current_head()
+        )
         async with database.engine.connect() as connection:
             assert await connection.run_sync(_diff) == []
     finally:

@@ -22,24 +22,25 @@ import sqlalchemy as sa
 
 from bot.cli import main
 from bot.config import load_settings
+from bot.storage import open_database
 from store.db import Database
 from store.errors import DatabaseUnavailableError
 from store.export import ExportFilters, export_pairs
 from store.export_rows import iter_batches
 from store.models import Feedback, PairSource, QAPair, utcnow
 from store.records import AskContext
-from store.repository import QALog
-from tests.store.conftest import make_answer
+from tests.store.conftest import QALog, make_answer
 from tests.store.postgres import SERVER_TIMEZONE, PostgresServer
 
 SALT = b"a test salt"
+
 CTX = AskContext(surface="slash", user_id=381234567890123456, guild_id=991234567890123456)
 
 
 @pytest.fixture
 async def pg(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Database]:
     monkeypatch.setenv("DATABASE_URL", postgres_url)
-    database = Database.from_settings(load_settings())
+    database = open_database(load_settings())
     await database.upgrade()
     yield database
     await database.aclose()
@@ -168,12 +169,13 @@ async def test_a_server_that_is_down_raises_store_errors(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", f"postgresql+asyncpg://pide@127.0.0.1:{_closed_port()}/x")
-    db = Database.from_settings(load_settings())
+    db = open_database(load_settings())
     qalog = QALog(db)
     try:
-        with caplog.at_level(logging.ERROR, logger="store.repository"):
+        with caplog.at_level(logging.WARNING, logger="store.recording"):
             assert await qalog.record(make_answer(), CTX) is None
-        assert caplog.text.count("could not log a Q&A pair") == 1  # not retried: not a lock
+        assert caplog.text.count("could not record opened") == 1  # spooled, not retried at once
+        assert qalog.recorder.pending() == 2  # the question and its outcome wait on disk
         calls = [
             db.upgrade(),
             db.current(),
@@ -202,7 +204,7 @@ async def test_a_missing_database_or_role_is_named(
     missing_role = missing_db.replace("pide@", "nobody@")
     for url, cause in ((missing_db, "does not exist"), (missing_role, "nobody")):
         monkeypatch.setenv("DATABASE_URL", url)
-        db = Database.from_settings(load_settings())
+        db = open_database(load_settings())
         try:
             with pytest.raises(DatabaseUnavailableError, match="user, password and database"):
                 await db.upgrade()
