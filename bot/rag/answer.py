@@ -126,7 +126,7 @@ class Answerer:
     def _partial(self, result: Answer, partial: str, cause: str) -> None:
         verdict = check_text(partial)
         if verdict is not None:
-            self._fall_back(result, verdict)
+            self._fall_back(result, verdict, cause)
             return
         log.warning("answer cut short, keeping the partial text: %s", cause)
         cited = renumber(partial, result.passages)
@@ -134,8 +134,8 @@ class Answerer:
         result.sources = sources_for(cited.passages, cited.text)
         result.status, result.error_cause = "partial", cause
 
-    def _fall_back(self, result: Answer, verdict: Verdict) -> None:
-        """Replace a degenerate model answer with the extractive one."""
+    def _fall_back(self, result: Answer, verdict: Verdict, cut: str | None = None) -> None:
+        """Replace a degenerate model answer with the extractive one (`cut`: why it stopped)."""
         log.warning(
             "degenerate output from %s (%s): answering extractively", result.endpoint, verdict
         )
@@ -143,6 +143,8 @@ class Answerer:
         self._finish(result, extractive_text(result.question, passages), passages)
         result.status, result.mode = "fallback", "extractive"
         result.error_cause = f"degenerate model output ({verdict}); answered extractively"
+        if cut:
+            result.error_cause = f"{cut}; {result.error_cause}"
 
     async def _answer(
         self, result: Answer, history: Sequence[Turn], on_delta: OnDelta | None, started: float
