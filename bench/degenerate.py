@@ -68,7 +68,8 @@ def main() -> None:
     costs.sort()
     p95 = costs[int(len(costs) * 0.95)]
     print(f"check cost per delta: p50 {statistics.median(costs):.3f} ms, p95 {p95:.3f} ms")
-    print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}")
+    machine = platform.processor() or platform.machine()
+    print(f"machine: {machine}, python {platform.python_version()}")
 
 
 if __name__ == "__main__":
