@@ -30,7 +30,7 @@ from bot.rag.degenerate import Degeneracy, Verdict, check_text
 from bot.rag.errors import RagError
 from bot.rag.extractive import extractive_text
 from bot.rag.index import Index
-from bot.rag.llm import ChatClient, LLMError, PromptTooLongError
+from bot.rag.llm import ChatClient, LLMError, OnText, PromptTooLongError
 from bot.rag.prompts import build_messages, condense_messages, prompt_budget
 from bot.rag.question import validate_question
 from bot.rag.types import Answer, Mode, Passage, Turn
@@ -192,7 +192,6 @@ class Answerer:
     ) -> None:
         """Build the prompt within the context budget, stream the answer and cite it."""
         mark = time.perf_counter()
-        degeneracy = Degeneracy()
         info = await chat.model_info()
         result.model, result.endpoint = info.name, chat.base_url
         budget = prompt_budget(info.max_model_len, chat.max_tokens)
@@ -200,21 +199,9 @@ class Answerer:
         result.passages = prompt.passages
         result.timings["prompt_ms"] = _ms(mark)
         result.timings["before_llm_ms"] = _ms(started)
-        shown = ""
-
-        async def relay(text: str) -> None:
-            nonlocal shown
-            verdict = degeneracy.check(text)
-            if verdict is not None:
-                raise _DegenerateError(verdict)  # closes the stream: the server stops generating
-            # Stripped like the final text, so each streamed text is a prefix of the answer.
-            current = renumber(text, prompt.passages, final=False).text.lstrip()
-            if on_delta is not None and current != shown:
-                shown = current
-                await on_delta(current)
-
-        mark = time.perf_counter()
+        mark, degeneracy = time.perf_counter(), Degeneracy()
         try:
+            relay = checked_relay(prompt.passages, degeneracy, on_delta)
             completion = await chat.stream(prompt.messages, on_text=relay)
         except _DegenerateError as stop:
             result.timings["llm_ms"] = _ms(mark)
@@ -258,6 +245,26 @@ class Answerer:
         if self._index is not None and self._owns_index:
             self._index.close()
             self._index = None
+
+
+def checked_relay(
+    passages: Sequence[Passage], degeneracy: Degeneracy, on_delta: OnDelta | None
+) -> OnText:
+    """Return the stream callback: stop a degenerate stream, else relay renumbered text."""
+    shown = ""
+
+    async def relay(text: str) -> None:
+        nonlocal shown
+        verdict = degeneracy.check(text)
+        if verdict is not None:
+            raise _DegenerateError(verdict)  # closes the stream: the server stops generating
+        # Stripped like the final text, so each streamed text is a prefix of the answer.
+        current = renumber(text, passages, final=False).text.lstrip()
+        if on_delta is not None and current != shown:
+            shown = current
+            await on_delta(current)
+
+    return relay
 
 
 def notice_for(answer: Answer) -> str | None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import httpx
 import openai
-from openai.types.chat import ChatCompletionMessageParam
+from openai.types.chat import ChatCompletionChunk, ChatCompletionMessageParam
 
 from bot import strings
 from bot.config import Settings
@@ -108,6 +108,24 @@ class Completion:
     finish_reason: str | None = None
     usage: dict[str, int] = field(default_factory=dict)
     first_token_s: float | None = None
+
+    def take(self, chunk: ChatCompletionChunk, elapsed_s: float) -> bool:
+        """Absorb one stream chunk; return whether it added answer text."""
+        if chunk.usage is not None:
+            self.usage = {
+                "prompt_tokens": chunk.usage.prompt_tokens,
+                "completion_tokens": chunk.usage.completion_tokens,
+            }
+        if not chunk.choices:
+            return False
+        choice = chunk.choices[0]
+        self.finish_reason = choice.finish_reason or self.finish_reason
+        if not choice.delta.content:
+            return False
+        if self.first_token_s is None:
+            self.first_token_s = elapsed_s
+        self.text += choice.delta.content
+        return True
 
 
 class ChatClient:
@@ -208,21 +226,7 @@ class ChatClient:
                 async with stream:
                     async for chunk in stream:
                         watchdog.reschedule(loop.time() + self.timeout)
-                        if chunk.usage is not None:
-                            completion.usage = {
-                                "prompt_tokens": chunk.usage.prompt_tokens,
-                                "completion_tokens": chunk.usage.completion_tokens,
-                            }
-                        if not chunk.choices:
-                            continue
-                        choice = chunk.choices[0]
-                        completion.finish_reason = choice.finish_reason or completion.finish_reason
-                        if not choice.delta.content:
-                            continue
-                        if completion.first_token_s is None:
-                            completion.first_token_s = loop.time() - started
-                        completion.text += choice.delta.content
-                        if on_text is not None:
+                        if completion.take(chunk, loop.time() - started) and on_text is not None:
                             await on_text(completion.text)
         except (openai.OpenAIError, TimeoutError) as error:
             raise self._translate(error, completion.text, rate_limits) from error
