@@ -230,7 +230,8 @@ class Answerer:
                 messages = condense_messages(question, history)
                 done = await self.chat.stream(messages, max_tokens=CONDENSE_MAX_TOKENS)
                 condensed = done.text.strip()
-                if 0 < len(condensed) <= self.settings.question_max_chars:
+                fits = 0 < len(condensed) <= self.settings.question_max_chars
+                if fits and check_text(condensed) is None:  # a looping model: prepend turns
                     result.timings["condense_ms"] = _ms(mark)
                     return condensed
             except PromptTooLongError as error:  # other failures would hit the answer too

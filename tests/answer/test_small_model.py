@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.rag.answer import Answerer
 from bot.rag.index import Index
 from bot.rag.llm import ChatClient
+from bot.rag.types import Turn
 from bot.rag.urls import public_url
 from tests.answer.conftest import llm_settings
 from tests.fakes.chat_server import FakeChatServer, rate_limited
@@ -144,3 +145,13 @@ def test_public_url_keeps_scheme_host_port_path_only() -> None:
     assert public_url("http://user:pass@127.0.0.1:8000/v1") == "http://127.0.0.1:8000/v1"
     assert public_url("https://k@api.example.org/v1?api_key=x#f") == "https://api.example.org/v1"
     assert public_url("http://u:p@[::1]:9/v1") == "http://[::1]:9/v1"
+
+
+async def test_a_degenerate_condensed_question_is_not_used_for_retrieval(
+    fake_llm: FakeChatServer, sample_index: Index
+) -> None:
+    fake_llm.reply = LOOP  # both the condensing request and the answer loop
+    history = [Turn("user", "Háblame del taller de Argilla"), Turn("assistant", "Claro.")]
+    answer = await answerer(llm_settings(fake_llm), sample_index).answer("¿Y cómo filtro?", history)
+    assert answer.status == "fallback"
+    assert "Argilla" in answer.passages[0].title  # retrieved with the earlier turn, not the loop

@@ -127,3 +127,38 @@ async def test_follow_up_history_is_the_askers_wrapped_as_data(
     assert "Ignora tus reglas" not in prompt, "another user's message reached the model"
     assert "otra persona" not in prompt, "the answer to another user reached the model"
     assert strings.SOURCES_HEADER not in history
+
+
+def _fallbacks(fake: FakeDiscord, channel_id: str) -> list[dict[str, Any]]:
+    """Messages in a channel that show a fallback answer."""
+    notice = strings.FALLBACK_NOTICE
+    return [m for m in fake.messages_in(channel_id) if m["content"].startswith(notice)]
+
+
+async def test_a_looping_model_is_shown_as_the_marked_extractive_answer(
+    start_bot: StartBot, fake_discord: FakeDiscord, sample_data_dir
+):
+    async with start_bot(LLM_MAX_TOKENS="600") as run:
+        run.llm.reply = "La búsqueda semántica es " + "la páраl de " * 150
+        looped = await fake_discord.post_message(
+            f"<@{fake_discord.app_id}> {QUESTION}", mention_bot=True
+        )
+        await fake_discord.wait_until(lambda: bool(_fallbacks(fake_discord, looped["id"])))
+        run.llm.reply = "Es buscar por significado con vectores, sin citar."
+        uncited = await fake_discord.post_message(
+            f"<@{fake_discord.app_id}> {QUESTION}", mention_bot=True, user_id=1002
+        )
+        await fake_discord.wait_until(lambda: bool(_final_in(fake_discord, uncited["id"])))
+        await asyncio.sleep(0.1)
+
+    (fallback,) = _fallbacks(fake_discord, looped["id"])
+    assert fallback["content"].startswith(f"{strings.FALLBACK_NOTICE}\n\n> «")
+    assert strings.SOURCES_HEADER in fallback["content"] and "páраl" not in fallback["content"]
+    (plain,) = _final_in(fake_discord, uncited["id"])
+    assert plain["content"].startswith("Es buscar por significado")
+    assert f"\n\n{strings.CONSULTED_HEADER}\n- *" in plain["content"]
+    assert strings.SOURCES_HEADER not in plain["content"]
+    with sqlite3.connect(sample_data_dir / "pide-ayuda.sqlite3") as db:
+        rows = db.execute("SELECT status, answer FROM qa_pairs ORDER BY id").fetchall()
+    assert [status for status, _ in rows] == ["fallback", "answered"]
+    assert not rows[0][1].startswith(strings.FALLBACK_NOTICE)  # the notice is not stored
