@@ -284,7 +284,7 @@ async def test_concurrency_is_bounded(fake_llm: FakeChatServer, sample_index: In
 
 
 async def test_cancel_closes_the_stream(fake_llm: FakeChatServer, sample_index: Index) -> None:
-    fake_llm.reply = "palabra " * 50
+    fake_llm.reply = " ".join(f"el punto {n} de la charla," for n in range(50))  # no loop
     fake_llm.chunk_delay = 0.05
     started = asyncio.Event()
 
