@@ -170,3 +170,10 @@ NOTICES = (
     LLM_MISCONFIGURED,
     STORE_UNAVAILABLE,
 )
+
+# --- Answers from a small model: fallback and consulted talks (bot/rag/answer.py, render) ---
+FALLBACK_NOTICE = (
+    "*El modelo de lenguaje generó un texto defectuoso, así que en su lugar te muestro "
+    "fragmentos literales de las charlas.*"
+)
+CONSULTED_HEADER = "**Charlas consultadas** (la respuesta no cita ningún fragmento)"
