@@ -130,6 +130,18 @@ class Index:
         cosines = [p.dense_score or 0.0 for p in passages]
         return judge(cosines, covered, threshold)
 
+    def terms(self, text: str) -> list[str]:
+        """Return the lexical content terms of `text` (stemmed, folded, glossary-normalised)."""
+        return self._snapshot.lexical.terms(text)
+
+    def similarity(self, text: str, chunk_id: str) -> float:
+        """Return the cosine between `text` embedded as a query and an indexed chunk."""
+        snapshot = self._snapshot
+        row = snapshot.rows.get(chunk_id)
+        if row is None:
+            return 0.0
+        return float(snapshot.vectors[row] @ self._embedder.embed_queries([text])[0])
+
     def candidates(self, query: str) -> list[Candidate]:
         """Return the fused candidates of `query` with their late-scoring features, unranked."""
         return self._candidates(query, {})[0]
