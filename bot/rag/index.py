@@ -18,7 +18,7 @@ from bot.rag.errors import IndexMismatchError, IndexMissingError, RagError, firs
 from bot.rag.fusion import reciprocal_rank_fusion
 from bot.rag.gate import Verdict, judge
 from bot.rag.lexical import LexicalIndex
-from bot.rag.rerank import Candidate, coverage, query_terms, rerank
+from bot.rag.rerank import Candidate, coverage, query_terms, rerank, row_coverage
 from bot.rag.speakers import SpeakerDirectory, SpeakerMatch
 from bot.rag.types import Passage
 
@@ -126,7 +126,12 @@ class Index:
         snapshot = self._snapshot
         named = self._directory(snapshot).match(query)
         terms = query_terms(snapshot.lexical, query, named.words)
-        covered = [coverage(snapshot.lexical, terms, p.text) for p in passages]
+        covered = [
+            row_coverage(snapshot.lexical, terms, snapshot.rows[p.chunk_id])
+            if p.chunk_id in snapshot.rows
+            else coverage(snapshot.lexical, terms, p.text)
+            for p in passages
+        ]
         cosines = [p.dense_score or 0.0 for p in passages]
         return judge(cosines, covered, threshold)
 
@@ -237,7 +242,7 @@ def _candidate(
         talk_id=talk_id,
         dense=float(snapshot.vectors[row] @ vector),
         fused=fused,
-        coverage=coverage(snapshot.lexical, terms, snapshot.documents[row]),
+        coverage=row_coverage(snapshot.lexical, terms, row),
         named=talk_id in named.talk_ids,
     )
 

@@ -29,11 +29,17 @@ class LexicalIndex:
         self._size = len(texts)
         self._bm25 = bm25s.BM25()
         self._document_frequency: Counter[str] = Counter()
+        self._vocabulary: dict[str, int] = {}
+        self._rows: list[np.ndarray] = []
         if texts:
             tokens = self._tokenize(texts)
             self._bm25.index(tokens, show_progress=False)
             for document in tokens:
                 self._document_frequency.update(set(document))
+                ids = [
+                    self._vocabulary.setdefault(term, len(self._vocabulary)) for term in document
+                ]
+                self._rows.append(np.asarray(ids, dtype=np.int32))
 
     def search(self, query: str, k: int) -> list[tuple[int, float]]:
         """Return up to `k` (row, score) pairs with a positive BM25 score."""
@@ -54,6 +60,14 @@ class LexicalIndex:
     def terms(self, text: str) -> list[str]:
         """Return the stemmed, folded, glossary-normalised content terms of `text`, in order."""
         return self._tokenize([text])[0]
+
+    def term_id(self, term: str) -> int:
+        """Return the vocabulary id of `term` (-1 when no chunk has it)."""
+        return self._vocabulary.get(term, -1)
+
+    def row_term_ids(self, row: int) -> list[int]:
+        """Return the term ids of indexed chunk `row`, in order (tokenized once, at indexing)."""
+        return [int(term) for term in self._rows[row]]
 
     def idf(self, term: str) -> float:
         """Return the BM25 inverse document frequency of `term` (highest for unseen terms)."""

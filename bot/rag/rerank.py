@@ -9,8 +9,9 @@ query time costs too much on 2 cores, so windows are scored lexically.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from bot.rag.lexical import LexicalIndex
 
@@ -23,6 +24,8 @@ WEIGHT_COVERAGE = 0.1
 WEIGHT_NAMED = 0.05
 WINDOW_TERMS = 24
 WINDOW_STRIDE = 4
+
+Term = TypeVar("Term", bound=Hashable)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,16 +58,26 @@ def query_terms(lexical: LexicalIndex, query: str, skip: frozenset[str]) -> list
 
 def coverage(lexical: LexicalIndex, terms: Sequence[str], text: str) -> float:
     """Return the IDF-weighted share of `terms` found in the best window of `text`."""
-    if not terms:
-        return 0.0
     weights = {term: lexical.idf(term) for term in terms}
+    return best_window(weights, lexical.terms(text))
+
+
+def row_coverage(lexical: LexicalIndex, terms: Sequence[str], row: int) -> float:
+    """Return `coverage` for indexed chunk `row`, from its terms tokenized at indexing."""
+    weights = {lexical.term_id(term): lexical.idf(term) for term in terms}
+    return best_window(weights, lexical.row_term_ids(row))
+
+
+def best_window(weights: Mapping[Term, float], words: Sequence[Term]) -> float:
+    """Return the largest weight share of `weights` keys found together in a window of words."""
     total = sum(weights.values())
-    words = lexical.terms(text)
+    if not total:
+        return 0.0
     best = 0.0
     for start in range(0, max(1, len(words) - WINDOW_TERMS + WINDOW_STRIDE), WINDOW_STRIDE):
         window = set(words[start : start + WINDOW_TERMS])
         best = max(best, sum(weight for term, weight in weights.items() if term in window))
-    return best / total if total else 0.0
+    return best / total
 
 
 def late_score(candidate: Candidate, best_fused: float, weights: Weights) -> float:
