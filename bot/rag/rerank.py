@@ -64,7 +64,11 @@ def coverage(lexical: LexicalIndex, terms: Sequence[str], text: str) -> float:
 
 def row_coverage(lexical: LexicalIndex, terms: Sequence[str], row: int) -> float:
     """Return `coverage` for indexed chunk `row`, from its terms tokenized at indexing."""
-    weights = {lexical.term_id(term): lexical.idf(term) for term in terms}
+    # Terms no chunk has get distinct negative ids: they never match but each keeps its weight.
+    weights = {
+        lexical.term_id(term) if lexical.term_id(term) >= 0 else -1 - unseen: lexical.idf(term)
+        for unseen, term in enumerate(terms)
+    }
     return best_window(weights, lexical.row_term_ids(row))
 
 

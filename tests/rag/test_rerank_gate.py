@@ -8,7 +8,7 @@ from bot.config import Settings
 from bot.rag.gate import THRESHOLD, judge
 from bot.rag.index import Index
 from bot.rag.lexical import LexicalIndex
-from bot.rag.rerank import Candidate, coverage, query_terms, rerank
+from bot.rag.rerank import Candidate, coverage, query_terms, rerank, row_coverage
 from bot.rag.speakers import SpeakerDirectory, name_words
 
 TALKS = [("t1", "Elena González-Blanco"), ("t2", "Manu Romero"), ("t3", "Gabriel @Argilla")]
@@ -64,3 +64,10 @@ def test_naming_the_speaker_brings_that_talk_first(built_sample_index: Path) -> 
         )
     finally:
         index.close()
+
+
+def test_row_coverage_equals_text_coverage_with_several_unseen_terms() -> None:
+    texts = ["el seseo es comun en andalucia " + "relleno " * 40]
+    lexical = LexicalIndex(texts)
+    terms = query_terms(lexical, "¿Seseo en Andalucía, paella, gazpacho o tortilla?", frozenset())
+    assert row_coverage(lexical, terms, 0) == coverage(lexical, terms, texts[0]) < 0.5
