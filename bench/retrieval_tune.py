@@ -3,9 +3,9 @@
 Usage (after `pide-ayuda ingest --source sample`, same PIDE_AYUDA_DATA_DIR):
     OMP_NUM_THREADS=1 python -m bench.retrieval_tune [--questions bench/data/questions_tune.jsonl]
 
-For each candidate depth, embeds every question once, keeps each fused candidate's features
-(`Index.candidates`) and whether it holds an evidence phrase, then scores every combination of
-the weight grid without searching again. Prints recall@1/@5 per setting, best first. Never point
+For each candidate depth and lexical leg weight (RRF), embeds every question once, keeps each
+fused candidate's features (`Index.candidates`) and whether it holds an evidence phrase, then
+scores every combination of the weight grid without searching again. Prints recall@1/@5 per setting, best first. Never point
 it at the test split: that one is only for reporting (`pide-ayuda eval`).
 """
 
@@ -29,6 +29,7 @@ GRID = {
     "named": (0.0, 0.02, 0.05),
 }
 DEPTHS = (20, 30)
+LEXICAL_WEIGHTS = (0.7, 1.0, 1.5)
 
 Labelled = list[tuple[list[Candidate], set[str]]]
 
@@ -63,17 +64,17 @@ async def main() -> None:
     questions = [json.loads(line) for line in lines if line.strip()]
     index = Index.open(load_settings())
     results = []
-    for depth in DEPTHS:
-        index_module.CANDIDATES = depth
+    for depth, lexical in itertools.product(DEPTHS, LEXICAL_WEIGHTS):
+        index_module.CANDIDATES, index_module.LEXICAL_WEIGHT = depth, lexical
         labelled = await label(index, questions)
         for fused, cover, named in itertools.product(*GRID.values()):
             weights = Weights(fused=fused, coverage=cover, named=named)
             at1, at5 = recall(labelled, weights)
-            results.append((at5, at1, depth, weights))
+            results.append((at5, at1, f"depth {depth} lexical {lexical}", weights))
     index.close()
     results.sort(key=lambda row: (row[0], row[1]), reverse=True)
-    for at5, at1, depth, weights in results[:25]:
-        print(f"@5 {at5}/{len(questions)}  @1 {at1}/{len(questions)}  depth {depth}  {weights}")
+    for at5, at1, legs, weights in results[:25]:
+        print(f"@5 {at5}/{len(questions)}  @1 {at1}/{len(questions)}  {legs}  {weights}")
 
 
 if __name__ == "__main__":
