@@ -5,8 +5,9 @@ Usage (after `pide-ayuda ingest --source sample`, same PIDE_AYUDA_DATA_DIR):
 
 For each candidate depth and lexical leg weight (RRF), embeds every question once, keeps each
 fused candidate's features (`Index.candidates`) and whether it holds an evidence phrase, then
-scores every combination of the weight grid without searching again. Prints recall@1/@5 per setting, best first. Never point
-it at the test split: that one is only for reporting (`pide-ayuda eval`).
+scores every combination of the weight grid without searching again. Prints recall@1/@5 per
+setting, best first. Never point it at the test split: that one is only for reporting
+(`pide-ayuda eval`).
 """
 
 from __future__ import annotations
