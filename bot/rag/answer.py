@@ -157,9 +157,9 @@ class Answerer:
         passages = await index.search(query, k=self.settings.retrieval_k)
         result.timings["retrieval_ms"] = _ms(mark)
         result.passages = passages
-        best = max((p.dense_score or 0.0 for p in passages), default=0.0)
-        if best < self.min_score:
-            log.info("refusing: best cosine %.3f below %.3f", best, self.min_score)
+        verdict = index.relevance(query, passages, self.settings.retrieval_min_score)
+        if not verdict.relevant:
+            log.info("refusing: %s", verdict.describe())
             self._refuse(result, passages)
         elif self.chat is None:
             self._finish(result, extractive_text(question, passages), passages)
