@@ -33,7 +33,10 @@ from tests.waiting import eventually
 
 ORIGINAL = r"/webhooks/\d+/tok-\d+/messages/@original"
 FOLLOW_UP = r"/webhooks/\d+/tok-\d+$"
-LONG_REPLY = "La búsqueda semántica compara significados con vectores [1]. " * 60
+LONG_REPLY = "".join(
+    f"El punto {n} de la charla: la búsqueda semántica compara significados [1]. "
+    for n in range(60)
+)
 
 
 @dataclass

@@ -39,10 +39,6 @@ log = logging.getLogger(__name__)
 
 OnDelta = Callable[[str], Awaitable[None]]
 
-# Cosine similarity (multilingual-e5-small, query vs chunk) below which the keynotes are taken not
-# to cover a question. Measured with bench/threshold.py; see docs/answers.md. RETRIEVAL_MIN_SCORE
-# overrides it.
-DEFAULT_MIN_SCORE = 0.833
 CLOSEST_TALKS_SHOWN = 3
 CONDENSE_MAX_TOKENS = 96
 FOLLOW_UP_TURNS = 2
@@ -79,12 +75,6 @@ class Answerer:
     def from_settings(cls, settings: Settings) -> Answerer:
         """Build an answerer; extractive when LLM_BASE_URL is unset."""
         return cls(settings, ChatClient(settings) if settings.llm_base_url else None)
-
-    @property
-    def min_score(self) -> float:
-        """Return the relevance threshold in force."""
-        configured = self.settings.retrieval_min_score
-        return DEFAULT_MIN_SCORE if configured is None else configured
 
     async def index(self) -> Index:
         """Open the index once (in a worker thread) and return it."""

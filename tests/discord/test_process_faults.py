@@ -171,13 +171,16 @@ async def test_delivery_is_recorded_as_the_user_saw_it(
         assert outcome(1002) == [("answered", "not_delivered")]
 
         fake_discord.clear_faults()
-        bot_env.reply = "La búsqueda semántica compara significados con vectores [1]. " * 60
+        bot_env.reply = "".join(
+            f"El punto {n} de la charla: la búsqueda semántica compara significados [1]. "
+            for n in range(60)
+        )
         fake_discord.fail("POST", FOLLOW_UP, 500, 0, "Internal Server Error", times=10_000)
         _, token = await fake_discord.slash("pregunta", {"texto": QUESTION}, user_id=1003)
         await eventually(lambda: outcome(1003), within=90)
         assert outcome(1003) == [("answered", "partly_delivered")]
         shown = fake_discord.originals[token]["content"]
-        assert shown.startswith("La búsqueda semántica") and shown.endswith(strings.DELIVERY_CUT)
+        assert shown.startswith("El punto 0") and shown.endswith(strings.DELIVERY_CUT)
         assert _buttons(fake_discord.originals[token])  # votes still possible on what was seen
 
 
