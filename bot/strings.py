@@ -24,7 +24,7 @@ NOT_COVERED = (
 )
 CLOSEST_TALKS = "Las charlas más cercanas son:"
 
-# --- Retrieval errors (helper A: bot/rag/errors.py) -------------------------------------------
+# --- Retrieval errors (bot/rag/errors.py) -------------------------------------------------------
 INDEX_MISMATCH = (
     "El índice de las charlas se creó con otro modelo de embeddings. Pide a quien administra "
     "el bot que ejecute `pide-ayuda ingest --rebuild`."
