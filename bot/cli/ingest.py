@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from bot.cli import CliError
 from bot.config import load_settings
@@ -33,7 +32,7 @@ def run_ingest(args: argparse.Namespace) -> int:
     """Ingest the corpus and print a one-line summary."""
     settings = load_settings()
     if args.source is None and not args.no_progress:  # the Hub's retries take ~25 s offline
-        print(f"Fetching {settings.hf_dataset} from the Hugging Face Hub…", file=sys.stderr)
+        print(f"Fetching {settings.hf_dataset} from the Hugging Face Hub…", flush=True)
     try:
         report = ingest(settings, args.source, rebuild=args.rebuild, progress=not args.no_progress)
     except RagError as error:

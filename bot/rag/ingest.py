@@ -208,7 +208,7 @@ def _embed_talks(target: Any, talks: Sequence[Talk], embedder: Embedder, progres
         unit="chunk",
         desc="Embedding",
         disable=not progress,
-        file=sys.stderr,
+        file=sys.stderr if terminal else sys.stdout,  # stderr stays for the one-line error
         dynamic_ncols=terminal,
         mininterval=PROGRESS_LINE_SECONDS if lines else 0.1,
         ascii=lines,
