@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 HF_DATASET_ID = "Danielbrdz/Barcenas-Hackathon-2024-Somos-NLP-Transcripcion"
@@ -57,6 +57,14 @@ class Settings(BaseSettings):
     user_cooldown_seconds: float = Field(default=20.0, ge=0)
     max_answers_in_flight: int = Field(default=8, ge=1)
 
+    # Operations: per-server defaults, health and metrics, logs, shards (docs/deployment.md)
+    mentor_role_id: int | None = None
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
+    log_format: Literal["text", "json"] = "text"
+    shard_count: int | None = Field(default=None, ge=1)
+    shard_ids: Annotated[list[int] | None, NoDecode] = None
+
     @field_validator("allowed_channel_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
@@ -64,6 +72,30 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [int(part) for part in value.replace(" ", "").split(",") if part]
         return value
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _split_shard_ids(cls, value: object) -> object:
+        """Accept a comma-separated list of shard ids from the environment."""
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(" ", "").split(",") if part] or None
+        return value
+
+    @model_validator(mode="after")
+    def _check_shards(self) -> Settings:
+        """Require SHARD_COUNT with SHARD_IDS, and every id below it."""
+        if self.shard_ids is None:
+            return self
+        if self.shard_count is None:
+            raise ValueError("SHARD_IDS needs SHARD_COUNT (the total number of shards)")
+        if any(not 0 <= shard < self.shard_count for shard in self.shard_ids):
+            raise ValueError(f"every SHARD_IDS value must be from 0 to {self.shard_count - 1}")
+        return self
+
+    @property
+    def runs_periodic_jobs(self) -> bool:
+        """Tell whether this process runs the jobs one process does for all: it holds shard 0."""
+        return self.shard_ids is None or 0 in self.shard_ids
 
     @cached_property
     def chroma_path(self) -> Path:
