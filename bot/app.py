@@ -92,20 +92,28 @@ def services_of(interaction: discord.Interaction[Any]) -> Services:
     return client.services
 
 
-class AssistantBot(commands.Bot):
+class AssistantBot(commands.AutoShardedBot):
     """The pide-ayuda bot: slash commands, mentions and threads over the given services."""
 
     def __init__(self, services: Services, **options: Any) -> None:
-        """Configure intents (message content, for mentions), no pings, our command tree."""
+        """Configure intents (message content, for mentions), no pings, our command tree, shards.
+
+        SHARD_COUNT and SHARD_IDS pick the shards this process runs; unset, Discord's
+        recommended count, all in this process.
+        """
         intents = discord.Intents.default()
         intents.message_content = True
         settings = services.settings
+        shards: dict[str, Any] = {"shard_count": settings.shard_count}
+        if settings.shard_ids is not None:
+            shards["shard_ids"] = settings.shard_ids
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
             tree_cls=AssistantTree,
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            **shards,
             **options,
         )
         self.services = services
