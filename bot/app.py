@@ -17,6 +17,7 @@ from bot.errors import UserFacingError
 from bot.rag.answer import Answerer
 from store.db import Database
 from store.repository import QALog
+from store.server_settings import ServerConfig, ServerSettingsStore
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,8 @@ EXTENSIONS = (
     "cogs.moderation",
     "cogs.admin",
     "cogs.retention",
+    "cogs.configure",
+    "bot.health",
 )
 SHUTDOWN_GRACE_SECONDS = 5.0
 
@@ -92,6 +95,16 @@ def services_of(interaction: discord.Interaction[Any]) -> Services:
     return client.services
 
 
+def server_defaults(settings: Settings) -> ServerConfig:
+    """Return the settings of a server that set nothing with `/configurar`: the environment's."""
+    return ServerConfig(
+        allowed_channel_ids=tuple(settings.allowed_channel_ids),
+        moderator_role_id=settings.moderator_role_id,
+        mentor_role_id=settings.mentor_role_id,
+        cooldown_seconds=settings.user_cooldown_seconds,
+    )
+
+
 class AssistantBot(commands.AutoShardedBot):
     """The pide-ayuda bot: slash commands, mentions and threads over the given services."""
 
@@ -118,6 +131,7 @@ class AssistantBot(commands.AutoShardedBot):
         )
         self.services = services
         self.gate = AnswerGate(settings.user_cooldown_seconds, settings.max_answers_in_flight)
+        self.server_settings = ServerSettingsStore(services.db, server_defaults(settings))
 
     async def setup_hook(self) -> None:
         """Load the cogs and sync slash commands (to DEV_GUILD_ID when set, else globally)."""

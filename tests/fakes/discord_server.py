@@ -349,6 +349,9 @@ class FakeDiscord:
         guild = shards.new_guild(shard, self.shard_count)
         self.added_guilds[guild.id] = guild
         self.channels[guild.channel_id] = p.text_channel(guild.channel_id, guild.id, "preguntas")
+        self.channels[guild.other_channel_id] = p.text_channel(
+            guild.other_channel_id, guild.id, "charla", 1
+        )
         return guild
 
     async def slash_in(
@@ -360,18 +363,28 @@ class FakeDiscord:
         user_id: int = 1001,
         moderator: bool = False,
         roles: tuple[str, ...] = (),
+        resolved: Json | None = None,
+        channel_id: str | None = None,
+        subcommand: str | None = None,
     ) -> tuple[str, str]:
-        """Send a global application command from the channel of an added server."""
+        """Send a global application command (or one of its subcommands) in an added server."""
         command = next(c for c in self.commands["global"] if c["name"] == name)
+        declared = command
+        if subcommand is not None:
+            declared = next(o for o in command["options"] if o["name"] == subcommand)
         opts = [
-            {"name": k, "type": self._option_type(command, k), "value": v}
+            {"name": k, "type": self._option_type(declared, k), "value": v}
             for k, v in options.items()
         ]
-        data = {"id": command["id"], "name": name, "type": 1, "options": opts}
+        if subcommand is not None:
+            opts = [{"name": subcommand, "type": 1, "options": opts}]
+        data: Json = {"id": command["id"], "name": name, "type": 1, "options": opts}
+        if resolved is not None:
+            data["resolved"] = resolved
         perms = p.MEMBER_PERMISSIONS | (p.MANAGE_GUILD if moderator else 0)
         member = p.member(p.user(user_id, f"user{user_id}"), list(roles), perms)
         interaction_id, token = p.snowflake(), f"tok-{p.snowflake()}"
-        channel = self.channels[guild.channel_id]
+        channel = self.channels[channel_id or guild.channel_id]
         payload = p.interaction(interaction_id, token, self.app_id, 2, channel, member, data)
         self.interactions_sent[interaction_id] = time.perf_counter()
         await self.dispatch("INTERACTION_CREATE", payload)
@@ -412,7 +425,7 @@ class FakeDiscord:
         )
         for guild in self.added_guilds.values():
             if shards.shard_of(guild.id, self.shard_count) == shard:
-                channels = [self.channels[guild.channel_id]]
+                channels = [self.channels[guild.channel_id], self.channels[guild.other_channel_id]]
                 guilds.append(shards.guild_payload(guild, channels, self.bot_user))
         ready["guilds"] = [{"id": g["id"], "unavailable": True} for g in guilds]
         ready["shard"] = [shard, self.shard_count]

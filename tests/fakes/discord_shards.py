@@ -17,10 +17,11 @@ INVALID_SHARD = 4010
 
 @dataclass(frozen=True)
 class FakeGuild:
-    """A server of the fake Discord: one text channel, a moderator role and a mentor role."""
+    """A server of the fake Discord: two text channels, a moderator role and a mentor role."""
 
     id: str
     channel_id: str
+    other_channel_id: str
     moderator_role_id: str
     mentor_role_id: str
 
@@ -40,9 +41,8 @@ def guild_id_on_shard(shard: int, shard_count: int) -> str:
 
 def new_guild(shard: int, shard_count: int) -> FakeGuild:
     """Build a server on `shard` with fresh ids."""
-    return FakeGuild(
-        guild_id_on_shard(shard, shard_count), p.snowflake(), p.snowflake(), p.snowflake()
-    )
+    guild_id = guild_id_on_shard(shard, shard_count)
+    return FakeGuild(guild_id, p.snowflake(), p.snowflake(), p.snowflake(), p.snowflake())
 
 
 def guild_payload(guild: FakeGuild, channels: list[Json], bot_user: Json) -> Json:
@@ -71,3 +71,11 @@ def event_guild(data: Json) -> str | None:
     """Return the server an event belongs to (None for events of no server)."""
     guild_id = data.get("guild_id")
     return str(guild_id) if guild_id is not None else None
+
+
+def resolved(channels: list[Json] = (), roles: list[Json] = ()) -> Json:  # type: ignore[assignment]
+    """Build an interaction's `resolved` block for channel and role options."""
+    return {
+        "channels": {c["id"]: {**c, "permissions": str(p.MEMBER_PERMISSIONS)} for c in channels},
+        "roles": {r["id"]: r for r in roles},
+    }
