@@ -4,7 +4,7 @@ from bot import strings
 from tests.discord.conftest import StartBot, finished
 from tests.fakes import discord_payloads as p
 from tests.fakes.discord_server import FakeDiscord
-from tests.fakes.discord_shards import FakeGuild, resolved
+from tests.fakes.discord_shards import FakeGuild, Json, resolved
 
 GLOBAL_COMMANDS = {"DEV_GUILD_ID": ""}  # two servers: commands synced globally
 
@@ -17,16 +17,21 @@ async def subcommand(
     *,
     moderator: bool = True,
     resolved_block: dict[str, object] | None = None,
-) -> dict:
+) -> Json:
     """Run `/configurar <sub>` in `guild` and return the interaction's reply (type 4 callback)."""
     interaction_id, _ = await fake.slash_in(
         guild, "configurar", options, moderator=moderator, resolved=resolved_block, subcommand=sub
     )
+    return await _reply(fake, interaction_id)
+
+
+async def _reply(fake: FakeDiscord, interaction_id: str) -> Json:
+    """Wait for the bot's first response to an interaction and return its body."""
     await fake.wait_until(lambda: interaction_id in fake.callbacks)
     return fake.callbacks[interaction_id][1]
 
 
-async def ask_in(fake: FakeDiscord, guild: FakeGuild, user_id: int, channel_id: str) -> dict:
+async def ask_in(fake: FakeDiscord, guild: FakeGuild, user_id: int, channel_id: str) -> Json:
     """Ask with /pregunta in a channel of `guild`; return the first callback's body."""
     interaction_id, token = await fake.slash_in(
         guild, "pregunta", {"texto": "¿Qué es Argilla?"}, user_id=user_id, channel_id=channel_id
@@ -98,7 +103,6 @@ async def test_a_server_moderator_role_opens_the_moderator_commands_there_only(
             interaction_id, _ = await fake_discord.slash_in(
                 guild, "estadisticas", {}, user_id=3001, roles=(first.mentor_role_id,)
             )
-            await fake_discord.wait_until(lambda i=interaction_id: i in fake_discord.callbacks)
-            body = fake_discord.callbacks[interaction_id][1]
+            body = await _reply(fake_discord, interaction_id)
             refused = body["type"] == 4 and body["data"]["content"] == strings.MODERATORS_ONLY
             assert refused is expected_refusal
