@@ -27,9 +27,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from bot.config import Settings
-from store.db import Database
+from bot.storage import open_database
 from store.export import ExportFilters, export_pairs
 from store.models import Feedback, PairSource, QAPair
+
+SALT = b"a test salt"
 
 BATCH = 5000
 
@@ -63,7 +65,7 @@ def pair_rows(start: int, stop: int) -> list[dict[str, Any]]:
 
 
 async def generate(folder: Path, pairs: int) -> None:
-    db = Database.from_settings(settings_for(folder))
+    db = open_database(settings_for(folder))
     await db.upgrade()
     async with db.engine.begin() as connection:
         for start in range(1, pairs + 1, BATCH):
@@ -94,10 +96,10 @@ async def generate(folder: Path, pairs: int) -> None:
 
 
 async def export_once(folder: Path, fmt: str) -> dict[str, Any]:
-    db = Database.from_settings(settings_for(folder))
+    db = open_database(settings_for(folder))
     out = folder / "exports" / fmt / f"pairs.{fmt}"
     start = time.perf_counter()
-    report = await export_pairs(db, fmt, out, ExportFilters(), overwrite=True)  # type: ignore[arg-type]
+    report = await export_pairs(db, fmt, out, ExportFilters(), salt=SALT, overwrite=True)  # type: ignore[arg-type]
     elapsed = time.perf_counter() - start
     await db.aclose()
     return {
@@ -114,7 +116,7 @@ def child(folder: Path, fmt: str) -> None:
         result: dict[str, Any] = {"format": "baseline (open the database only)"}
 
         async def open_only() -> None:
-            db = Database.from_settings(settings_for(folder))
+            db = open_database(settings_for(folder))
             async with db.sessions() as session:
                 await session.scalar(sa.select(sa.func.count()).select_from(QAPair))
             await db.aclose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,10 @@ from bot.discord_gate import AnswerGate
 from bot.errors import UserFacingError
 from bot.rag.answer import Answerer
 from store.db import Database
-from store.repository import QALog
+from store.privacy import PrivacyLog
+from store.recording import PairRecorder
+from store.records import StaleReply
+from store.review import ReviewLog
 from store.server_settings import ServerConfig, ServerSettingsStore
 
 log = logging.getLogger(__name__)
@@ -40,8 +44,12 @@ class Services:
 
     settings: Settings
     answerer: Answerer
-    qalog: QALog
+    recorder: PairRecorder
+    reviews: ReviewLog
+    privacy: PrivacyLog
     db: Database
+    # Replies a previous run left unfinished: edited at start-up to say so.
+    stale_replies: tuple[StaleReply, ...] = ()
 
 
 class UserFacingCheckFailure(app_commands.CheckFailure):
@@ -132,9 +140,10 @@ class AssistantBot(commands.AutoShardedBot):
         self.services = services
         self.gate = AnswerGate(settings.user_cooldown_seconds, settings.max_answers_in_flight)
         self.server_settings = ServerSettingsStore(services.db, server_defaults(settings))
+        self._background: set[asyncio.Task[None]] = set()
 
     async def setup_hook(self) -> None:
-        """Load the cogs and sync slash commands (to DEV_GUILD_ID when set, else globally)."""
+        """Load the cogs, sync slash commands, and tell users about answers a restart cut."""
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         guild_id = self.services.settings.dev_guild_id
@@ -146,6 +155,20 @@ class AssistantBot(commands.AutoShardedBot):
         else:
             synced = await self.tree.sync()
             log.info("synced %d global commands (may take up to an hour to show)", len(synced))
+        if self.services.stale_replies:
+            self._background.add(asyncio.create_task(self._mark_interrupted()))
+
+    async def _mark_interrupted(self) -> None:
+        """Edit replies a previous run left unfinished to say the answer was interrupted."""
+        for stale in self.services.stale_replies:
+            message = self.get_partial_messageable(stale.channel_id).get_partial_message(
+                stale.message_id
+            )
+            try:
+                await message.edit(content=strings.INTERRUPTED, view=None)
+            except (discord.HTTPException, OSError) as error:
+                log.info("could not edit interrupted reply %s: %r", stale.message_id, error)
+        log.info("told users about %d interrupted answers", len(self.services.stale_replies))
 
     async def on_message(self, message: discord.Message, /) -> None:
         """Leave messages to the ask cog (there are no prefix commands)."""

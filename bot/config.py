@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     # Q&A log
     export_salt: SecretStr | None = None
     retention_days: int = Field(default=0, ge=0)
+    spool_replay_seconds: float = Field(default=30.0, gt=0)
 
     # Discord
     discord_token: SecretStr | None = None

@@ -37,7 +37,9 @@ def sources_footer(sources: Iterable[Source]) -> str:
 
 def render_answer(answer: Answer) -> list[str]:
     """Return the final messages for an answer: body, then sources, split to fit Discord."""
-    body = escape_mentions(answer.text.strip()) or strings.UNEXPECTED_ERROR
+    text = escape_mentions(answer.text.strip())
+    body = f"{text}\n\n{answer.notice}" if text and answer.notice else text or answer.notice
+    body = body or strings.UNEXPECTED_ERROR
     footer = sources_footer(answer.sources)
     return split_message(f"{body}\n\n{footer}" if footer else body)
 

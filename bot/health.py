@@ -18,7 +18,6 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from bot import metrics
 from bot.app import AssistantBot
 from store.server_settings import can_write
-from store.spool import SPOOL_FILE
 
 log = logging.getLogger(__name__)
 
@@ -88,13 +87,8 @@ class HealthServer:
             return False
 
     def _spool_pending(self) -> int:
-        """Count the pairs waiting in the spool file (one JSON line each)."""
-        path = self.bot.services.settings.data_dir / SPOOL_FILE
-        try:
-            with path.open("rb") as spool:
-                return sum(1 for line in spool if line.strip())
-        except FileNotFoundError:
-            return 0
+        """Count the writes waiting in the spool for the database."""
+        return self.bot.services.recorder.pending()
 
     def _refresh_gauges(self) -> None:
         metrics.set_spool_pending(self._spool_pending())

@@ -60,6 +60,9 @@ STORE_UNAVAILABLE = (
     "No puedo acceder al registro de preguntas ahora mismo. Inténtalo de nuevo en un rato."
 )
 PAIR_NOT_FOUND = "No encuentro esa pregunta en el registro; puede que se haya borrado."
+PAIR_NOT_SAVED_YET = (
+    "Todavía estoy guardando esta respuesta. Vuelve a pulsar el botón dentro de un momento."
+)
 
 # --- Discord (cogs) --------------------------------------------------------------------------
 THINKING = "Pensando…"
@@ -68,6 +71,11 @@ QUEUED = "Hay muchas preguntas en curso: la tuya está en cola y empezará en un
 BUSY = "Hay demasiadas preguntas en curso. Vuelve a intentarlo en unos {seconds} s."
 SHUTTING_DOWN = "El bot se está reiniciando. Vuelve a preguntar en un minuto."
 CANCELLED = "*(Respuesta cancelada: el bot se está reiniciando. Vuelve a preguntar en un minuto.)*"
+INTERRUPTED = (
+    "*(Respuesta interrumpida: el bot se reinició antes de terminarla. Vuelve a preguntar.)*"
+)
+DELIVERY_CUT = "*(Discord no me dejó enviar el resto de la respuesta. Vuelve a preguntar.)*"
+INTERACTION_FAILED = "Algo ha fallado con este botón. Inténtalo de nuevo en un momento."
 THREAD_NAME = "Pregunta de {name}"
 VOTE_THANKS = "¡Gracias! Hemos guardado tu valoración."
 PRIVACY_OPTED_OUT = (
@@ -146,6 +154,8 @@ NOTICES = (
     BUSY,
     SHUTTING_DOWN,
     CANCELLED,
+    INTERRUPTED,
+    DELIVERY_CUT,
     UNEXPECTED_ERROR,
     EMPTY_QUESTION,
     QUESTION_TOO_LONG,

@@ -129,7 +129,7 @@ class Ask(commands.Cog):
         self, target: Target, context: AskContext, question: str, history: list[Turn] | None = None
     ) -> None:
         run = QuestionRun(
-            self.services.answerer, self.services.qalog, self.bot.gate, target, context
+            self.services.answerer, self.services.recorder, self.bot.gate, target, context
         )
         await run.run(question, history or [])
 

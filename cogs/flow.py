@@ -1,7 +1,9 @@
-"""One question through Discord: queue, stream throttled edits, render, log, attach vote buttons.
+"""One question through Discord: save it, queue, stream throttled edits, render, vote buttons.
 
-Shared by `/pregunta` (edits the deferred interaction response) and mentions / thread follow-ups
-(edit a message the bot posted). Not an extension: the ask cog imports it.
+The question is saved from arrival (`PairRecorder.open`); its outcome and how much of it the user
+saw are recorded in one write after delivery, off the reply path, so no answer waits on the
+database. Shared by `/pregunta` (edits the deferred interaction response) and mentions / thread
+follow-ups (edit a message the bot posted). Not an extension: the ask cog imports it.
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ from discord.utils import MISSING
 
 from bot import strings
 from bot.discord_gate import AnswerGate
-from bot.discord_render import NO_PINGS, preview, render_answer
+from bot.discord_render import MESSAGE_LIMIT, NO_PINGS, preview, render_answer
 from bot.rag.answer import Answerer
-from bot.rag.types import Answer, Mode, Status, Turn
+from bot.rag.types import Answer, Mode, Turn
+from bot.storage import outcome_of
 from cogs.feedback import feedback_view
-from store.records import AskContext
-from store.repository import QALog
+from store.recording import PairRecorder
+from store.records import AskContext, Delivery, QuestionRecord
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,9 @@ class Target(Protocol):
 
     async def add(self, text: str, view: discord.ui.View | None = None) -> int | None:
         """Send one more message after the main one; return its id."""
+
+    async def locate(self) -> tuple[int, int]:
+        """Return (channel id, message id) of the main message."""
 
 
 @dataclass
@@ -64,6 +70,11 @@ class InteractionTarget:
         )
         return int(message.id)
 
+    async def locate(self) -> tuple[int, int]:
+        """Fetch the deferred response (a normal message the bot can still edit later)."""
+        message = await self.interaction.original_response()
+        return message.channel.id, message.id
+
 
 @dataclass
 class MessageTarget:
@@ -82,6 +93,10 @@ class MessageTarget:
             text, allowed_mentions=NO_PINGS, view=view or MISSING
         )
         return int(sent.id)
+
+    async def locate(self) -> tuple[int, int]:
+        """Return the posted message's place."""
+        return self.message.channel.id, self.message.id
 
 
 class ThrottledEditor:
@@ -126,16 +141,18 @@ class QuestionRun:
     """Everything needed to answer one question on Discord."""
 
     answerer: Answerer
-    qalog: QALog
+    recorder: PairRecorder
     gate: AnswerGate
     target: Target
     context: AskContext
 
     async def run(self, question: str, history: Sequence[Turn] = ()) -> None:
-        """Answer, show and log one question; on shutdown, log it as cancelled.
+        """Save, answer, show and record one question; on shutdown, record it as cancelled.
 
         The caller holds `gate.tracked()` from the question's arrival, so shutdown waits for it.
         """
+        record = await self.recorder.open(question, self.context)
+        locating = asyncio.create_task(self._note_reply(record.key))
         if self.gate.is_full():
             await self._quietly(
                 self.target.show(strings.QUEUED.format(seconds=self.gate.expected_wait()))
@@ -146,10 +163,21 @@ class QuestionRun:
                 answer = await self._answer(question, history, editor.push)
         except asyncio.CancelledError:
             await editor.close()
-            await self._deliver(self._cancelled(question, editor.latest), cancelled=True)
+            await self._deliver(record, self._cancelled(question, editor.latest))
             raise
+        finally:
+            locating.cancel()
         await editor.close()
-        await self._deliver(answer)
+        await self._deliver(record, answer)
+
+    async def _note_reply(self, key: str) -> None:
+        """Record where the answer is shown, so a restart can mark it interrupted."""
+        try:
+            channel_id, message_id = await self.target.locate()
+        except DELIVERY_ERRORS as error:
+            log.info("could not locate the reply to %s: %r", key, error)
+            return
+        self.recorder.replied(key, channel_id, message_id)
 
     async def _answer(
         self, question: str, history: Sequence[Turn], on_delta: Callable[[str], Awaitable[None]]
@@ -167,36 +195,51 @@ class QuestionRun:
         return "llm" if self.answerer.chat is not None else "extractive"
 
     def _cancelled(self, question: str, partial: str) -> Answer:
-        """Build the answer logged for a question cut short by shutdown."""
-        cut = partial.strip()
-        text = f"{cut}\n\n{strings.CANCELLED}" if cut else strings.CANCELLED
-        status: Status = "partial" if cut else "error"
-        return Answer(question, text, self._mode(), status, error_cause=SHUTDOWN_CAUSE)
+        """Build the answer recorded for a question cut short by shutdown (one final status)."""
+        return Answer(
+            question,
+            partial.strip(),
+            self._mode(),
+            "cancelled",
+            error_cause=SHUTDOWN_CAUSE,
+            notice=strings.CANCELLED,
+        )
 
-    async def _deliver(self, answer: Answer, cancelled: bool = False) -> None:
-        pair_id = await self.qalog.record(answer, self.context)
-        if pair_id is not None and cancelled:
-            await self.qalog.mark_status(pair_id, "cancelled", SHUTDOWN_CAUSE)
-        votable = answer.status in ("answered", "partial") and not cancelled
-        view = feedback_view(pair_id) if pair_id is not None and votable else None
+    async def _deliver(self, record: QuestionRecord, answer: Answer) -> None:
+        """Show the answer, then queue its outcome and delivery in one write."""
+        votable = answer.status in ("answered", "partial", "fallback")
+        votable = votable and self.recorder.is_logged(record.key)
+        view = feedback_view(record.key) if votable else None
         pieces = render_answer(answer)
-        try:
-            message_id = await self._send(pieces, view)
-        except DELIVERY_ERRORS as error:
-            log.error("could not deliver the answer to pair %s: %r", pair_id, error)
+        shown, message_id = await self._send(pieces, view)
+        if shown == 0:
             await self._quietly(self.target.show(strings.UNEXPECTED_ERROR))
-            return
-        if pair_id is not None and message_id is not None:
-            await self.qalog.set_message_id(pair_id, message_id)
+        elif shown < len(pieces):  # keep what the user saw, and say the rest is missing
+            await self._quietly(self.target.show(_with_notice(pieces[0]), view))
+        delivery: Delivery = (
+            "delivered"
+            if shown == len(pieces)
+            else "partly_delivered"
+            if shown
+            else "not_delivered"
+        )
+        self.recorder.finished(record, outcome_of(answer, delivery, message_id))
 
-    async def _send(self, pieces: list[str], view: discord.ui.View | None) -> int | None:
-        """Show the first piece in place, the rest after it; buttons go on the last message."""
+    async def _send(
+        self, pieces: list[str], view: discord.ui.View | None
+    ) -> tuple[int, int | None]:
+        """Show the first piece in place, the rest after it; return (pieces shown, main id)."""
         first, rest = pieces[0], pieces[1:]
-        message_id = await self.target.show(first, None if rest else view)
-        for number, piece in enumerate(rest, start=1):
-            last = number == len(rest)
-            await self.target.add(piece, view if last else None)
-        return message_id
+        shown, message_id = 0, None
+        try:
+            message_id = await self.target.show(first, None if rest else view)
+            shown = 1
+            for number, piece in enumerate(rest, start=1):
+                await self.target.add(piece, view if number == len(rest) else None)
+                shown += 1
+        except DELIVERY_ERRORS as error:
+            log.error("delivered %d of %d pieces of an answer: %r", shown, len(pieces), error)
+        return shown, message_id
 
     @staticmethod
     async def _quietly(call: Awaitable[object]) -> None:
@@ -204,3 +247,10 @@ class QuestionRun:
             await call
         except DELIVERY_ERRORS as error:
             log.warning("could not update the reply: %r", error)
+
+
+def _with_notice(shown: str) -> str:
+    """Return the piece the user saw, cut to leave room for the 'rest is missing' notice."""
+    room = MESSAGE_LIMIT - len(strings.DELIVERY_CUT) - 3
+    text = shown if len(shown) <= room else shown[: room - 1] + "…"
+    return f"{text}\n\n{strings.DELIVERY_CUT}"

@@ -13,6 +13,7 @@ from discord.ext import commands
 from bot import strings
 from bot.app import AssistantBot
 from bot.discord_render import NO_PINGS
+from bot.storage import export_salt
 from cogs.checks import moderators_only
 from cogs.review import ReviewButton, review_text, review_view
 from store.export import FORMATS, ExportFormat, export_pairs
@@ -76,7 +77,8 @@ class Moderation(commands.Cog):
         filters = ExportFilters(statuses=() if estado == "all" else (estado,))
         with tempfile.TemporaryDirectory(prefix="pide-ayuda-export-") as folder:
             out = Path(folder) / f"pide-ayuda-{estado}.{'jsonl' if fmt == 'alpaca' else fmt}"
-            report = await export_pairs(self.services.db, fmt, out, filters)
+            salt = export_salt(self.services.settings)
+            report = await export_pairs(self.services.db, fmt, out, filters, salt=salt)
             if report.rows == 0:
                 await interaction.followup.send(strings.EXPORT_EMPTY, ephemeral=True)
                 return
@@ -94,7 +96,7 @@ class Moderation(commands.Cog):
     @moderators_only()
     async def revisar(self, interaction: discord.Interaction) -> None:
         """Show the next pending pair with Approve / Edit / Reject buttons."""
-        pair = await self.services.qalog.next_pending()
+        pair = await self.services.reviews.next_pending()
         if pair is None:
             await interaction.response.send_message(strings.REVIEW_NONE, ephemeral=True)
             return
@@ -106,7 +108,7 @@ class Moderation(commands.Cog):
     @moderators_only()
     async def estadisticas(self, interaction: discord.Interaction) -> None:
         """Show counts by status, review state, votes and talks."""
-        stats = await self.services.qalog.stats()
+        stats = await self.services.reviews.stats()
         await interaction.response.send_message(stats_text(stats), ephemeral=True)
 
 

@@ -12,7 +12,7 @@ from discord.ext import commands
 from bot import strings
 from bot.app import AssistantBot
 from store.errors import StoreError
-from store.repository import QALog
+from store.privacy import PrivacyLog
 
 log = logging.getLogger(__name__)
 
@@ -22,10 +22,10 @@ CONFIRM_SECONDS = 120
 class ConfirmDelete(discord.ui.View):
     """A one-button confirmation, valid for a couple of minutes."""
 
-    def __init__(self, qalog: QALog, user_id: int) -> None:
-        """Delete `user_id`'s data through `qalog` when confirmed."""
+    def __init__(self, privacy: PrivacyLog, user_id: int) -> None:
+        """Delete `user_id`'s data through `privacy` when confirmed."""
         super().__init__(timeout=CONFIRM_SECONDS)
-        self.qalog = qalog
+        self.privacy = privacy
         self.user_id = user_id
 
     @discord.ui.button(label=strings.DELETE_BUTTON, style=discord.ButtonStyle.danger)
@@ -34,7 +34,7 @@ class ConfirmDelete(discord.ui.View):
     ) -> None:
         """Delete everything stored about the caller."""
         try:
-            count = await self.qalog.delete_user_data(self.user_id)
+            count = await self.privacy.delete_user_data(self.user_id)
         except StoreError as error:
             log.error("could not delete a user's data: %s", error)
             await interaction.response.edit_message(content=error.user_message, view=None)
@@ -51,7 +51,7 @@ class Privacy(commands.Cog):
 
     def __init__(self, bot: AssistantBot) -> None:
         """Keep the Q&A log."""
-        self.qalog = bot.services.qalog
+        self.privacy = bot.services.privacy
 
     @app_commands.command(name="privacidad", description=strings.CMD_PRIVACIDAD)
     @app_commands.describe(registro=strings.OPT_PRIVACIDAD_REGISTRO)
@@ -64,14 +64,14 @@ class Privacy(commands.Cog):
     async def privacidad(self, interaction: discord.Interaction, registro: str) -> None:
         """Opt the caller out of (or back into) logging."""
         opted_out = registro == "no"
-        await self.qalog.set_opt_out(interaction.user.id, opted_out)
+        await self.privacy.set_opt_out(interaction.user.id, opted_out)
         message = strings.PRIVACY_OPTED_OUT if opted_out else strings.PRIVACY_OPTED_IN
         await interaction.response.send_message(message, ephemeral=True)
 
     @app_commands.command(name="borrar-mis-datos", description=strings.CMD_BORRAR_MIS_DATOS)
     async def borrar_mis_datos(self, interaction: discord.Interaction) -> None:
         """Ask for confirmation before deleting the caller's data."""
-        view = ConfirmDelete(self.qalog, interaction.user.id)
+        view = ConfirmDelete(self.privacy, interaction.user.id)
         await interaction.response.send_message(strings.DELETE_CONFIRM, view=view, ephemeral=True)
 
 

@@ -8,6 +8,7 @@ from discord.ext import commands, tasks
 
 from bot.app import AssistantBot
 from store.errors import StoreError
+from store.privacy import purge_expired
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +18,7 @@ class Retention(commands.Cog):
 
     def __init__(self, bot: AssistantBot) -> None:
         """Keep the Q&A log and the retention setting."""
-        self.qalog = bot.services.qalog
+        self.db = bot.services.db
         self.days = bot.services.settings.retention_days
 
     async def cog_load(self) -> None:
@@ -33,7 +34,7 @@ class Retention(commands.Cog):
     async def purge(self) -> None:
         """Delete expired pairs; a failure is logged and retried the next day."""
         try:
-            deleted = await self.qalog.purge_expired()
+            deleted = await purge_expired(self.db, self.days)
         except StoreError as error:
             log.error("retention purge failed: %s", error)
             return

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+from collections.abc import AsyncIterator
 from typing import Any, Literal
 
 import discord
 
 from bot import strings
-from bot.app import services_of
+from bot.app import send_private, services_of
 from bot.discord_render import NO_PINGS
 from cogs.checks import is_moderator
 from store.errors import StoreError
@@ -61,7 +63,7 @@ def review_view(pair_id: int) -> discord.ui.View:
 
 async def show_next(interaction: discord.Interaction[Any], done: str = "") -> None:
     """Replace the review message with the next pending pair (or say the queue is empty)."""
-    pair = await services_of(interaction).qalog.next_pending()
+    pair = await services_of(interaction).reviews.next_pending()
     body = review_text(pair) if pair else strings.REVIEW_NONE
     content = f"{done}\n\n{body}" if done else body
     view = review_view(pair.id) if pair else None
@@ -99,20 +101,19 @@ class ReviewButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Apply the decision (or open the edit modal) and show the next pair."""
-        if self.action == "edit":
-            pair = await services_of(interaction).qalog.next_pending(self.pair_id - 1)
-            current = pair.answer if pair and pair.id == self.pair_id else ""
-            await interaction.response.send_modal(EditModal(self.pair_id, current))
-            return
-        state = STATE_OF[self.action]
-        try:
-            await services_of(interaction).qalog.review(self.pair_id, state, interaction.user.id)
-        except StoreError as error:
-            log.warning("review of pair %s failed: %s", self.pair_id, error)
-            await interaction.response.send_message(error.user_message, ephemeral=True)
-            return
-        done = strings.REVIEW_DONE.format(pair_id=self.pair_id, state=strings.REVIEW_STATES[state])
-        await show_next(interaction, done)
+        async with answering_failures(interaction, f"review of pair {self.pair_id}"):
+            if self.action == "edit":
+                pair = await services_of(interaction).reviews.next_pending(self.pair_id - 1)
+                current = pair.answer if pair and pair.id == self.pair_id else ""
+                await interaction.response.send_modal(EditModal(self.pair_id, current))
+                return
+            state = STATE_OF[self.action]
+            reviews = services_of(interaction).reviews
+            await reviews.review(self.pair_id, state, interaction.user.id)
+            done = strings.REVIEW_DONE.format(
+                pair_id=self.pair_id, state=strings.REVIEW_STATES[state]
+            )
+            await show_next(interaction, done)
 
 
 class EditModal(discord.ui.Modal):
@@ -136,14 +137,23 @@ class EditModal(discord.ui.Modal):
         if not is_moderator(interaction):
             await interaction.response.send_message(strings.MODERATORS_ONLY, ephemeral=True)
             return
-        qalog = services_of(interaction).qalog
-        try:
-            await qalog.review(self.pair_id, "edited", interaction.user.id, self.answer.value)
-        except StoreError as error:
-            log.warning("edit of pair %s failed: %s", self.pair_id, error)
-            await interaction.response.send_message(error.user_message, ephemeral=True)
-            return
-        done = strings.REVIEW_DONE.format(
-            pair_id=self.pair_id, state=strings.REVIEW_STATES["edited"]
-        )
-        await show_next(interaction, done)
+        async with answering_failures(interaction, f"edit of pair {self.pair_id}"):
+            reviews = services_of(interaction).reviews
+            await reviews.review(self.pair_id, "edited", interaction.user.id, self.answer.value)
+            done = strings.REVIEW_DONE.format(
+                pair_id=self.pair_id, state=strings.REVIEW_STATES["edited"]
+            )
+            await show_next(interaction, done)
+
+
+@contextlib.asynccontextmanager
+async def answering_failures(interaction: discord.Interaction, what: str) -> AsyncIterator[None]:
+    """Give the moderator a Spanish answer for any failure, and the operator one log line."""
+    try:
+        yield
+    except StoreError as error:
+        log.warning("%s failed: %s", what, error)
+        await send_private(interaction, error.user_message)
+    except Exception:
+        log.exception("%s failed", what)
+        await send_private(interaction, strings.INTERACTION_FAILED)

@@ -9,7 +9,7 @@ from sqlalchemy import Connection
 
 import store.server_settings  # noqa: F401  (registers its model on Base)
 from bot.config import load_settings
-from store.db import Database
+from bot.storage import open_database
 from store.models import Base
 
 config = context.config
@@ -30,7 +30,7 @@ def run_with_connection(connection: Connection) -> None:
 
 async def run_with_settings() -> None:
     """Open the database named by the settings and migrate it (plain `alembic` usage)."""
-    database = Database.from_settings(load_settings())
+    database = open_database(load_settings())
     try:
         async with database.engine.begin() as connection:
             await connection.run_sync(run_with_connection)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,6 @@ from sqlalchemy.ext.asyncio import (
 )
 
 import migrations
-from bot.config import Settings
 from store.errors import DatabaseUnavailableError, SchemaTooNewError, StoreError, translate
 
 log = logging.getLogger(__name__)
@@ -57,15 +57,13 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
 class Database:
     """Owns the engine and session factory of the Q&A log."""
 
-    def __init__(
-        self, url: str, settings: Settings, busy_timeout_ms: int = BUSY_TIMEOUT_MS
-    ) -> None:
+    def __init__(self, url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
         """Create the engine for `url`; SQLite gets WAL, a busy timeout and foreign keys."""
-        self.settings = settings
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
-        if self.is_sqlite and parsed.database not in (None, "", ":memory:"):
-            Path(parsed.database or "").expanduser().parent.mkdir(parents=True, exist_ok=True)
+        plain_file = parsed.database not in (None, "", ":memory:") and not parsed.query.get("uri")
+        if self.is_sqlite and plain_file:
+            _create_private_file(Path(parsed.database or "").expanduser())
         self.engine: AsyncEngine = create_async_engine(url)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas(busy_timeout_ms))
@@ -85,11 +83,11 @@ class Database:
             yield await stack.enter_async_context(self.sessions.begin())
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Database:
-        """Open the database named by the settings, creating the data directory if needed."""
+    def open(cls, url: str, data_dir: Path) -> Database:
+        """Open the database at `url`, creating the data directory if needed."""
         try:
-            settings.data_dir.mkdir(parents=True, exist_ok=True)
-            return cls(settings.sqlalchemy_url, settings)
+            data_dir.mkdir(parents=True, exist_ok=True)
+            return cls(url)
         except OSError as error:
             raise DatabaseUnavailableError(
                 f"cannot create the data directory ({error.strerror}); "
@@ -128,9 +126,20 @@ class Database:
         except (SQLAlchemyError, OSError) as error:
             raise translate(error, "migrating the database") from error
 
+    async def reconnect(self) -> None:
+        """Drop pooled connections, so the next use opens fresh ones (e.g. a file now writable)."""
+        await self.engine.dispose()
+
     async def aclose(self) -> None:
         """Dispose of the engine and its pooled connections."""
         await self.engine.dispose()
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (it holds users' questions)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 def _current_revision(connection: Connection) -> str | None:

@@ -36,6 +36,12 @@ class PairNotFoundError(StoreError):
     user_message = strings.PAIR_NOT_FOUND
 
 
+class PairNotSavedYetError(StoreError):
+    """The pair exists but its row is still waiting to be written (e.g. the database was busy)."""
+
+    user_message = strings.PAIR_NOT_SAVED_YET
+
+
 def translate(error: Exception, where: str) -> StoreError:
     """Map a driver error to a StoreError whose message tells the operator what to do."""
     if isinstance(error, StoreError):

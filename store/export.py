@@ -18,7 +18,6 @@ from store.db import Database
 from store.errors import StoreError, translate
 from store.export_rows import ExportFilters, iter_batches
 from store.models import utcnow
-from store.pseudonym import load_salt
 from store.writers import open_writer
 
 ExportFormat = Literal["jsonl", "alpaca", "csv", "parquet"]
@@ -71,7 +70,9 @@ def _describe(filters: ExportFilters) -> str:
             continue
         shown = value.isoformat() if isinstance(value, datetime) else value
         parts.append(f"{key}={','.join(shown) if isinstance(shown, tuple) else shown}")
-    return "; ".join(parts) or "none (every pair except rejected, error and cancelled ones)"
+    return "; ".join(parts) or (
+        "none (every pair the user saw, except rejected, error, cancelled and interrupted ones)"
+    )
 
 
 def _temp_beside(path: Path) -> Path:
@@ -80,8 +81,9 @@ def _temp_beside(path: Path) -> Path:
     return Path(name)
 
 
-async def _write_data(db: Database, fmt: str, temp: Path, filters: ExportFilters) -> ExportSummary:
-    salt = load_salt(db.settings)
+async def _write_data(
+    db: Database, fmt: str, temp: Path, filters: ExportFilters, salt: bytes
+) -> ExportSummary:
     summary = ExportSummary()
     writer = await asyncio.to_thread(open_writer, fmt, temp)
     try:
@@ -98,14 +100,19 @@ async def export_pairs(
     fmt: ExportFormat,
     out: Path,
     filters: ExportFilters,
+    *,
+    salt: bytes,
     overwrite: bool = False,
 ) -> ExportReport:
-    """Write the pairs matching `filters` to `out` and a dataset card beside it."""
+    """Write the pairs matching `filters` to `out` and a dataset card beside it.
+
+    `salt` keys the pseudonyms of askers (see `store.pseudonym.load_salt`).
+    """
     card = _check_target(fmt, out, overwrite)
     temps: list[Path] = []
     try:
         temps.append(_temp_beside(out))
-        summary = await _write_data(db, fmt, temps[0], filters)
+        summary = await _write_data(db, fmt, temps[0], filters, salt)
         text = render_card(summary, fmt, out.name, _describe(filters), utcnow())
         temps.append(_temp_beside(card))
         await asyncio.to_thread(temps[1].write_text, text, encoding="utf-8")

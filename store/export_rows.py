@@ -13,11 +13,12 @@ from sqlalchemy.orm import selectinload
 
 from store.db import Database
 from store.errors import translate
-from store.models import PAIR_STATUSES, REVIEW_STATES, QAPair
+from store.models import REVIEW_STATES, QAPair
 from store.pseudonym import pseudonym
 from store.queries import votes_down, votes_up
+from store.records import PAIR_STATUSES
 
-DEFAULT_EXCLUDED_STATUSES = ("error", "cancelled")
+DEFAULT_EXCLUDED_STATUSES = ("error", "cancelled", "in_progress", "interrupted")
 DEFAULT_EXCLUDED_REVIEWS = ("rejected",)
 STATUS_CHOICES = PAIR_STATUSES + REVIEW_STATES
 
@@ -28,7 +29,8 @@ class ExportFilters:
 
     `statuses` mixes pair statuses (answered, refused, error, partial, cancelled) and review
     states (pending, approved, edited, rejected); "approved" also matches edited pairs. For each
-    kind left out, the default applies: no error/cancelled pairs, no rejected pairs.
+    kind left out, the default applies: no error, cancelled, in-progress or interrupted pairs,
+    no rejected pairs. Pairs the user never saw (delivery `not_delivered`) only with `undelivered`.
     `min_score` is the net feedback score (👍 minus 👎) a pair needs.
     `until` is exclusive.
     """
@@ -39,6 +41,7 @@ class ExportFilters:
     guild_id: int | None = None
     surface: str | None = None
     min_score: int | None = None
+    undelivered: bool = False
 
 
 def conditions(filters: ExportFilters) -> list[ColumnElement[bool]]:
@@ -51,6 +54,7 @@ def conditions(filters: ExportFilters) -> list[ColumnElement[bool]]:
     if "approved" in reviews:
         reviews.append("edited")
     where: list[ColumnElement[bool]] = [
+        QAPair.delivery.is_not(None) if filters.undelivered else QAPair.delivery != "not_delivered",
         QAPair.status.in_(statuses)
         if statuses
         else QAPair.status.not_in(DEFAULT_EXCLUDED_STATUSES),

@@ -22,9 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-PairStatus = Literal["answered", "refused", "error", "partial", "cancelled"]
 ReviewState = Literal["pending", "approved", "edited", "rejected"]
-PAIR_STATUSES: tuple[PairStatus, ...] = ("answered", "refused", "error", "partial", "cancelled")
 REVIEW_STATES: tuple[ReviewState, ...] = ("pending", "approved", "edited", "rejected")
 
 # Stable constraint names, so batch migrations on SQLite can find and alter them.
@@ -82,10 +80,15 @@ class QAPair(Base):
     __tablename__ = "qa_pairs"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # Public key given at arrival; button ids and late writes find the row by it.
+    key: Mapped[str | None] = mapped_column(String(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     question: Mapped[str] = mapped_column(NulFreeText())
     answer: Mapped[str] = mapped_column(NulFreeText())
+    # Display-only decoration shown with the answer (banner, partial note); never exported.
+    notice: Mapped[str | None] = mapped_column(NulFreeText())
     status: Mapped[str] = mapped_column(String(16), index=True)
+    delivery: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     error_cause: Mapped[str | None] = mapped_column(NulFreeText())
     mode: Mapped[str] = mapped_column(String(16))
     model: Mapped[str | None] = mapped_column(String(200))
@@ -97,6 +100,9 @@ class QAPair(Base):
     channel_id: Mapped[int | None] = mapped_column(BigInteger)
     thread_id: Mapped[int | None] = mapped_column(BigInteger)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The bot's message that shows the answer while it streams (edited if the process dies).
+    reply_channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    reply_message_id: Mapped[int | None] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     review_state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     edited_answer: Mapped[str | None] = mapped_column(NulFreeText())

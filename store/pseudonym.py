@@ -9,7 +9,6 @@ import os
 import secrets
 from pathlib import Path
 
-from bot.config import Settings
 from store.errors import StoreError
 
 log = logging.getLogger(__name__)
@@ -17,11 +16,11 @@ log = logging.getLogger(__name__)
 SALT_FILE = "export_salt"
 
 
-def load_salt(settings: Settings) -> bytes:
-    """Return EXPORT_SALT, or the salt kept in the data directory (created once, mode 0600)."""
-    if settings.export_salt is not None:
-        return settings.export_salt.get_secret_value().encode()
-    path = settings.data_dir / SALT_FILE
+def load_salt(configured: str | None, data_dir: Path) -> bytes:
+    """Return the configured salt, or the one kept in `data_dir` (created once, mode 0600)."""
+    if configured:
+        return configured.encode()
+    path = data_dir / SALT_FILE
     try:
         return _create_salt(path)
     except FileExistsError:

@@ -1,11 +1,33 @@
-"""Where a question came from: the context the store logs beside each answer."""
+"""The store's own records: where a question came from, how its answer ended, how it was shown.
+
+The store imports nothing from the knowledge pipeline: callers map their answers to these records.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, get_args
 
 Surface = Literal["slash", "mention", "thread", "cli"]
+# How an answer ended: the same words as the pipeline's `Status`.
+FinalStatus = Literal["answered", "partial", "fallback", "refused", "error", "cancelled"]
+# A pair's status: a final one, or the lifecycle of its row (saved at arrival, process died).
+PairStatus = Literal[
+    "in_progress", "answered", "partial", "fallback", "refused", "error", "cancelled", "interrupted"
+]
+# Whether the user saw the answer: all of it, part of it, none of it (pending until known).
+Delivery = Literal["pending", "delivered", "partly_delivered", "not_delivered"]
+
+FINAL_STATUSES: tuple[FinalStatus, ...] = get_args(FinalStatus)
+PAIR_STATUSES: tuple[PairStatus, ...] = get_args(PairStatus)
+DELIVERIES: tuple[Delivery, ...] = get_args(Delivery)
+
+
+def new_key() -> str:
+    """Return a fresh public key for a question (stable from arrival, used in button ids)."""
+    return uuid.uuid4().hex
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,3 +40,51 @@ class AskContext:
     channel_id: int | None = None
     thread_id: int | None = None
     message_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionRecord:
+    """A question as it arrived: its key, text, context and time."""
+
+    key: str
+    question: str
+    context: AskContext
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRecord:
+    """A passage an answer cited."""
+
+    title: str
+    author: str
+    quote: str
+    talk_id: str
+    chunk_id: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeRecord:
+    """How an answer ended and how it was shown: written in one go when the answer is done."""
+
+    answer: str
+    status: FinalStatus
+    mode: str
+    delivery: Delivery
+    message_id: int | None = None
+    model: str | None = None
+    endpoint: str | None = None
+    error_cause: str | None = None
+    notice: str | None = None
+    timings: dict[str, Any] = field(default_factory=dict)
+    sources: tuple[SourceRecord, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StaleReply:
+    """A reply left unfinished by a process that died: the message to tell about it."""
+
+    key: str
+    channel_id: int
+    message_id: int

@@ -1,94 +1,180 @@
-"""Pairs the database could not take yet, kept as JSON lines so that none is lost."""
+"""Writes the database could not take yet, kept as versioned JSON lines so that none is lost.
+
+Each line is one journal entry: a question opened, the message carrying its reply, or its
+outcome. Entries are applied idempotently by the question's key, so replaying a line twice, or a
+line whose write did reach the database after all, changes nothing. Lines written by version 1
+(a whole answer, before keys existed) still load, as outcomes with a key derived from their time
+and question.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import os
-from dataclasses import asdict, dataclass, replace
+import uuid
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from bot.rag.types import Answer, Source
-from store.records import AskContext
+from store.records import AskContext, OutcomeRecord, QuestionRecord, SourceRecord
 
 SPOOL_FILE = "unlogged-pairs.jsonl"
+SPOOL_VERSION = 2
+_V1_KEYS = uuid.UUID("5b0d4a52-3c55-4c8e-9a57-7d1f2f8e0b61")
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
-class SpooledPair:
-    """A pair waiting for the database, with the time it was asked."""
+class Opened:
+    """A question arrived (its row starts `in_progress`)."""
 
-    answer: Answer
-    context: AskContext
-    created_at: datetime
+    question: QuestionRecord
+
+
+@dataclass(frozen=True, slots=True)
+class Replied:
+    """The message that shows the answer while it is written (edited if the process dies)."""
+
+    key: str
+    channel_id: int
+    message_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """The answer ended: its outcome, with the question so the entry stands on its own."""
+
+    question: QuestionRecord
+    outcome: OutcomeRecord
+
+
+Entry = Opened | Replied | Finished
+
+
+def entry_key(entry: Entry) -> str:
+    """Return the key of the question an entry is about."""
+    return entry.key if isinstance(entry, Replied) else entry.question.key
 
 
 class Spool:
-    """An append-only JSON-lines file of pairs, readable by its owner only."""
+    """An append-only JSON-lines file of journal entries, readable by its owner only."""
 
     def __init__(self, path: Path) -> None:
-        """Keep pairs in `path` (created on the first append)."""
+        """Keep entries in `path` (created on the first append)."""
         self.path = path
 
     def __bool__(self) -> bool:
-        """Tell whether any pair is waiting."""
+        """Tell whether any entry is waiting."""
         return self.path.exists()
 
-    def append(self, pair: SpooledPair) -> None:
-        """Write one pair and flush it to disk before returning."""
+    def append(self, entry: Entry) -> None:
+        """Write one entry and flush it to disk before returning."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
         size = os.fstat(descriptor).st_size
         cut = size > 0 and os.pread(descriptor, 1, size - 1) != b"\n"  # a write cut short
         with os.fdopen(descriptor, "a", encoding="utf-8") as spool:
-            spool.write(("\n" if cut else "") + _to_line(pair) + "\n")
+            spool.write(("\n" if cut else "") + encode(entry) + "\n")
             spool.flush()
             os.fsync(spool.fileno())
 
-    def read(self) -> list[SpooledPair]:
-        """Return every waiting pair, oldest first."""
+    def read(self) -> list[Entry]:
+        """Return every waiting entry, oldest first."""
         if not self.path.exists():
             return []
-        pairs = []
+        entries = []
         lines = self.path.read_text(encoding="utf-8", errors="replace").splitlines()
         for number, line in enumerate(lines, start=1):
             try:
-                pairs.append(_from_line(line))
+                entries.append(decode(line))
             except (ValueError, KeyError, TypeError) as error:  # e.g. a write cut by power loss
                 log.error("dropping unreadable line %d of %s: %s", number, self.path, error)
-        return pairs
+        return entries
 
-    def rewrite(self, pairs: list[SpooledPair]) -> None:
-        """Replace the spool with `pairs` atomically; remove it when none is left."""
-        if not pairs:
+    def count(self) -> int:
+        """Return how many lines are waiting (cheap: no parsing)."""
+        if not self.path.exists():
+            return 0
+        with self.path.open("rb") as spool:
+            return sum(1 for line in spool if line.strip())
+
+    def rewrite(self, entries: list[Entry]) -> None:
+        """Replace the spool with `entries` atomically; remove it when none is left."""
+        if not entries:
             self.path.unlink(missing_ok=True)
             return
         temporary = self.path.with_suffix(".tmp")
         temporary.unlink(missing_ok=True)
-        for pair in pairs:
-            Spool(temporary).append(pair)
+        for entry in entries:
+            Spool(temporary).append(entry)
         temporary.replace(self.path)
 
 
-def _to_line(pair: SpooledPair) -> str:
-    answer = asdict(replace(pair.answer, passages=[]))  # sources are what the log keeps
-    return json.dumps(
-        {
-            "answer": answer,
-            "context": asdict(pair.context),
-            "created_at": pair.created_at.isoformat(),
-        },
-        ensure_ascii=False,
+def encode(entry: Entry) -> str:
+    """Serialise one entry as a versioned JSON line."""
+    data: dict[str, Any] = {"v": SPOOL_VERSION}
+    if isinstance(entry, Replied):
+        data |= {"op": "reply", **asdict(entry)}
+    else:
+        data |= {"op": "open" if isinstance(entry, Opened) else "finish"}
+        data |= _question_fields(entry.question)
+        if isinstance(entry, Finished):
+            data["outcome"] = asdict(entry.outcome)
+    return json.dumps(data, ensure_ascii=False)
+
+
+def decode(line: str) -> Entry:
+    """Parse one line written by this version or an earlier one."""
+    data = json.loads(line)
+    if "v" not in data:
+        return _decode_v1(data)
+    if data["op"] == "reply":
+        return Replied(str(data["key"]), int(data["channel_id"]), int(data["message_id"]))
+    question = QuestionRecord(
+        key=str(data["key"]),
+        question=str(data["question"]),
+        context=AskContext(**data["context"]),
+        created_at=datetime.fromisoformat(data["created_at"]),
+    )
+    if data["op"] == "open":
+        return Opened(question)
+    return Finished(question, _outcome(data["outcome"]))
+
+
+def _question_fields(question: QuestionRecord) -> dict[str, Any]:
+    return {
+        "key": question.key,
+        "question": question.question,
+        "context": asdict(question.context),
+        "created_at": question.created_at.isoformat(),
+    }
+
+
+def _outcome(fields: dict[str, Any]) -> OutcomeRecord:
+    sources = tuple(SourceRecord(**source) for source in fields.get("sources", ()))
+    return OutcomeRecord(
+        answer=str(fields["answer"]),
+        status=fields["status"],
+        mode=str(fields["mode"]),
+        delivery=fields.get("delivery", "pending"),
+        message_id=fields.get("message_id"),
+        model=fields.get("model"),
+        endpoint=fields.get("endpoint"),
+        error_cause=fields.get("error_cause"),
+        notice=fields.get("notice"),
+        timings=dict(fields.get("timings") or {}),
+        sources=sources,
     )
 
 
-def _from_line(line: str) -> SpooledPair:
-    data = json.loads(line)
-    fields = data["answer"]
-    sources = [Source(**source) for source in fields.pop("sources")]
-    answer = Answer(**{**fields, "sources": sources, "passages": []})
+def _decode_v1(data: dict[str, Any]) -> Finished:
+    """Read a version-1 line: a whole answer saved before questions had keys."""
+    answer = data["answer"]
     created_at = datetime.fromisoformat(data["created_at"])
-    return SpooledPair(answer, AskContext(**data["context"]), created_at)
+    key = uuid.uuid5(_V1_KEYS, f"{created_at.isoformat()}|{answer['question']}").hex
+    question = QuestionRecord(key, answer["question"], AskContext(**data["context"]), created_at)
+    fields = {**answer, "answer": answer["text"], "delivery": "pending"}
+    return Finished(question, _outcome(fields))

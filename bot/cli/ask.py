@@ -7,15 +7,16 @@ import asyncio
 import json
 import logging
 import sys
+from contextlib import AsyncExitStack
 from typing import Any
 
 from bot import strings
 from bot.config import Settings, load_settings
 from bot.rag.answer import Answerer
 from bot.rag.types import Answer
-from store.db import Database
+from bot.storage import open_database, open_recorder, outcome_of
+from store.recording import PairRecorder
 from store.records import AskContext
-from store.repository import QALog
 
 log = logging.getLogger(__name__)
 
@@ -52,33 +53,37 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def ask(settings: Settings, question: str, stream: bool) -> Answer:
-    """Answer one question, streaming to stdout when asked, and log the pair."""
+    """Save the question, answer it (streaming to stdout when asked), record the outcome."""
     printer = _Printer()
-    answerer = Answerer.from_settings(settings)
-    try:
+    async with AsyncExitStack() as stack:
+        recorder = await _recorder(settings, stack)
+        record = await recorder.open(question, AskContext(surface="cli")) if recorder else None
+        answerer = Answerer.from_settings(settings)
+        stack.push_async_callback(answerer.aclose)
         answer = await answerer.answer(question, on_delta=printer.update if stream else None)
-    finally:
-        await answerer.aclose()
-    if stream:
-        printer.finish(answer)
-    await record(settings, answer)
+        if stream:
+            printer.finish(answer)
+        if recorder is not None and record is not None:
+            recorder.finished(record, outcome_of(answer, "delivered"))
     return answer
 
 
-async def record(settings: Settings, answer: Answer) -> None:
-    """Log the pair with surface "cli", applying migrations first; warn instead of failing."""
+async def _recorder(settings: Settings, stack: AsyncExitStack) -> PairRecorder | None:
+    """Open the log (migrated to head) for surface "cli"; warn and go on without it on failure."""
     try:
-        db = Database.from_settings(settings)
+        db = open_database(settings)
     except Exception as error:  # an unwritable data directory or a bad DATABASE_URL
         _not_logged(error)
-        return
+        return None
+    stack.push_async_callback(db.aclose)
     try:
         await db.upgrade()
-        await QALog(db).record(answer, AskContext(surface="cli"))
     except Exception as error:
         _not_logged(error)
-    finally:
-        await db.aclose()
+        return None
+    recorder = open_recorder(db, settings)
+    stack.push_async_callback(recorder.aclose)
+    return recorder
 
 
 def _not_logged(error: Exception) -> None:

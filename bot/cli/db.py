@@ -9,9 +9,10 @@ from typing import TypeVar
 
 from bot.cli import CliError
 from bot.config import load_settings
+from bot.storage import open_database
 from store.db import Database
 from store.errors import StoreError
-from store.repository import QALog
+from store.privacy import purge_expired
 
 T = TypeVar("T")
 
@@ -20,7 +21,7 @@ def run_store(work: Callable[[Database], Awaitable[T]], migrate: bool = True) ->
     """Open the database (migrated to head unless told not to), run `work`, close it."""
 
     async def main() -> T:
-        db = Database.from_settings(load_settings())
+        db = open_database(load_settings())
         try:
             if migrate:
                 await db.upgrade()
@@ -82,7 +83,7 @@ def _purge(args: argparse.Namespace) -> int:
         raise CliError("--days must be 0 or more")
 
     async def work(db: Database) -> int:
-        return await QALog(db).purge_expired(args.days)
+        return await purge_expired(db, days)
 
     days = load_settings().retention_days if args.days is None else args.days
     if days == 0:

@@ -16,7 +16,8 @@ from bot.config import Settings, load_settings
 from bot.errors import UserFacingError
 from bot.rag.index import Index
 from bot.rag.llm import ChatClient
-from store.db import Database, alembic_config
+from bot.storage import open_database
+from store.db import alembic_config
 
 Level = Literal["ok", "warn", "fail"]
 PROBE_QUESTION = "¿De qué trata la charla?"
@@ -76,7 +77,7 @@ async def _data_dir(settings: Settings) -> Check:
 
 
 async def _database(settings: Settings) -> Check:
-    db = Database.from_settings(settings)  # an invalid DATABASE_URL fails here, in one line
+    db = open_database(settings)  # an invalid DATABASE_URL fails here, in one line
     shown = make_url(settings.sqlalchemy_url).render_as_string(hide_password=True)
     try:
         current = await db.current()

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from bot.cli import CliError
 from bot.cli.db import run_store
+from bot.config import load_settings
+from bot.storage import export_salt
 from store.db import Database
 from store.export import FORMATS, ExportFilters, ExportReport, export_pairs
 from store.export_rows import STATUS_CHOICES
@@ -20,7 +22,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser(
         "export",
         help="export logged Q&A pairs as a dataset (README.md card written beside it)",
-        description="With no --status: every pair except rejected, error and cancelled ones.",
+        description=(
+            "With no --status: every pair the user saw, except rejected, error, cancelled and "
+            "interrupted ones."
+        ),
     )
     parser.add_argument("--format", required=True, help=f"one of {', '.join(FORMATS)}")
     parser.add_argument("--out", required=True, type=Path, help="file to write")
@@ -37,6 +42,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--surface", help=f"one of {', '.join(SURFACES)}")
     parser.add_argument(
         "--min-score", type=int, help="minimum net feedback score (👍 minus 👎), e.g. 1"
+    )
+    parser.add_argument(
+        "--undelivered",
+        action="store_true",
+        help="also export answers the user never saw (Discord refused to show them)",
     )
     parser.set_defaults(handler=run)
 
@@ -70,6 +80,7 @@ def filters_from(args: argparse.Namespace) -> ExportFilters:
         guild_id=args.guild,
         surface=args.surface,
         min_score=args.min_score,
+        undelivered=args.undelivered,
     )
 
 
@@ -80,7 +91,10 @@ def run(args: argparse.Namespace) -> int:
     filters = filters_from(args)
 
     async def work(db: Database) -> ExportReport:
-        return await export_pairs(db, args.format, args.out, filters, overwrite=args.force)
+        salt = export_salt(load_settings())
+        return await export_pairs(
+            db, args.format, args.out, filters, salt=salt, overwrite=args.force
+        )
 
     report = run_store(work)
     print(f"exported {report.rows} pairs to {report.path} (dataset card: {report.card_path})")

@@ -16,7 +16,7 @@ from bot.cli import CliError
 from bot.cli.db import run_store
 from store.db import Database
 from store.queries import PairView
-from store.repository import QALog
+from store.review import ReviewLog
 
 PROMPT = "[a]pprove  [e]dit  [r]eject  [s]kip  [q]uit > "
 ACTIONS = {"a": "approved", "e": "edited", "r": "rejected", "s": "skipped", "q": "quit"}
@@ -71,19 +71,19 @@ def edit_text(current: str) -> str | None:
     return text if text and text != current.strip() else None
 
 
-async def _decide(qalog: QALog, pair: PairView, reviewer: int | None) -> str:
+async def _decide(reviews: ReviewLog, pair: PairView, reviewer: int | None) -> str:
     while True:
         choice = await asyncio.to_thread(_read, PROMPT)
         action = ACTIONS.get((choice or "q").strip().lower()[:1])
         if action in ("approved", "rejected"):
-            await qalog.review(pair.id, action, reviewer)  # type: ignore[arg-type]
+            await reviews.review(pair.id, action, reviewer)  # type: ignore[arg-type]
             return action
         if action == "edited":
             text = await asyncio.to_thread(edit_text, pair.answer)
             if text is None:
                 print("edit cancelled")
                 continue
-            await qalog.review(pair.id, "edited", reviewer, edited_answer=text)
+            await reviews.review(pair.id, "edited", reviewer, edited_answer=text)
             return action
         if action in ("skipped", "quit"):
             return action
@@ -92,12 +92,12 @@ async def _decide(qalog: QALog, pair: PairView, reviewer: int | None) -> str:
 
 async def walk(db: Database, reviewer: int | None) -> Counter[str]:
     """Review pending pairs one by one until none is left or the moderator quits."""
-    qalog = QALog(db)
+    reviews = ReviewLog(db)
     done: Counter[str] = Counter()
     after = 0
-    while (pair := await qalog.next_pending(after)) is not None:
+    while (pair := await reviews.next_pending(after)) is not None:
         print(show(pair))
-        action = await _decide(qalog, pair, reviewer)
+        action = await _decide(reviews, pair, reviewer)
         if action == "quit":
             break
         done[action] += 1

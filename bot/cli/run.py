@@ -18,9 +18,12 @@ from bot.config import Settings, load_settings
 from bot.logs import use_format
 from bot.rag.answer import Answerer
 from bot.rag.errors import RagError
-from store.db import Database
+from bot.storage import open_database, open_recorder
 from store.errors import StoreError
-from store.repository import QALog
+from store.privacy import PrivacyLog
+from store.recording import PairRecorder
+from store.records import StaleReply
+from store.review import ReviewLog
 
 log = logging.getLogger(__name__)
 
@@ -67,19 +70,41 @@ def run(args: argparse.Namespace) -> int:
 
 @asynccontextmanager
 async def open_services(settings: Settings) -> AsyncIterator[Services]:
-    """Open the database (migrated to head) and the answerer; close them in reverse order."""
+    """Open the database (migrated to head), the recorder and the answerer; close in reverse."""
     async with AsyncExitStack() as stack:
-        db = Database.from_settings(settings)
+        db = open_database(settings)
         stack.push_async_callback(db.aclose)
         await db.upgrade()
-        services = Services(settings, Answerer.from_settings(settings), QALog(db), db)
-        await services.qalog.replay_spool()
-        stack.push_async_callback(lambda: services.answerer.aclose())
+        recorder = open_recorder(db, settings)
+        stack.push_async_callback(recorder.aclose)
+        stale = await _finish_previous_run(recorder)
+        recorder.start()
+        answerer = Answerer.from_settings(settings)
+        stack.push_async_callback(answerer.aclose)
+        services = Services(
+            settings=settings,
+            answerer=answerer,
+            recorder=recorder,
+            reviews=ReviewLog(db),
+            privacy=PrivacyLog(db, recorder),
+            db=db,
+            stale_replies=tuple(stale),
+        )
         try:
             await services.answerer.index()
         except RagError as error:
             log.warning("starting without a usable index: %s", error)
         yield services
+
+
+async def _finish_previous_run(recorder: PairRecorder) -> list[StaleReply]:
+    """Write what a previous run spooled, and mark what it left unfinished as interrupted."""
+    await recorder.replay()
+    try:
+        return await recorder.interrupt_unfinished()
+    except StoreError as error:
+        log.warning("could not mark unfinished answers of a previous run: %s", error)
+        return []
 
 
 async def serve(settings: Settings, token: str, **bot_options: Any) -> None:

@@ -7,7 +7,7 @@ import argparse
 from bot.cli.db import run_store
 from store.db import Database
 from store.queries import Stats
-from store.repository import QALog
+from store.review import ReviewLog
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     """Print the counts."""
 
     async def work(db: Database) -> Stats:
-        return await QALog(db).stats(top_talks=max(args.top, 0))
+        return await ReviewLog(db).stats(top_talks=max(args.top, 0))
 
     print(render(run_store(work)))
     return 0

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from bot import strings
 from bot.config import Settings
-from store.db import Database
-from store.repository import QALog
+from bot.storage import open_database
+from store.review import ReviewLog
 from tests.fakes.chat_server import FakeChatServer
 
 QUESTION = "¿Qué es la búsqueda semántica y cómo se relaciona con las bases de datos vectoriales?"
@@ -47,9 +47,9 @@ async def test_ask_json_prints_the_contract_and_logs_the_pair(
     (source,) = document["sources"]
     assert set(source) == {"title", "author", "quote"} and source["quote"]
     assert {"retrieval_ms", "prompt_ms", "llm_ms", "total_ms"} <= set(document["timings"])
-    db = Database.from_settings(Settings())
+    db = open_database(Settings())
     try:
-        pair = await QALog(db).next_pending()
+        pair = await ReviewLog(db).next_pending()
     finally:
         await db.aclose()
     assert pair is not None and pair.question == QUESTION and pair.surface == "cli"

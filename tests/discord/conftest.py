@@ -22,6 +22,7 @@ from bot.discord_render import STREAMING_CURSOR
 from tests.fakes.chat_server import FakeChatServer, fake_llm  # noqa: F401
 from tests.fakes.discord_server import FakeDiscord
 from tests.fixtures.corpus import built_sample_index, sample_data_dir  # noqa: F401
+from tests.waiting import eventually
 
 QUESTION = "¿Qué es la búsqueda semántica y cómo se relaciona con las bases de datos vectoriales?"
 REPLY = (
@@ -154,6 +155,7 @@ async def ask(fake: FakeDiscord, question: str = QUESTION, user_id: int = 1001) 
     """Ask with /pregunta and wait for the final edit (the one that removes 'thinking')."""
     _, token = await fake.slash("pregunta", {"texto": question}, user_id=user_id)
     await fake.wait_until(lambda: finished(fake, token))
+    await eventually(lambda: not unfinished_rows(load_settings().data_dir))  # written off-path
     return token
 
 
@@ -163,6 +165,11 @@ def finished(fake: FakeDiscord, token: str) -> bool:
     if original is None or not original["edited_timestamp"]:
         return False
     return not original["content"].endswith(STREAMING_CURSOR)
+
+
+def unfinished_rows(data_dir: Path) -> list[tuple[Any, ...]]:
+    """Return the keys of questions whose outcome is not written yet."""
+    return rows(data_dir, "SELECT key FROM qa_pairs WHERE status = 'in_progress'")
 
 
 def rows(data_dir: Path, sql: str) -> list[tuple[Any, ...]]:

@@ -5,6 +5,7 @@ from typing import Any
 from bot import strings
 from tests.discord.conftest import QUESTION, StartBot
 from tests.fakes.discord_server import FakeDiscord
+from tests.waiting import eventually
 
 MODERATOR_COMMANDS = {"exportar", "revisar", "estadisticas", "reindexar", "configurar"}
 
@@ -12,7 +13,7 @@ MODERATOR_COMMANDS = {"exportar", "revisar", "estadisticas", "reindexar", "confi
 def _pairs(data_dir) -> list[tuple[Any, ...]]:
     with sqlite3.connect(data_dir / "pide-ayuda.sqlite3") as db:
         return db.execute(
-            "SELECT id, surface, status, question, answer, user_id, message_id FROM qa_pairs"
+            "SELECT key, surface, status, question, answer, user_id, message_id FROM qa_pairs"
         ).fetchall()
 
 
@@ -48,7 +49,7 @@ async def test_pregunta_defers_streams_and_finishes_with_sources_and_buttons(
             await fake_discord.wait_for(
                 "PATCH", pattern, len(fake_discord.find("PATCH", pattern)) + 1
             )
-        await asyncio.sleep(0.2)  # let set_message_id commit
+        await eventually(lambda: _pairs(sample_data_dir) and _pairs(sample_data_dir)[0][-1])
     _, callback = fake_discord.callbacks[interaction_id]
     assert callback["type"] == 5
     edits = fake_discord.find("PATCH", pattern)
@@ -58,8 +59,8 @@ async def test_pregunta_defers_streams_and_finishes_with_sources_and_buttons(
     assert "Elena González-Blanco" in final["content"]
     assert all(e.body["allowed_mentions"]["parse"] == [] for e in edits)
     buttons = [c for row in final["components"] for c in row["components"]]
-    ((pair_id, surface, status, question, answer, user_id, message_id),) = _pairs(sample_data_dir)
-    assert [b["custom_id"] for b in buttons] == [f"pa:vote:{pair_id}:up", f"pa:vote:{pair_id}:down"]
+    ((key, surface, status, question, answer, user_id, message_id),) = _pairs(sample_data_dir)
+    assert [b["custom_id"] for b in buttons] == [f"pa:vote:k{key}:up", f"pa:vote:k{key}:down"]
     assert (surface, status, question, user_id) == ("slash", "answered", QUESTION, 1001)
     assert "[1]" in answer
     assert str(message_id) == fake_discord.originals[token]["id"]

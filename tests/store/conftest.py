@@ -7,15 +7,23 @@ Mark a test `sqlite_only` when it exercises SQLite itself (file locks, read-only
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.config import Settings, load_settings
 from bot.rag.types import Answer, Source
+from bot.storage import open_database, open_recorder, outcome_of
 from store.db import Database
-from store.repository import QALog
+from store.models import QAPair
+from store.privacy import PrivacyLog, purge_expired
+from store.recording import PairRecorder
+from store.records import AskContext, Delivery
+from store.review import ReviewLog
+from store.spool import SPOOL_FILE
 from tests.store.postgres import postgres_server, postgres_url  # noqa: F401
 
 BACKENDS = ("sqlite", "postgres")
@@ -47,15 +55,58 @@ def settings(
 
 @pytest.fixture
 async def db(settings: Settings) -> AsyncIterator[Database]:
-    database = Database.from_settings(settings)
+    database = open_database(settings)
     await database.upgrade()
     yield database
     await database.aclose()
 
 
 @pytest.fixture
-def qalog(db: Database) -> QALog:
-    return QALog(db)
+async def recorder(db: Database, settings: Settings) -> AsyncIterator[PairRecorder]:
+    recording = open_recorder(db, settings)
+    yield recording
+    await recording.aclose()
+
+
+class QALog:
+    """The store's real parts behind one object, so tests read like the questions they ask."""
+
+    def __init__(self, db: Database, recorder: PairRecorder | None = None) -> None:
+        self.db = db
+        self.recorder = recorder or PairRecorder(db, Path(tempfile.mkdtemp()) / SPOOL_FILE)
+        self.reviews = ReviewLog(db)
+        self.privacy = PrivacyLog(db, self.recorder)
+        self.vote = self.reviews.vote
+        self.review = self.reviews.review
+        self.next_pending = self.reviews.next_pending
+        self.stats = self.reviews.stats
+        self.is_opted_out = self.privacy.is_opted_out
+        self.set_opt_out = self.privacy.set_opt_out
+        self.delete_user_data = self.privacy.delete_user_data
+
+    async def record(
+        self, answer: Answer, context: AskContext, delivery: Delivery = "delivered"
+    ) -> int | None:
+        """Open, finish and write one pair; return its row id (None when it was not saved)."""
+        question = await self.recorder.open(answer.question, context)
+        self.recorder.finished(question, outcome_of(answer, delivery))
+        await self.recorder.flush()
+        return await self.pair_id(question.key)
+
+    async def pair_id(self, key: str) -> int | None:
+        try:
+            async with self.db.sessions() as session:
+                return await session.scalar(select(QAPair.id).where(QAPair.key == key))
+        except Exception:
+            return None
+
+    async def purge_expired(self, days: int) -> int:
+        return await purge_expired(self.db, days)
+
+
+@pytest.fixture
+def qalog(db: Database, recorder: PairRecorder) -> QALog:
+    return QALog(db, recorder)
 
 
 def sqlite_path(settings: Settings) -> Path:

@@ -11,20 +11,21 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 
 from bot.cli import main
 from bot.cli.review import edit_text
 from bot.config import load_settings
-from store.db import Database
+from bot.storage import open_database
+from store.db import alembic_config
 from store.queries import Stats
 from store.records import AskContext
-from store.repository import QALog
-from tests.store.conftest import make_answer, sqlite_path
+from tests.store.conftest import QALog, make_answer, sqlite_path
 
 
 def _seed(*questions: str) -> list[int]:
     async def work() -> list[int]:
-        db = Database.from_settings(load_settings())
+        db = open_database(load_settings())
         await db.upgrade()
         qalog = QALog(db)
         ids = []
@@ -42,7 +43,7 @@ def _seed(*questions: str) -> list[int]:
 
 def _stats() -> Stats:
     async def work() -> Stats:
-        db = Database.from_settings(load_settings())
+        db = open_database(load_settings())
         try:
             return await QALog(db).stats()
         finally:
@@ -59,8 +60,9 @@ def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
 
 def test_db_commands_upgrade_report_and_downgrade(capsys: pytest.CaptureFixture[str]) -> None:
     assert _run(["db", "current"], capsys)[1].startswith("base")
-    assert _run(["db", "upgrade"], capsys) == (0, "database at revision 0001\n", "")
-    assert _run(["db", "current"], capsys)[1] == "0001\n"
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert _run(["db", "upgrade"], capsys) == (0, f"database at revision {head}\n", "")
+    assert _run(["db", "current"], capsys)[1] == f"{head}\n"
     assert _run(["db", "downgrade", "base"], capsys)[0] == 0
     assert _run(["db", "current"], capsys)[1].startswith("base")
 

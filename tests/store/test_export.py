@@ -13,16 +13,17 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
-from pydantic import SecretStr
 
 from bot.config import Settings
+from bot.storage import export_salt
 from store.db import Database
 from store.errors import StoreError
 from store.export import ExportError, ExportFilters, export_pairs
 from store.models import QAPair
 from store.records import AskContext
-from store.repository import QALog
-from tests.store.conftest import make_answer
+from tests.store.conftest import QALog, make_answer
+
+SALT = b"a test salt"
 
 ALICE, BOB, MOD = 381234567890123456, 381234567890654321, 381234567890999999
 GUILD_A, GUILD_B = 991234567890123456, 991234567890654321
@@ -100,9 +101,12 @@ def _qa(fmt: str, row: dict[str, Any]) -> tuple[str, str]:
     return row["question"], row["answer"]
 
 
-async def _export(db: Database, tmp_path: Path, fmt: str = "jsonl", **filters: Any) -> list[Any]:
+async def _export(
+    db: Database, tmp_path: Path, fmt: str = "jsonl", salt: bytes = SALT, **filters: Any
+) -> list[Any]:
     out = tmp_path / "out" / f"pairs.{fmt}"
-    report = await export_pairs(db, fmt, out, ExportFilters(**filters), overwrite=True)  # type: ignore[arg-type]
+    filtered = ExportFilters(**filters)
+    report = await export_pairs(db, fmt, out, filtered, salt=salt, overwrite=True)  # type: ignore[arg-type]
     rows = _read(fmt, out)
     assert report.rows == len(rows)
     return rows
@@ -111,7 +115,7 @@ async def _export(db: Database, tmp_path: Path, fmt: str = "jsonl", **filters: A
 @pytest.mark.parametrize("fmt", ["jsonl", "alpaca", "csv", "parquet"])
 async def test_each_format_round_trips(db: Database, log: Log, tmp_path: Path, fmt: str) -> None:
     out = tmp_path / "exports" / f"pairs.{fmt}"
-    report = await export_pairs(db, fmt, out, ExportFilters())  # type: ignore[arg-type]
+    report = await export_pairs(db, fmt, out, ExportFilters(), salt=SALT)  # type: ignore[arg-type]
     rows = _read(fmt, out)
     by_id = {int(row["id"]): row for row in rows}
     # Default: everything except rejected and failed pairs.
@@ -135,7 +139,8 @@ async def test_askers_are_salted_pseudonyms_never_raw_ids(
 ) -> None:
     for fmt in ("jsonl", "alpaca", "csv", "parquet"):
         out = tmp_path / fmt / f"pairs.{fmt}"
-        await export_pairs(db, fmt, out, ExportFilters(statuses=("pending", "approved")))
+        filters = ExportFilters(statuses=("pending", "approved"))
+        await export_pairs(db, fmt, out, filters, salt=export_salt(settings))
         for path in out.parent.iterdir():
             content = path.read_bytes()
             for raw in RAW_IDS:
@@ -151,8 +156,7 @@ async def test_a_configured_salt_changes_the_pseudonyms(
     db: Database, log: Log, tmp_path: Path
 ) -> None:
     generated = {r["id"]: r["asker"] for r in await _export(db, tmp_path)}
-    db.settings.export_salt = SecretStr("another salt")
-    configured = {r["id"]: r["asker"] for r in await _export(db, tmp_path)}
+    configured = {r["id"]: r["asker"] for r in await _export(db, tmp_path, salt=b"another salt")}
     assert generated.keys() == configured.keys()
     assert all(generated[k] != configured[k] for k in generated)
 
@@ -181,9 +185,9 @@ async def test_an_existing_path_is_refused_and_kept(db: Database, log: Log, tmp_
     out = tmp_path / "pairs.jsonl"
     out.write_text("precious\n", encoding="utf-8")
     with pytest.raises(ExportError, match="--force"):
-        await export_pairs(db, "jsonl", out, ExportFilters())
+        await export_pairs(db, "jsonl", out, ExportFilters(), salt=SALT)
     assert out.read_text(encoding="utf-8") == "precious\n"
-    await export_pairs(db, "jsonl", out, ExportFilters(), overwrite=True)
+    await export_pairs(db, "jsonl", out, ExportFilters(), salt=SALT, overwrite=True)
     assert len(_read("jsonl", out)) == 5
 
 
@@ -191,11 +195,11 @@ async def test_bad_targets_and_formats(db: Database, log: Log, tmp_path: Path) -
     blocker = tmp_path / "a-file"
     blocker.write_text("x", encoding="utf-8")
     with pytest.raises(ExportError, match="cannot create"):
-        await export_pairs(db, "jsonl", blocker / "sub" / "pairs.jsonl", ExportFilters())
+        await export_pairs(db, "jsonl", blocker / "sub" / "pairs.jsonl", ExportFilters(), salt=SALT)
     with pytest.raises(ExportError, match="unknown export format"):
-        await export_pairs(db, "xlsx", tmp_path / "p.xlsx", ExportFilters())  # type: ignore[arg-type]
+        await export_pairs(db, "xlsx", tmp_path / "p.xlsx", ExportFilters(), salt=SALT)  # type: ignore[arg-type]
     with pytest.raises(ExportError, match="directory"):
-        await export_pairs(db, "jsonl", tmp_path, ExportFilters())
+        await export_pairs(db, "jsonl", tmp_path, ExportFilters(), salt=SALT)
 
 
 async def test_a_failed_export_leaves_nothing_behind(
@@ -204,7 +208,7 @@ async def test_a_failed_export_leaves_nothing_behind(
     await db.downgrade("base")
     target = tmp_path / "exports"
     with pytest.raises(StoreError):
-        await export_pairs(db, "parquet", target / "pairs.parquet", ExportFilters())
+        await export_pairs(db, "parquet", target / "pairs.parquet", ExportFilters(), salt=SALT)
     assert list(target.iterdir()) == []
 
 
@@ -213,4 +217,4 @@ async def test_an_empty_salt_file_is_refused_not_used_as_an_empty_key(
 ) -> None:
     (settings.data_dir / "export_salt").write_text("\n", encoding="utf-8")
     with pytest.raises(StoreError, match="export_salt is empty"):
-        await _export(db, tmp_path)
+        export_salt(settings)

@@ -12,6 +12,7 @@ from alembic.script import ScriptDirectory
 
 import store.server_settings  # noqa: F401  (its model is on Base too)
 from bot.config import Settings
+from bot.storage import open_database
 from store.db import Database, alembic_config
 from store.models import Base
 
@@ -26,12 +27,14 @@ def _tables(connection: sa.Connection) -> set[str]:
 
 
 async def test_blank_database_upgrades_to_the_models(settings: Settings) -> None:
-    database = Database.from_settings(settings)
+    database = open_database(settings)
     try:
         assert await database.current() is None
         await database.upgrade()
-        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-        assert await database.current() == head
+        assert (
+            await database.current()
+            == ScriptDirectory.from_config(alembic_config()).get_current_head()
+        )
         async with database.engine.connect() as connection:
             assert await connection.run_sync(_diff) == []
     finally:

@@ -22,16 +22,17 @@ import sqlalchemy as sa
 
 from bot.cli import main
 from bot.config import load_settings
+from bot.storage import open_database
 from store.db import Database
 from store.errors import DatabaseUnavailableError
 from store.export import ExportFilters, export_pairs
 from store.export_rows import iter_batches
 from store.models import Feedback, PairSource, QAPair, utcnow
-from store.pseudonym import load_salt
 from store.records import AskContext
-from store.repository import QALog
-from tests.store.conftest import make_answer
+from tests.store.conftest import QALog, make_answer
 from tests.store.postgres import SERVER_TIMEZONE, PostgresServer
+
+SALT = b"a test salt"
 
 CTX = AskContext(surface="slash", user_id=381234567890123456, guild_id=991234567890123456)
 
@@ -39,7 +40,7 @@ CTX = AskContext(surface="slash", user_id=381234567890123456, guild_id=991234567
 @pytest.fixture
 async def pg(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Database]:
     monkeypatch.setenv("DATABASE_URL", postgres_url)
-    database = Database.from_settings(load_settings())
+    database = open_database(load_settings())
     await database.upgrade()
     yield database
     await database.aclose()
@@ -92,9 +93,13 @@ async def test_timestamps_are_utc_whatever_the_server_time_zone(
     kiritimati = timezone(timedelta(hours=14))
     since = before.astimezone(kiritimati)  # the same instant, written in another zone
     out = tmp_path / "pairs.jsonl"
-    report = await export_pairs(pg, "jsonl", out, ExportFilters(since=since), overwrite=True)
+    report = await export_pairs(
+        pg, "jsonl", out, ExportFilters(since=since), salt=SALT, overwrite=True
+    )
     assert report.rows == 1
-    report = await export_pairs(pg, "jsonl", out, ExportFilters(until=since), overwrite=True)
+    report = await export_pairs(
+        pg, "jsonl", out, ExportFilters(until=since), salt=SALT, overwrite=True
+    )
     assert report.rows == 0
 
 
@@ -105,7 +110,7 @@ async def test_export_streams_in_keyset_batches_and_sees_new_pairs(
     ids = [await qalog.record(make_answer(question=f"q{i}"), CTX) for i in range(5)]
     await qalog.record(make_answer(status="error"), CTX)  # left out by the default filters
     batches = []
-    async for rows in iter_batches(pg, ExportFilters(), load_salt(pg.settings), batch_size=2):
+    async for rows in iter_batches(pg, ExportFilters(), SALT, batch_size=2):
         batches.append([row["id"] for row in rows])
         if len(batches) == 1:  # a pair logged while the export runs lands in a later batch
             ids.append(await qalog.record(make_answer(question="late"), CTX))
@@ -113,7 +118,7 @@ async def test_export_streams_in_keyset_batches_and_sees_new_pairs(
     assert [i for batch in batches for i in batch] == ids
     for fmt in ("jsonl", "parquet"):
         out = tmp_path / fmt / f"pairs.{fmt}"
-        await export_pairs(pg, fmt, out, ExportFilters())
+        await export_pairs(pg, fmt, out, ExportFilters(), salt=SALT)
         if fmt == "parquet":
             rows = pq.read_table(out).to_pylist()
         else:
@@ -164,12 +169,13 @@ async def test_a_server_that_is_down_raises_store_errors(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", f"postgresql+asyncpg://pide@127.0.0.1:{_closed_port()}/x")
-    db = Database.from_settings(load_settings())
+    db = open_database(load_settings())
     qalog = QALog(db)
     try:
-        with caplog.at_level(logging.ERROR, logger="store.repository"):
+        with caplog.at_level(logging.WARNING, logger="store.recording"):
             assert await qalog.record(make_answer(), CTX) is None
-        assert caplog.text.count("could not log a Q&A pair") == 1  # not retried: not a lock
+        assert caplog.text.count("could not record opened") == 1  # spooled, not retried at once
+        assert qalog.recorder.pending() == 2  # the question and its outcome wait on disk
         calls = [
             db.upgrade(),
             db.current(),
@@ -181,7 +187,7 @@ async def test_a_server_that_is_down_raises_store_errors(
             qalog.review(1, "approved", 1),
             qalog.delete_user_data(1),
             qalog.purge_expired(days=1),
-            export_pairs(db, "jsonl", tmp_path / "out" / "pairs.jsonl", ExportFilters()),
+            export_pairs(db, "jsonl", tmp_path / "out" / "pairs.jsonl", ExportFilters(), salt=SALT),
         ]
         for call in calls:
             with pytest.raises(DatabaseUnavailableError, match="server is reachable"):
@@ -198,7 +204,7 @@ async def test_a_missing_database_or_role_is_named(
     missing_role = missing_db.replace("pide@", "nobody@")
     for url, cause in ((missing_db, "does not exist"), (missing_role, "nobody")):
         monkeypatch.setenv("DATABASE_URL", url)
-        db = Database.from_settings(load_settings())
+        db = open_database(load_settings())
         try:
             with pytest.raises(DatabaseUnavailableError, match="user, password and database"):
                 await db.upgrade()

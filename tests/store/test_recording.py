@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from bot.storage import outcome_of
 from store.db import Database
 from store.errors import PairNotFoundError
-from store.models import Feedback, PairSource, QAPair
-from store.records import AskContext
-from store.repository import QALog
-from tests.store.conftest import make_answer
+from store.models import Feedback, PairSource, QAPair, utcnow
+from store.records import AskContext, QuestionRecord, StaleReply, new_key
+from tests.store.conftest import QALog, make_answer
 
 SLASH = AskContext(surface="slash", user_id=111, guild_id=222, channel_id=333, message_id=444)
 
@@ -56,16 +56,51 @@ async def test_failed_answers_are_recorded_with_their_cause(db: Database, qalog:
     assert pair is not None and pair.status == "error" and pair.error_cause == "LLM timed out"
 
 
-async def test_message_id_and_status_can_be_set_after_the_reply(db: Database, qalog: QALog) -> None:
-    pair_id = await qalog.record(make_answer(), AskContext(surface="mention", user_id=1))
-    assert pair_id is not None
-    assert await qalog.set_message_id(pair_id, 999)
-    assert await qalog.mark_status(pair_id, "cancelled", "user cancelled")
-    assert not await qalog.set_message_id(pair_id + 100, 1)
+async def test_a_question_is_saved_in_progress_from_arrival_then_finished_in_one_write(
+    db: Database, qalog: QALog
+) -> None:
+    question = await qalog.recorder.open("¿Qué es Argilla?", SLASH)  # committed before returning
     async with db.sessions() as session:
-        pair = await session.get(QAPair, pair_id)
-    assert pair is not None
-    assert (pair.message_id, pair.status, pair.error_cause) == (999, "cancelled", "user cancelled")
+        opened = (await session.scalars(sa.select(QAPair))).one()
+    assert (opened.key, opened.status, opened.delivery) == (question.key, "in_progress", "pending")
+
+    qalog.recorder.replied(question.key, 333, 999)
+    answer = make_answer(status="cancelled")
+    answer.notice = "*(cancelada)*"
+    qalog.recorder.finished(question, outcome_of(answer, "partly_delivered", message_id=999))
+    await qalog.recorder.flush()
+    async with db.sessions() as session:
+        pair = (await session.scalars(sa.select(QAPair))).one()
+    assert (pair.status, pair.delivery, pair.message_id) == ("cancelled", "partly_delivered", 999)
+    assert (pair.reply_channel_id, pair.reply_message_id) == (333, 999)
+    assert (pair.answer, pair.notice) == (answer.text, "*(cancelada)*")
+    assert pair.created_at == question.created_at
+
+
+async def test_a_finished_question_whose_arrival_was_never_written_is_saved_whole(
+    db: Database, qalog: QALog
+) -> None:
+    question = QuestionRecord(new_key(), "¿Y Somos600M?", SLASH, utcnow())
+    qalog.recorder.finished(question, outcome_of(make_answer(), "delivered"))
+    await qalog.recorder.flush()
+    assert await qalog.pair_id(question.key) is not None
+    async with db.sessions() as session:
+        pair = (await session.scalars(sa.select(QAPair))).one()
+    assert (pair.question, pair.status, pair.user_id) == ("¿Y Somos600M?", "answered", 111)
+
+
+async def test_unfinished_rows_of_a_dead_process_become_interrupted(
+    db: Database, qalog: QALog
+) -> None:
+    question = await qalog.recorder.open("¿Qué dijo Manu?", SLASH)
+    qalog.recorder.replied(question.key, 333, 999)
+    await qalog.recorder.flush()
+    stale = await qalog.recorder.interrupt_unfinished()
+    assert stale == [StaleReply(question.key, 333, 999)]
+    async with db.sessions() as session:
+        pair = (await session.scalars(sa.select(QAPair))).one()
+    assert (pair.status, pair.delivery) == ("interrupted", "not_delivered")
+    assert await qalog.next_pending() is None  # never offered for review
 
 
 async def test_record_never_raises_when_the_database_is_gone(db: Database, qalog: QALog) -> None:

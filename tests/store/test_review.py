@@ -11,8 +11,7 @@ from store.db import Database
 from store.errors import PairNotFoundError
 from store.models import QAPair, utcnow
 from store.records import AskContext
-from store.repository import QALog
-from tests.store.conftest import make_answer
+from tests.store.conftest import QALog, make_answer
 
 CTX = AskContext(surface="slash", user_id=42)
 
@@ -83,12 +82,11 @@ async def test_retention_purges_old_pairs_with_their_rows(db: Database, qalog: Q
             .where(QAPair.id == old)
             .values(created_at=utcnow() - timedelta(days=31))
         )
-    assert await qalog.purge_expired() == 0  # RETENTION_DAYS defaults to 0: keep everything
+    assert await qalog.purge_expired(0) == 0  # RETENTION_DAYS=0: keep everything
     assert await qalog.purge_expired(days=30) == 1
     stats = await qalog.stats()
     assert stats.total == 1 and stats.votes_up == 0 and stats.by_talk[0][2] == 1
-    db.settings.retention_days = 1
-    assert await qalog.purge_expired() == 0
+    assert await qalog.purge_expired(1) == 0
 
 
 async def test_opted_out_users_votes_are_not_stored(qalog: QALog) -> None:

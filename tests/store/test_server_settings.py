@@ -75,7 +75,7 @@ async def test_the_write_probe_leaves_no_row(db: Database) -> None:
 async def test_the_write_probe_fails_while_another_writer_holds_the_database(
     db: Database, settings: Settings
 ) -> None:
-    quick = Database(settings.sqlalchemy_url, settings, busy_timeout_ms=100)
+    quick = Database(settings.sqlalchemy_url, busy_timeout_ms=100)
     holder = sqlite3.connect(sqlite_path(settings))
     try:
         holder.execute("BEGIN EXCLUSIVE")

@@ -1,148 +1,207 @@
-"""A pair the database cannot take waits in the spool file and is committed later, never lost."""
+"""A write the database cannot take waits in the spool file and is written later, never lost."""
 
 from __future__ import annotations
 
-import asyncio
+import json
 import sqlite3
 import stat
+from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.config import Settings
+from bot.storage import outcome_of
 from store.db import Database
-from store.records import AskContext
-from store.repository import QALog
-from store.spool import SPOOL_FILE
-from tests.store.conftest import make_answer, sqlite_path
+from store.models import QAPair, utcnow
+from store.recording import PairRecorder
+from store.records import AskContext, QuestionRecord, new_key
+from store.spool import SPOOL_FILE, Finished, Opened, Spool
+from tests.store.conftest import QALog, make_answer, sqlite_path
+from tests.waiting import eventually
 
 
-async def _record_while_locked(settings: Settings, *contexts: AskContext) -> None:
-    """Record pairs while another connection holds SQLite's write lock."""
+def _rows(settings: Settings, columns: str = "question, status") -> list[tuple[object, ...]]:
+    with sqlite3.connect(sqlite_path(settings)) as db:
+        return db.execute(f"SELECT {columns} FROM qa_pairs ORDER BY created_at").fetchall()
+
+
+def _locked_recorder(settings: Settings) -> tuple[sqlite3.Connection, Database, PairRecorder]:
+    """A recorder on a database whose write lock another connection holds."""
     other = sqlite3.connect(sqlite_path(settings), isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
-    db = Database(settings.sqlalchemy_url, settings, busy_timeout_ms=50)
+    db = Database(settings.sqlalchemy_url, busy_timeout_ms=50)
+    spool = settings.data_dir / SPOOL_FILE
+    return other, db, PairRecorder(db, spool, arrival_wait=0.2, replay_seconds=3600)
+
+
+@pytest.mark.sqlite_only
+async def test_a_locked_database_spools_the_question_at_once_and_recovers_on_the_next_write(
+    db: Database, settings: Settings
+) -> None:
+    other, locked_db, recorder = _locked_recorder(settings)
     try:
-        for number, context in enumerate(contexts):
-            answer = make_answer(question=f"¿Pregunta bloqueada {number}?")
-            assert await QALog(db).record(answer, context) is None
+        question = await recorder.open("¿Pregunta bloqueada?", AskContext("slash", user_id=7))
+        recorder.finished(question, outcome_of(make_answer(), "delivered"))
+        await recorder.flush()
+        spool = settings.data_dir / SPOOL_FILE
+        assert stat.S_IMODE(spool.stat().st_mode) == 0o600  # it holds questions and user ids
+        assert len(Spool(spool).read()) >= 2  # the arrival and the outcome
+        assert _rows(settings) == []
+
+        other.execute("ROLLBACK")  # the database is free again: the next write replays the spool
+        await recorder.open("¿Y ahora?", AskContext("cli"))
+        await eventually(lambda: not spool.exists())
+        assert _rows(settings) == [
+            ("¿Pregunta bloqueada?", "answered"),  # original time kept
+            ("¿Y ahora?", "in_progress"),
+        ]
+    finally:
+        other.close()
+        await recorder.aclose()
+        await locked_db.aclose()
+
+
+@pytest.mark.sqlite_only
+async def test_the_spool_is_replayed_on_a_timer_without_any_new_question(
+    db: Database, settings: Settings
+) -> None:
+    other, locked_db, recorder = _locked_recorder(settings)
+    recorder = PairRecorder(
+        locked_db, settings.data_dir / SPOOL_FILE, arrival_wait=0.2, replay_seconds=0.2
+    )
+    try:
+        await recorder.open("¿Bloqueada?", AskContext("slash", user_id=7))
+        other.execute("ROLLBACK")
+        await eventually(lambda: _rows(settings))
+        assert _rows(settings) == [("¿Bloqueada?", "in_progress")]
+    finally:
+        other.close()
+        await recorder.aclose()
+        await locked_db.aclose()
+
+
+@pytest.mark.sqlite_only
+async def test_a_cancelled_answer_is_written_once_with_its_final_status_and_sources(
+    db: Database, settings: Settings
+) -> None:
+    other, locked_db, recorder = _locked_recorder(settings)
+    try:
+        question = await recorder.open("¿Cortada?", AskContext("mention", user_id=8, guild_id=1))
+        answer = make_answer(status="cancelled")
+        recorder.finished(question, outcome_of(answer, "partly_delivered"))
+        await recorder.aclose()  # shutdown: what the database refused stays in the spool
     finally:
         other.execute("ROLLBACK")
         other.close()
-        await db.aclose()
-
-
-def _questions(settings: Settings) -> list[str]:
-    with sqlite3.connect(sqlite_path(settings)) as db:
-        return [row[0] for row in db.execute("SELECT question FROM qa_pairs ORDER BY created_at")]
-
-
-@pytest.mark.sqlite_only
-async def test_a_pair_refused_by_a_locked_database_is_committed_by_the_next_record(
-    db: Database, settings: Settings
-) -> None:
-    await _record_while_locked(settings, AskContext(surface="slash", user_id=7))
-    spool = settings.data_dir / SPOOL_FILE
-    assert spool.exists()
-    assert stat.S_IMODE(spool.stat().st_mode) == 0o600  # it holds questions and user ids
-    assert _questions(settings) == []
-
-    assert await QALog(db).record(make_answer(question="¿Y ahora?"), AskContext("cli")) is not None
-    assert _questions(settings) == ["¿Pregunta bloqueada 0?", "¿Y ahora?"]  # original time kept
-    assert not spool.exists()
-
-
-@pytest.mark.sqlite_only
-async def test_spooled_pairs_are_replayed_at_start_and_keep_their_sources(
-    db: Database, settings: Settings
-) -> None:
-    await _record_while_locked(settings, AskContext(surface="mention", user_id=8, guild_id=1))
-    assert await QALog(db).replay_spool() == 1
+        await locked_db.aclose()
+    assert await PairRecorder(db, settings.data_dir / SPOOL_FILE).replay() >= 2
+    assert _rows(settings, "status, delivery, surface, guild_id") == [
+        ("cancelled", "partly_delivered", "mention", 1)
+    ]
     with sqlite3.connect(sqlite_path(settings)) as conn:
-        surface, guild = conn.execute("SELECT surface, guild_id FROM qa_pairs").fetchone()
-        (titles,) = conn.execute("SELECT count(*) FROM pair_sources").fetchone()
-    assert (surface, guild, titles) == ("mention", 1, 1)
-    assert await QALog(db).replay_spool() == 0
+        assert conn.execute("SELECT count(*) FROM pair_sources").fetchone() == (1,)
 
 
-@pytest.mark.sqlite_only
-async def test_deleting_a_users_data_also_clears_their_spooled_pairs(
+async def test_a_question_spooled_by_a_dead_process_is_replayed_as_interrupted(
     db: Database, settings: Settings
 ) -> None:
-    await _record_while_locked(
-        settings, AskContext(surface="slash", user_id=7), AskContext(surface="slash", user_id=9)
+    spool = Spool(settings.data_dir / SPOOL_FILE)
+    spool.append(Opened(QuestionRecord(new_key(), "¿Muerta?", AskContext("slash"), utcnow())))
+    recorder = PairRecorder(db, spool.path)
+    assert await recorder.replay() == 1
+    async with db.sessions() as session:
+        pair = (await session.scalars(select(QAPair))).one()
+    assert (pair.question, pair.status, pair.delivery) == (
+        "¿Muerta?",
+        "interrupted",
+        "not_delivered",
     )
-    assert await QALog(db).delete_user_data(7) == 1
-    await QALog(db).replay_spool()
-    with sqlite3.connect(sqlite_path(settings)) as conn:
-        assert conn.execute("SELECT user_id FROM qa_pairs").fetchall() == [(9,)]
 
 
-@pytest.mark.sqlite_only
-async def test_an_opted_out_users_spooled_pair_is_dropped_on_replay(
-    db: Database, settings: Settings
+async def test_a_version_1_spool_line_still_loads_and_replays(
+    db: Database, settings: Settings, qalog: QALog
 ) -> None:
-    await _record_while_locked(settings, AskContext(surface="slash", user_id=7))
-    await QALog(db).set_opt_out(7, True)
-    assert await QALog(db).replay_spool() == 1
-    assert _questions(settings) == []
-    assert not (settings.data_dir / SPOOL_FILE).exists()
+    path = settings.data_dir / SPOOL_FILE
+    legacy = {
+        "answer": {
+            "question": "¿Antigua?",
+            "text": "Respuesta antigua [1].",
+            "mode": "llm",
+            "status": "answered",
+            "sources": [
+                {
+                    "title": "T",
+                    "author": "A",
+                    "quote": "q",
+                    "talk_id": "t",
+                    "chunk_id": "c",
+                    "score": 0.9,
+                }
+            ],
+            "passages": [],
+            "model": "m",
+            "endpoint": None,
+            "error_cause": None,
+            "timings": {},
+        },
+        "context": {
+            "surface": "slash",
+            "user_id": 3,
+            "guild_id": None,
+            "channel_id": None,
+            "thread_id": None,
+            "message_id": None,
+        },
+        "created_at": "2026-11-30T10:00:00+00:00",
+    }
+    path.write_text(json.dumps(legacy) + "\n", encoding="utf-8")
+    entries = Spool(path).read()
+    assert len(entries) == 1 and isinstance(entries[0], Finished)
+    recorder = PairRecorder(db, path)
+    assert await recorder.replay() == 1
+    assert await recorder.replay() == 0  # idempotent: nothing left, nothing doubled
+    pair = await qalog.next_pending()
+    assert pair is not None and (pair.question, pair.answer) == (
+        "¿Antigua?",
+        "Respuesta antigua [1].",
+    )
 
 
-@pytest.mark.sqlite_only
+async def test_deleting_a_users_data_also_clears_their_spooled_questions(
+    db: Database, settings: Settings, qalog: QALog
+) -> None:
+    spool = Spool(settings.data_dir / SPOOL_FILE)
+    for user in (7, 8):
+        spool.append(Opened(QuestionRecord(new_key(), "¿?", AskContext("slash", user), utcnow())))
+    assert await qalog.delete_user_data(7) == 1
+    assert [e.question.context.user_id for e in spool.read() if isinstance(e, Opened)] == [8]
+
+
 async def test_an_unreadable_spool_line_is_dropped_and_the_rest_replayed(
-    db: Database, settings: Settings
+    db: Database, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    await _record_while_locked(settings, AskContext(surface="slash", user_id=7))
-    spool = settings.data_dir / SPOOL_FILE
-    spool.write_text(spool.read_text(encoding="utf-8") + '{"answer": {"quest\n', encoding="utf-8")
-    assert await QALog(db).replay_spool() == 1
-    assert _questions(settings) == ["¿Pregunta bloqueada 0?"]
+    spool = Spool(settings.data_dir / SPOOL_FILE)
+    question = QuestionRecord(new_key(), "¿Legible?", AskContext("cli"), utcnow())
+    spool.append(Finished(question, outcome_of(make_answer(), "delivered")))
+    with spool.path.open("a", encoding="utf-8") as handle:
+        handle.write('{"v": 2, "op": "finish", "key": \n')  # a write cut by a power loss
+    spool.append(Opened(QuestionRecord(new_key(), "¿Otra?", AskContext("cli"), utcnow())))
+    assert await PairRecorder(db, spool.path).replay() == 2
+    assert "dropping unreadable line 2" in caplog.text
+    assert not spool
 
 
-@pytest.mark.sqlite_only
-async def test_a_spool_that_cannot_be_read_does_not_stop_recording(
-    db: Database, settings: Settings
+async def test_a_question_neither_database_nor_spool_can_take_is_logged_not_raised(
+    db: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    (settings.data_dir / SPOOL_FILE).mkdir(parents=True)  # reading it fails with an OSError
-    assert await QALog(db).record(make_answer(), AskContext("cli")) is not None
-    assert _questions(settings) == ["¿Qué es Argilla?"]
-
-
-@pytest.mark.sqlite_only
-async def test_a_spooled_pair_already_in_the_database_is_not_committed_twice(
-    db: Database, settings: Settings
-) -> None:
-    await _record_while_locked(settings, AskContext(surface="slash", user_id=7))
-    spool = settings.data_dir / SPOOL_FILE
-    kept = spool.read_text(encoding="utf-8")
-    await QALog(db).replay_spool()
-    spool.write_text(kept, encoding="utf-8")  # as if rewriting the spool had failed
-    await QALog(db).replay_spool()
-    assert _questions(settings) == ["¿Pregunta bloqueada 0?"]
-    assert not spool.exists()
-
-
-@pytest.mark.sqlite_only
-async def test_a_record_cancelled_before_the_database_answered_is_spooled(
-    db: Database, settings: Settings
-) -> None:
-    task = asyncio.create_task(QALog(db).record(make_answer(), AskContext("cli")))
-    await asyncio.sleep(0)  # the record is now waiting on its first database call
-    task.cancel()  # as the shutdown drain does when the grace period ends
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    assert (settings.data_dir / SPOOL_FILE).exists()
-    await QALog(db).replay_spool()
-    assert _questions(settings) == ["¿Qué es Argilla?"]
-
-
-@pytest.mark.sqlite_only
-async def test_a_pair_spooled_after_a_cut_line_is_not_lost_with_it(
-    db: Database, settings: Settings
-) -> None:
-    await _record_while_locked(settings, AskContext(surface="slash", user_id=7))
-    spool = settings.data_dir / SPOOL_FILE
-    spool.write_text(spool.read_text(encoding="utf-8") + '{"answer": {"quest', encoding="utf-8")
-    await _record_while_locked(settings, AskContext(surface="mention", user_id=8))
-    assert await QALog(db).replay_spool() == 2
-    assert _questions(settings) == ["¿Pregunta bloqueada 0?"] * 2
+    await db.downgrade("base")  # every write fails
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    recorder = PairRecorder(db, blocker / SPOOL_FILE)  # the spool's folder is a file
+    try:
+        await recorder.open("¿Perdida?", AskContext("cli"))
+        await recorder.flush()
+    finally:
+        await recorder.aclose()
+    assert "nor spool it" in caplog.text

@@ -1,0 +1,49 @@
+"""Wire the store to the bot: open it from the settings, turn answers into the store's records."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from bot.rag.types import Answer
+from store.db import Database
+from store.pseudonym import load_salt
+from store.recording import PairRecorder
+from store.records import Delivery, OutcomeRecord, SourceRecord
+from store.spool import SPOOL_FILE
+
+
+def open_database(settings: Settings) -> Database:
+    """Open the database named by DATABASE_URL (default: SQLite in the data directory)."""
+    return Database.open(settings.sqlalchemy_url, settings.data_dir)
+
+
+def open_recorder(db: Database, settings: Settings) -> PairRecorder:
+    """Build the recorder, with its spool in the data directory."""
+    return PairRecorder(
+        db, settings.data_dir / SPOOL_FILE, replay_seconds=settings.spool_replay_seconds
+    )
+
+
+def export_salt(settings: Settings) -> bytes:
+    """Return the key of exported pseudonyms: EXPORT_SALT, or one kept in the data directory."""
+    configured = settings.export_salt.get_secret_value() if settings.export_salt else None
+    return load_salt(configured, settings.data_dir)
+
+
+def outcome_of(answer: Answer, delivery: Delivery, message_id: int | None = None) -> OutcomeRecord:
+    """Describe how an answer ended and how it was shown, as the store records it."""
+    return OutcomeRecord(
+        answer=answer.text,
+        status=answer.status,
+        mode=answer.mode,
+        delivery=delivery,
+        message_id=message_id,
+        model=answer.model,
+        endpoint=answer.endpoint,
+        error_cause=answer.error_cause,
+        notice=answer.notice,
+        timings=dict(answer.timings),
+        sources=tuple(
+            SourceRecord(s.title, s.author, s.quote, s.talk_id, s.chunk_id, float(s.score))
+            for s in answer.sources
+        ),
+    )
