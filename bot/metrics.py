@@ -56,6 +56,7 @@ LLM_CAUSES = (
     ("prompt over the context window", "prompt_too_long"),
     ("rejected the request", "misconfigured"),
     ("returned an empty answer", "empty"),
+    (" failed: ", "server_error"),
 )
 FAILED_STATUSES = ("error", "partial", "fallback")
 
