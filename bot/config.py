@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 HF_DATASET_ID = "Danielbrdz/Barcenas-Hackathon-2024-Somos-NLP-Transcripcion"
@@ -82,16 +82,18 @@ class Settings(BaseSettings):
             return [int(part) for part in value.replace(" ", "").split(",") if part] or None
         return value
 
-    @model_validator(mode="after")
-    def _check_shards(self) -> Settings:
+    @field_validator("shard_ids")
+    @classmethod
+    def _check_shard_ids(cls, value: list[int] | None, info: ValidationInfo) -> list[int] | None:
         """Require SHARD_COUNT with SHARD_IDS, and every id below it."""
-        if self.shard_ids is None:
-            return self
-        if self.shard_count is None:
-            raise ValueError("SHARD_IDS needs SHARD_COUNT (the total number of shards)")
-        if any(not 0 <= shard < self.shard_count for shard in self.shard_ids):
-            raise ValueError(f"every SHARD_IDS value must be from 0 to {self.shard_count - 1}")
-        return self
+        if value is None:
+            return value
+        count = info.data.get("shard_count")
+        if count is None:
+            raise ValueError("set SHARD_COUNT (the total number of shards) as well")
+        if any(not 0 <= shard < count for shard in value):
+            raise ValueError(f"every SHARD_IDS value must be from 0 to {count - 1}")
+        return value
 
     @property
     def runs_periodic_jobs(self) -> bool:
