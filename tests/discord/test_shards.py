@@ -75,6 +75,7 @@ async def query(url: str, sql: str) -> list[Any]:
         await engine.dispose()
 
 
+@pytest.mark.timeout(900)  # two bot processes, and /reindexar embeds the whole sample
 async def test_two_shard_processes_share_one_database_and_one_index(
     bot_env: FakeChatServer,
     fake_discord: FakeDiscord,
