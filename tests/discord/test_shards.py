@@ -51,6 +51,10 @@ async def shard_process(
             yield log_path
             process.send_signal(signal.SIGTERM)
             assert await asyncio.wait_for(process.wait(), 60) == 0, f"see {log_path}"
+        except BaseException:
+            tail = (await asyncio.to_thread(log_path.read_text))[-4000:]
+            print(f"--- shard {shard} log (exit {process.returncode}) ---\n{tail}")
+            raise
         finally:
             if process.returncode is None:
                 process.kill()
