@@ -21,6 +21,7 @@ from store.privacy import PrivacyLog
 from store.recording import PairRecorder
 from store.records import StaleReply
 from store.review import ReviewLog
+from store.server_settings import ServerConfig, ServerSettingsStore
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,8 @@ EXTENSIONS = (
     "cogs.moderation",
     "cogs.admin",
     "cogs.retention",
+    "cogs.configure",
+    "bot.health",
 )
 SHUTDOWN_GRACE_SECONDS = 5.0
 
@@ -100,25 +103,44 @@ def services_of(interaction: discord.Interaction[Any]) -> Services:
     return client.services
 
 
-class AssistantBot(commands.Bot):
+def server_defaults(settings: Settings) -> ServerConfig:
+    """Return the settings of a server that set nothing with `/configurar`: the environment's."""
+    return ServerConfig(
+        allowed_channel_ids=tuple(settings.allowed_channel_ids),
+        moderator_role_id=settings.moderator_role_id,
+        mentor_role_id=settings.mentor_role_id,
+        cooldown_seconds=settings.user_cooldown_seconds,
+    )
+
+
+class AssistantBot(commands.AutoShardedBot):
     """The pide-ayuda bot: slash commands, mentions and threads over the given services."""
 
     def __init__(self, services: Services, **options: Any) -> None:
-        """Configure intents (message content, for mentions), no pings, our command tree."""
+        """Configure intents (message content, for mentions), no pings, our command tree, shards.
+
+        SHARD_COUNT and SHARD_IDS pick the shards this process runs; unset, Discord's
+        recommended count, all in this process.
+        """
         gateway_json.install()  # a frame a user shaped must never end the process
         intents = discord.Intents.default()
         intents.message_content = True
         settings = services.settings
+        shards: dict[str, Any] = {"shard_count": settings.shard_count}
+        if settings.shard_ids is not None:
+            shards["shard_ids"] = settings.shard_ids
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
             tree_cls=AssistantTree,
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            **shards,
             **options,
         )
         self.services = services
         self.gate = AnswerGate(settings.user_cooldown_seconds, settings.max_answers_in_flight)
+        self.server_settings = ServerSettingsStore(services.db, server_defaults(settings))
         self._background: set[asyncio.Task[None]] = set()
 
     async def setup_hook(self) -> None:

@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 HF_DATASET_ID = "Danielbrdz/Barcenas-Hackathon-2024-Somos-NLP-Transcripcion"
@@ -64,6 +64,14 @@ class Settings(BaseSettings):
         """Accept the level in any case (`info`, `Info`)."""
         return value.upper() if isinstance(value, str) else value
 
+    # Operations: per-server defaults, health and metrics, logs, shards (docs/deployment.md)
+    mentor_role_id: int | None = None
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
+    log_format: Literal["text", "json"] = "text"
+    shard_count: int | None = Field(default=None, ge=1)
+    shard_ids: Annotated[list[int] | None, NoDecode] = None
+
     @field_validator("allowed_channel_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
@@ -71,6 +79,32 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [int(part) for part in value.replace(" ", "").split(",") if part]
         return value
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _split_shard_ids(cls, value: object) -> object:
+        """Accept a comma-separated list of shard ids from the environment."""
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(" ", "").split(",") if part] or None
+        return value
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _check_shard_ids(cls, value: list[int] | None, info: ValidationInfo) -> list[int] | None:
+        """Require SHARD_COUNT with SHARD_IDS, and every id below it."""
+        if value is None:
+            return value
+        count = info.data.get("shard_count")
+        if count is None:
+            raise ValueError("set SHARD_COUNT (the total number of shards) as well")
+        if any(not 0 <= shard < count for shard in value):
+            raise ValueError(f"every SHARD_IDS value must be from 0 to {count - 1}")
+        return value
+
+    @property
+    def runs_periodic_jobs(self) -> bool:
+        """Tell whether this process runs the jobs one process does for all: it holds shard 0."""
+        return self.shard_ids is None or 0 in self.shard_ids
 
     @cached_property
     def chroma_path(self) -> Path:

@@ -9,7 +9,8 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from bot import strings
+from bot import metrics, strings
+from bot.logs import question_scope
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +37,16 @@ class AnswerGate:
         self._mean_seconds = 10.0
         self.accepting = True
 
-    def admit(self, user_id: int) -> str | None:
-        """Return a refusal message with the wait, or None after recording the question."""
+    def admit(self, user_id: int, cooldown_seconds: float | None = None) -> str | None:
+        """Return a refusal message with the wait, or None after recording the question.
+
+        `cooldown_seconds` is the asker's server's cooldown; None means the default one.
+        """
         if not self.accepting:
             return strings.SHUTTING_DOWN
         now = self._clock()
-        remaining = self._last_question.get(user_id, -math.inf) + self._cooldown - now
+        cooldown = self._cooldown if cooldown_seconds is None else cooldown_seconds
+        remaining = self._last_question.get(user_id, -math.inf) + cooldown - now
         if remaining > 0:
             return strings.COOLDOWN.format(seconds=math.ceil(remaining))
         if self._waiting >= self._max_in_flight * QUEUE_FACTOR:
@@ -60,12 +65,16 @@ class AnswerGate:
 
     @asynccontextmanager
     async def tracked(self) -> AsyncIterator[None]:
-        """Count the current task as an answer in flight until it has been delivered and logged."""
+        """Count the current task as an answer in flight until it has been delivered and logged.
+
+        Every log line of the question's path, from here on, carries a fresh question id.
+        """
         task = asyncio.current_task()
         if task is not None:
             self._tasks.add(task)
         try:
-            yield
+            with question_scope():
+                yield
         finally:
             if task is not None:
                 self._tasks.discard(task)
@@ -79,11 +88,13 @@ class AnswerGate:
         finally:
             self._waiting -= 1
         self._running += 1
+        metrics.ANSWERS_IN_FLIGHT.inc()
         started = self._clock()
         try:
             yield
         finally:
             self._running -= 1
+            metrics.ANSWERS_IN_FLIGHT.dec()
             self._slots.release()
             self._mean_seconds = 0.8 * self._mean_seconds + 0.2 * (self._clock() - started)
 

@@ -178,3 +178,39 @@ FALLBACK_NOTICE = (
     "fragmentos literales de las charlas.*"
 )
 CONSULTED_HEADER = "**Charlas consultadas** (la respuesta no cita ningún fragmento)"
+
+# --- Per-server settings: /configurar (cogs/configure.py) -------------------------------------
+CHANNEL_NOT_ALLOWED = (
+    "En este canal no respondo preguntas; pregunta en uno de los canales de ayuda."
+)
+MANAGE_SERVER_ONLY = "Solo quien puede gestionar el servidor puede cambiar mis ajustes."
+CMD_CONFIGURAR = "Ajustes del bot en este servidor (Gestionar servidor)"
+CMD_CONFIGURAR_VER = "Muestra los ajustes de este servidor"
+CMD_CONFIGURAR_CANAL = "Añade o quita un canal donde se responden preguntas"
+OPT_CONFIGURAR_ACCION = "Añadir o quitar el canal"
+OPT_CONFIGURAR_CANAL = "El canal"
+CHOICE_ACCION_ANADIR = "añadir"
+CHOICE_ACCION_QUITAR = "quitar"
+CMD_CONFIGURAR_MODERADOR = "Rol que puede usar los comandos de moderación"
+CMD_CONFIGURAR_MENTOR = "Rol de las personas mentoras"
+OPT_CONFIGURAR_ROL = "El rol"
+CMD_CONFIGURAR_ESPERA = "Segundos que espera cada persona entre preguntas"
+OPT_CONFIGURAR_SEGUNDOS = "Segundos (0 = sin espera)"
+CMD_CONFIGURAR_RESTABLECER = "Vuelve a los valores por defecto"
+OPT_CONFIGURAR_AJUSTE = "Qué ajuste restablecer"
+CHOICE_AJUSTE_CANALES = "canales"
+CHOICE_AJUSTE_MODERADOR = "rol de moderación"
+CHOICE_AJUSTE_MENTOR = "rol de mentores"
+CHOICE_AJUSTE_ESPERA = "espera entre preguntas"
+CHOICE_AJUSTE_TODO = "todos"
+SETTINGS_TEXT = (
+    "**Ajustes de este servidor** (⚙️ = cambiado aquí; el resto es el valor por defecto)\n"
+    "**Canales de preguntas:** {channels}{channels_mark}\n"
+    "**Rol de moderación:** {moderator}{moderator_mark}\n"
+    "**Rol de mentores:** {mentor}{mentor_mark}\n"
+    "**Espera entre preguntas:** {cooldown} s{cooldown_mark}"
+)
+SETTINGS_ALL_CHANNELS = "todos"
+SETTINGS_NO_ROLE = "ninguno"
+SETTINGS_SAVED = "Guardado. Se aplica ya en todo el bot.\n\n{settings}"
+SETTINGS_UNAVAILABLE = "No puedo guardar los ajustes ahora mismo; inténtalo de nuevo en un rato."

@@ -41,7 +41,14 @@ class Ask(commands.Cog):
     async def pregunta(self, interaction: discord.Interaction, texto: str) -> None:
         """Defer at once, then stream the answer into the response."""
         async with self.bot.gate.tracked():  # from arrival: shutdown waits for this question
-            refusal = self.bot.gate.admit(interaction.user.id)
+            config = await self.bot.server_settings.get(interaction.guild_id)
+            parent_id = getattr(interaction.channel, "parent_id", None)
+            if interaction.channel_id and not config.allows_channel(
+                interaction.channel_id, parent_id
+            ):
+                await interaction.response.send_message(strings.CHANNEL_NOT_ALLOWED, ephemeral=True)
+                return
+            refusal = self.bot.gate.admit(interaction.user.id, config.cooldown_seconds)
             if refusal is not None:
                 await interaction.response.send_message(refusal, ephemeral=True)
                 return
@@ -64,12 +71,14 @@ class Ask(commands.Cog):
         in_own_thread = isinstance(channel, discord.Thread) and channel.owner_id == me.id
         if not in_own_thread and me not in message.mentions:
             return
-        if not self._allowed(channel):
-            log.debug("ignoring message in channel %s (not in ALLOWED_CHANNEL_IDS)", channel.id)
+        config = await self.bot.server_settings.get(message.guild.id)
+        parent_id = channel.parent_id if isinstance(channel, discord.Thread) else None
+        if not config.allows_channel(channel.id, parent_id):
+            log.debug("ignoring message in channel %s (not an allowed channel)", channel.id)
             return
         try:
             async with self.bot.gate.tracked():  # from arrival: shutdown waits for this question
-                refusal = self.bot.gate.admit(message.author.id)
+                refusal = self.bot.gate.admit(message.author.id, config.cooldown_seconds)
                 if refusal is not None:
                     await message.reply(refusal, allowed_mentions=NO_PINGS)
                     return
@@ -80,13 +89,6 @@ class Ask(commands.Cog):
                     await self._open_thread(message, question)
         except discord.HTTPException as error:
             log.error("could not answer message %s in %s: %s", message.id, channel.id, error)
-
-    def _allowed(self, channel: discord.abc.MessageableChannel) -> bool:
-        allowed = self.services.settings.allowed_channel_ids
-        if not allowed:
-            return True
-        parent_id = channel.parent_id if isinstance(channel, discord.Thread) else None
-        return channel.id in allowed or parent_id in allowed
 
     async def _open_thread(self, message: discord.Message, question: str) -> None:
         name = strings.THREAD_NAME.format(name=message.author.display_name)[:100]

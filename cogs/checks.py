@@ -1,4 +1,4 @@
-"""Who may use the moderator commands: Manage Server or the MODERATOR_ROLE_ID role."""
+"""Who may use the moderator commands: Manage Server or the server's moderator role."""
 
 from __future__ import annotations
 
@@ -9,24 +9,38 @@ import discord
 from discord import app_commands
 
 from bot import strings
-from bot.app import UserFacingCheckFailure, services_of
+from bot.app import AssistantBot, UserFacingCheckFailure
+from store.server_settings import ServerConfig
 
 T = TypeVar("T")
 
 
-def is_moderator(interaction: discord.Interaction[Any]) -> bool:
-    """Tell whether the caller has Manage Server here or the configured moderator role."""
+def is_moderator(interaction: discord.Interaction[Any], config: ServerConfig | None = None) -> bool:
+    """Tell whether the caller has Manage Server here or this server's moderator role.
+
+    Without `config`, the server's last read settings are used (no database call).
+    """
     if interaction.permissions.manage_guild:
         return True
-    role_id = services_of(interaction).settings.moderator_role_id
+    if config is None:
+        config = _bot(interaction).server_settings.peek(interaction.guild_id)
+    role_id = config.moderator_role_id
     user = interaction.user
     if not role_id or not isinstance(user, discord.Member):
         return False
     return user.get_role(role_id) is not None
 
 
+def _bot(interaction: discord.Interaction[Any]) -> AssistantBot:
+    client = interaction.client
+    if not isinstance(client, AssistantBot):
+        raise TypeError("interaction did not come through AssistantBot")
+    return client
+
+
 async def _check(interaction: discord.Interaction[Any]) -> bool:
-    if is_moderator(interaction):
+    config = await _bot(interaction).server_settings.get(interaction.guild_id)
+    if is_moderator(interaction, config):
         return True
     raise UserFacingCheckFailure(strings.MODERATORS_ONLY, "not a moderator")
 

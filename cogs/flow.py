@@ -19,7 +19,7 @@ import aiohttp
 import discord
 from discord.utils import MISSING
 
-from bot import strings
+from bot import metrics, strings
 from bot.discord_gate import AnswerGate
 from bot.discord_render import MESSAGE_LIMIT, NO_PINGS, preview, render_answer
 from bot.rag.answer import Answerer
@@ -152,6 +152,7 @@ class QuestionRun:
         The caller holds `gate.tracked()` from the question's arrival, so shutdown waits for it.
         """
         record = await self.recorder.open(question, self.context)
+        log.info("question %s (%s) saved", record.key, self.context.surface)
         locating = asyncio.create_task(self._note_reply(record.key))
         if self.gate.is_full():
             await self._quietly(
@@ -224,6 +225,8 @@ class QuestionRun:
             else "not_delivered"
         )
         self.recorder.finished(record, outcome_of(answer, delivery, message_id))
+        metrics.record_answer(self.context.surface, answer)
+        log.info("answer %s: %s, %s", record.key, answer.status, delivery)
 
     async def _send(
         self, pieces: list[str], view: discord.ui.View | None

@@ -20,10 +20,16 @@ class Retention(commands.Cog):
         """Keep the Q&A log and the retention setting."""
         self.db = bot.services.db
         self.days = bot.services.settings.retention_days
+        self.runs_jobs = bot.services.settings.runs_periodic_jobs
 
     async def cog_load(self) -> None:
-        """Start the daily purge (its first run is immediate) when retention is on."""
-        if self.days > 0:
+        """Start the daily purge (its first run is immediate) when retention is on.
+
+        With several processes (SHARD_IDS), only the one holding shard 0 purges.
+        """
+        if self.days > 0 and not self.runs_jobs:
+            log.info("retention purge left to the process that runs shard 0")
+        elif self.days > 0:
             self.purge.start()
 
     async def cog_unload(self) -> None:

@@ -15,7 +15,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
@@ -31,6 +31,7 @@ from store.errors import DatabaseUnavailableError, SchemaTooNewError, StoreError
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
+MIGRATION_LOCK_KEY = 0x70696465  # "pide": the advisory lock held while migrating
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
 
 
@@ -159,6 +160,10 @@ def _check_known(connection: Connection, config: Config) -> None:
 
 
 def _upgrade(connection: Connection, revision: str) -> None:
+    if connection.dialect.name == "postgresql":
+        # Processes starting together (one per shard group) migrate one at a time; the lock ends
+        # with the transaction, and the next process finds the schema at head already.
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
     config = alembic_config()
     _check_known(connection, config)
     config.attributes["connection"] = connection

@@ -16,6 +16,7 @@ import discord
 from bot.app import AssistantBot, Services
 from bot.cli import CliError
 from bot.config import Settings, load_settings
+from bot.logs import use_format
 from bot.rag.answer import Answerer
 from bot.rag.errors import RagError, first_line
 from bot.storage import open_database, open_recorder
@@ -37,6 +38,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the bot until SIGTERM/SIGINT; return 0 after a clean shutdown."""
     settings = load_settings()
+    use_format(settings.log_format)
     token = settings.discord_token.get_secret_value() if settings.discord_token else ""
     if not token:
         raise CliError("DISCORD_TOKEN is not set; put the bot token in .env (see docs/discord.md)")

@@ -43,3 +43,24 @@ async def test_retention_off_keeps_old_pairs(
     async with start_bot(RETENTION_DAYS="0"):
         await ask(fake_discord, user_id=1002)
     assert rows(sample_data_dir, "SELECT user_id FROM qa_pairs ORDER BY id") == [(1001,), (1002,)]
+
+
+async def test_only_the_process_holding_shard_0_purges(
+    start_bot: StartBot, fake_discord: FakeDiscord, sample_data_dir
+):
+    async with start_bot():
+        await ask(fake_discord, user_id=1001)
+        await ask(fake_discord, user_id=1002)
+    first = rows(sample_data_dir, "SELECT min(id) FROM qa_pairs")[0][0]
+    _age_pair(sample_data_dir, first, days=60)
+    fake_discord.shard_count = 2
+    shards = {"RETENTION_DAYS": "30", "SHARD_COUNT": "2"}
+
+    async with start_bot(**shards, SHARD_IDS="1") as running:
+        assert not running.bot.get_cog("Retention").purge.is_running()  # type: ignore[union-attr]
+    assert len(rows(sample_data_dir, "SELECT id FROM qa_pairs")) == 2
+
+    async with start_bot(**shards, SHARD_IDS="0"):
+        await fake_discord.wait_until(
+            lambda: rows(sample_data_dir, "SELECT user_id FROM qa_pairs") == [(1002,)]
+        )

@@ -7,7 +7,7 @@ from tests.discord.conftest import QUESTION, StartBot
 from tests.fakes.discord_server import FakeDiscord
 from tests.waiting import eventually
 
-MODERATOR_COMMANDS = {"exportar", "revisar", "estadisticas", "reindexar"}
+MODERATOR_COMMANDS = {"exportar", "revisar", "estadisticas", "reindexar", "configurar"}
 
 
 def _pairs(data_dir) -> list[tuple[Any, ...]]:
@@ -93,4 +93,4 @@ async def test_without_dev_guild_commands_sync_globally(
         pass
     (sync,) = fake_discord.find("PUT", r"/commands$")
     assert sync.path == f"/applications/{fake_discord.app_id}/commands"
-    assert len(sync.body) == 7
+    assert len(sync.body) == 8  # with /configurar

@@ -120,7 +120,8 @@ async def _app(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
 
 @_on("GET", r"/gateway(/bot)?")
 async def _gateway_url(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
-    return {"url": fake.gateway_url, "shards": 1, "session_start_limit": {"remaining": 1000}}
+    limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
+    return {"url": fake.gateway_url, "shards": fake.shard_count, "session_start_limit": limit}
 
 
 @_on("PUT", r"/applications/(\d+)(?:/guilds/(\d+))?/commands")

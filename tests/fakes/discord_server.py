@@ -27,6 +27,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from tests.fakes import discord_payloads as p
+from tests.fakes import discord_shards as shards
 from tests.fakes.discord_routes import Recorded, Refusal, json_response, read_body, route
 
 Json = dict[str, Any]
@@ -66,6 +67,7 @@ class FakeDiscord:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.base_url = ""
+        self._init_shards()
 
     # -- lifecycle -----------------------------------------------------------------------------
     async def start(self) -> str:
@@ -160,7 +162,7 @@ class FakeDiscord:
         """Send a DISPATCH event to every connected gateway session."""
         self._seq += 1
         frame = json.dumps({"op": 0, "t": event, "s": self._seq, "d": data})
-        for ws in list(self._sockets):
+        for ws in self._sockets_for(data):
             await ws.send_str(frame)
 
     async def send_raw(self, frame: str) -> None:
@@ -225,7 +227,8 @@ class FakeDiscord:
         channel = self.channels[channel_id or self.channel_id]
         author = p.user(user_id, f"user{user_id}", bot=bot_author)
         mentions = [self.bot_user] if mention_bot else []
-        msg = p.message(channel["id"], author, content, guild_id=self.guild_id, mentions=mentions)
+        guild_id = channel["guild_id"]
+        msg = p.message(channel["id"], author, content, guild_id=guild_id, mentions=mentions)
         self._store(msg)
         await self.dispatch("MESSAGE_CREATE", {**msg, "member": p.member(author)})
         return msg
@@ -259,6 +262,8 @@ class FakeDiscord:
 
     # -- gateway -------------------------------------------------------------------------------
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        if self.refuse_gateway:
+            return web.Response(status=503)  # type: ignore[return-value]
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
         self._sockets.add(ws)
@@ -270,6 +275,7 @@ class FakeDiscord:
                 await self._on_gateway_frame(ws, json.loads(frame.data))
         finally:
             self._sockets.discard(ws)
+            self.socket_shards.pop(ws, None)
         return ws
 
     async def _on_gateway_frame(self, ws: web.WebSocketResponse, frame: Json) -> None:
@@ -282,6 +288,8 @@ class FakeDiscord:
             if self.close_on_identify is not None:
                 await ws.close(code=self.close_on_identify)
                 return
+            if not await self._accept_shard(ws, frame["d"]):
+                return
             await self._send_ready(ws)
         elif op == 6:
             self._seq += 1
@@ -289,9 +297,12 @@ class FakeDiscord:
 
     async def _send_ready(self, ws: web.WebSocketResponse) -> None:
         ready = p.ready_event(self.bot_user, self.guild_id, self.gateway_url)
-        channels = [c for c in self.channels.values() if c["type"] == 0]
+        channels = [
+            c for c in self.channels.values() if c["type"] == 0 and c["guild_id"] == self.guild_id
+        ]
         guild = p.guild_create(self.guild_id, self.moderator_role_id, channels, self.bot_user)
-        for event, data in (("READY", ready), ("GUILD_CREATE", guild)):
+        events = self._shard_ready_events(ws, ready, guild)
+        for event, data in events:
             self._seq += 1
             await ws.send_json({"op": 0, "t": event, "s": self._seq, "d": data})
         self.ready.set()
@@ -340,3 +351,101 @@ class FakeDiscord:
             msg["webhook_id"] = self.app_id
             msg["application_id"] = self.app_id
         return self._store(msg)
+
+    # -- shards and more servers (tests/fakes/discord_shards.py) --------------------------------
+    def _init_shards(self) -> None:
+        self.shard_count = 1  # what GET /gateway/bot recommends and IDENTIFY must carry
+        self.added_guilds: dict[str, shards.FakeGuild] = {}
+        self.socket_shards: dict[web.WebSocketResponse, int] = {}
+        self.identifies: list[Json] = []
+        self.shard_problems: list[str] = []  # refused IDENTIFYs; a test expects none
+        self.ready_shards: set[int] = set()
+        self.refuse_gateway = False  # answer 503 to new gateway connections (Discord down)
+
+    def add_guild(self, shard: int = 0) -> shards.FakeGuild:
+        """Add a server whose events go to `shard`, with one text channel; return it."""
+        guild = shards.new_guild(shard, self.shard_count)
+        self.added_guilds[guild.id] = guild
+        self.channels[guild.channel_id] = p.text_channel(guild.channel_id, guild.id, "preguntas")
+        self.channels[guild.other_channel_id] = p.text_channel(
+            guild.other_channel_id, guild.id, "charla", 1
+        )
+        return guild
+
+    async def slash_in(
+        self,
+        guild: shards.FakeGuild,
+        name: str,
+        options: dict[str, Any],
+        *,
+        user_id: int = 1001,
+        moderator: bool = False,
+        roles: tuple[str, ...] = (),
+        resolved: Json | None = None,
+        channel_id: str | None = None,
+        subcommand: str | None = None,
+    ) -> tuple[str, str]:
+        """Send a global application command (or one of its subcommands) in an added server."""
+        command = next(c for c in self.commands["global"] if c["name"] == name)
+        declared = command
+        if subcommand is not None:
+            declared = next(o for o in command["options"] if o["name"] == subcommand)
+        opts = [
+            {"name": k, "type": self._option_type(declared, k), "value": v}
+            for k, v in options.items()
+        ]
+        if subcommand is not None:
+            opts = [{"name": subcommand, "type": 1, "options": opts}]
+        data: Json = {"id": command["id"], "name": name, "type": 1, "options": opts}
+        if resolved is not None:
+            data["resolved"] = resolved
+        perms = p.MEMBER_PERMISSIONS | (p.MANAGE_GUILD if moderator else 0)
+        member = p.member(p.user(user_id, f"user{user_id}"), list(roles), perms)
+        interaction_id, token = p.snowflake(), f"tok-{p.snowflake()}"
+        channel = self.channels[channel_id or guild.channel_id]
+        payload = p.interaction(interaction_id, token, self.app_id, 2, channel, member, data)
+        self.interactions_sent[interaction_id] = time.perf_counter()
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return interaction_id, token
+
+    async def drop_gateway(self) -> None:
+        """Close every gateway connection (the bot then reconnects, unless refused)."""
+        for ws in list(self._sockets):
+            await ws.close(code=4000)
+
+    def _sockets_for(self, data: Json) -> list[web.WebSocketResponse]:
+        """Return the sessions that receive an event: its server's shard only, as Discord does."""
+        guild_id = shards.event_guild(data)
+        if guild_id is None or self.shard_count == 1:
+            return list(self._sockets)
+        shard = shards.shard_of(guild_id, self.shard_count)
+        return [ws for ws in self._sockets if self.socket_shards.get(ws) == shard]
+
+    async def _accept_shard(self, ws: web.WebSocketResponse, identify: Json) -> bool:
+        self.identifies.append(identify)
+        problem = shards.identify_problem(
+            identify, self.shard_count, set(self.socket_shards.values())
+        )
+        if problem is not None:
+            self.shard_problems.append(problem)
+            await ws.close(code=shards.INVALID_SHARD)
+            return False
+        self.socket_shards[ws] = int((identify.get("shard") or [0, 1])[0])
+        return True
+
+    def _shard_ready_events(
+        self, ws: web.WebSocketResponse, ready: Json, default_guild: Json
+    ) -> list[tuple[str, Json]]:
+        """READY (with `shard`) and one GUILD_CREATE per server of this session's shard."""
+        shard = self.socket_shards.get(ws, 0)
+        guilds = (
+            [default_guild] if shards.shard_of(self.guild_id, self.shard_count) == shard else []
+        )
+        for guild in self.added_guilds.values():
+            if shards.shard_of(guild.id, self.shard_count) == shard:
+                channels = [self.channels[guild.channel_id], self.channels[guild.other_channel_id]]
+                guilds.append(shards.guild_payload(guild, channels, self.bot_user))
+        ready["guilds"] = [{"id": g["id"], "unavailable": True} for g in guilds]
+        ready["shard"] = [shard, self.shard_count]
+        self.ready_shards.add(shard)
+        return [("READY", ready), *[("GUILD_CREATE", g) for g in guilds]]
