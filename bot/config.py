@@ -106,6 +106,14 @@ class Settings(BaseSettings):
         """Tell whether this process runs the jobs one process does for all: it holds shard 0."""
         return self.shard_ids is None or 0 in self.shard_ids
 
+    def serves_guild(self, guild_id: int | None) -> bool:
+        """Tell whether this process's shards receive `guild_id`'s events (None: shard 0's)."""
+        if self.shard_count is None or self.shard_ids is None:
+            return True
+        if guild_id is None:
+            return self.runs_periodic_jobs
+        return (guild_id >> 22) % self.shard_count in self.shard_ids
+
     @cached_property
     def chroma_path(self) -> Path:
         """Folder of the embedded Chroma store."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -238,20 +239,25 @@ class PairRecorder:
             else:
                 await _apply_finish(session, entry.question, entry.outcome)
 
-    async def interrupt_unfinished(self) -> list[StaleReply]:
+    async def interrupt_unfinished(
+        self, owns: Callable[[int | None], bool] = lambda guild_id: True
+    ) -> list[StaleReply]:
         """Mark rows left `in_progress` by a dead process `interrupted`; return recent replies.
 
-        Call once at start-up, after `replay()`, before this process opens questions.
+        Call once at start-up, after `replay()`, before this process opens questions. `owns`
+        tells which servers' rows are this process's (with shards, the others' may be live).
         """
         recent = utcnow() - STALE_REPLY_AGE
-        unfinished = QAPair.status == "in_progress"
         columns = (QAPair.key, QAPair.reply_channel_id, QAPair.reply_message_id, QAPair.created_at)
         try:
             async with self._db.writing() as session:
-                found = (await session.execute(select(*columns).where(unfinished))).all()
+                rows = await session.execute(
+                    select(*columns, QAPair.guild_id).where(QAPair.status == "in_progress")
+                )
+                found = [row[:4] for row in rows.all() if owns(row[4])]
                 await session.execute(
                     update(QAPair)
-                    .where(unfinished)
+                    .where(QAPair.key.in_([key for key, *_ in found]))
                     .values(
                         status="interrupted",
                         delivery="not_delivered",

@@ -88,7 +88,7 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
         await db.upgrade()
         recorder = open_recorder(db, settings)
         stack.push_async_callback(recorder.aclose)
-        stale = await _finish_previous_run(recorder)
+        stale = await _finish_previous_run(recorder, settings)
         recorder.start()
         answerer = Answerer.from_settings(settings)
         stack.push_async_callback(answerer.aclose)
@@ -108,11 +108,14 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
         yield services
 
 
-async def _finish_previous_run(recorder: PairRecorder) -> list[StaleReply]:
-    """Write what a previous run spooled, and mark what it left unfinished as interrupted."""
+async def _finish_previous_run(recorder: PairRecorder, settings: Settings) -> list[StaleReply]:
+    """Write what a previous run spooled, and mark what it left unfinished as interrupted.
+
+    Only the servers of this process's shards: another process's answers may be in progress.
+    """
     await recorder.replay()
     try:
-        return await recorder.interrupt_unfinished()
+        return await recorder.interrupt_unfinished(settings.serves_guild)
     except StoreError as error:
         log.warning("could not mark unfinished answers of a previous run: %s", error)
         return []

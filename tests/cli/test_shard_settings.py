@@ -32,3 +32,13 @@ def test_the_process_holding_shard_0_runs_the_periodic_jobs(
     if shard_ids is not None:
         monkeypatch.setenv("SHARD_IDS", shard_ids)
     assert load_settings().runs_periodic_jobs is runs
+
+
+def test_a_process_serves_the_guilds_its_shards_receive(monkeypatch: pytest.MonkeyPatch) -> None:
+    guild = (7 << 22) + 5  # (guild_id >> 22) % 2 == 1
+    assert load_settings().serves_guild(guild)  # no shards set: one process serves all
+    monkeypatch.setenv("SHARD_COUNT", "2")
+    monkeypatch.setenv("SHARD_IDS", "1")
+    settings = load_settings()
+    assert settings.serves_guild(guild) and not settings.serves_guild(guild + (1 << 22))
+    assert not settings.serves_guild(None)  # rows with no server belong to shard 0's process

@@ -168,3 +168,15 @@ async def test_deleting_a_user_cascades_to_sources_and_votes(db: Database, qalog
 def test_the_store_records_the_pipelines_status_words_plus_the_row_lifecycle() -> None:
     assert get_args(Status) == FINAL_STATUSES
     assert set(PAIR_STATUSES) == {*FINAL_STATUSES, "in_progress", "interrupted"}
+
+
+async def test_start_up_marks_only_the_rows_of_the_servers_it_serves(
+    db: Database, qalog: QALog
+) -> None:
+    mine = await qalog.recorder.open("¿Mía?", AskContext("slash", user_id=1, guild_id=10))
+    other = await qalog.recorder.open("¿Ajena?", AskContext("slash", user_id=2, guild_id=11))
+    await qalog.recorder.flush()
+    await qalog.recorder.interrupt_unfinished(lambda guild_id: guild_id == 10)
+    async with db.sessions() as session:
+        statuses = dict((await session.execute(sa.select(QAPair.key, QAPair.status))).all())
+    assert statuses == {mine.key: "interrupted", other.key: "in_progress"}
