@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 
 import bm25s
 import numpy as np
@@ -41,6 +42,18 @@ class LexicalIndex:
             for row, score in zip(np.asarray(rows)[0], np.asarray(scores)[0], strict=True)
             if score > 0
         ]
+
+    def save(self, folder: Path) -> None:
+        """Write the BM25 index into `folder` in bm25s' own format (arrays + vocabulary)."""
+        self._bm25.save(str(folder), show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path, size: int) -> LexicalIndex:
+        """Open an index written by `save` over `size` texts, its arrays memory-mapped."""
+        index = cls([])
+        index._bm25 = bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
+        index._size = size
+        return index
 
     def _tokenize(self, texts: Sequence[str]) -> list[list[str]]:
         tokens: list[list[str]] = bm25s.tokenize(
