@@ -17,6 +17,7 @@ from bot.rag.embeddings import Embedder, Vectors, make_embedder
 from bot.rag.errors import IndexMismatchError, IndexMissingError, RagError, first_line
 from bot.rag.fusion import reciprocal_rank_fusion
 from bot.rag.lexical import LexicalIndex
+from bot.rag.lexical_store import lexical_root, open_lexical
 from bot.rag.types import Passage
 
 log = logging.getLogger(__name__)
@@ -28,13 +29,15 @@ LEXICAL_WEIGHT = 1.0
 
 @dataclass(frozen=True, slots=True)
 class _Snapshot:
-    """One consistent view of the collection: swapped whole when the index is reloaded."""
+    """One consistent view of the collection: swapped whole when the index is reloaded.
+
+    Documents, metadata and vectors stay in Chroma; only the chunk ids, the talk list and the
+    memory-mapped lexical index are held here (see bot/rag/lexical_store.py).
+    """
 
     collection: Any
     ids: list[str]
-    metadatas: list[dict[str, Any]]
-    documents: list[str]
-    vectors: Vectors
+    talks: list[tuple[str, str, str]]
     lexical: LexicalIndex
     rows: dict[str, int]
 
@@ -76,20 +79,18 @@ class Index:
 
     def talks(self) -> list[tuple[str, str]]:
         """Return (title, author) of every indexed talk, in index order."""
-        metadatas = self._snapshot.metadatas
-        return list(dict.fromkeys((str(m["title"]), str(m["author"])) for m in metadatas))
+        return [(title, author) for _, title, author in self._snapshot.talks]
 
     def close(self) -> None:
-        """Release the in-memory lexical index and vectors, and the Chroma connection."""
-        empty = np.zeros((0, 0), dtype=np.float32)
-        self._snapshot = _Snapshot(None, [], [], [], empty, LexicalIndex([]), {})
+        """Release the lexical index and the Chroma connection."""
+        self._snapshot = _Snapshot(None, [], [], LexicalIndex([]), {})
         self._client.close()
 
     def _load(self) -> _Snapshot:
         name = self._settings.chroma_collection
         try:
             collection = self._client.get_collection(name, embedding_function=None)
-            rows = collection.get(include=["documents", "metadatas", "embeddings"])
+            count = collection.count()
         except Exception as error:
             raise _missing(name, error) from error
         built_with = (collection.metadata or {}).get(MODEL_KEY)
@@ -99,18 +100,15 @@ class Index:
                 f"{self._embedder.name!r} is configured: rebuild it with "
                 "`pide-ayuda ingest --rebuild` or restore the EMBEDDINGS_* settings"
             )
-        if not rows["ids"]:
+        if not count:
             raise IndexMissingError("the index is empty: build it with `pide-ayuda ingest`")
-        documents = [str(text) for text in rows["documents"]]
-        ids = [str(chunk_id) for chunk_id in rows["ids"]]
+        saved = open_lexical(lexical_root(self._settings.data_dir), collection)
         return _Snapshot(
             collection=collection,
-            ids=ids,
-            metadatas=list(rows["metadatas"]),
-            documents=documents,
-            vectors=np.asarray(rows["embeddings"], dtype=np.float32),
-            lexical=LexicalIndex(documents),
-            rows={chunk_id: row for row, chunk_id in enumerate(ids)},
+            ids=saved.ids,
+            talks=saved.talks,
+            lexical=saved.lexical,
+            rows={chunk_id: row for row, chunk_id in enumerate(saved.ids)},
         )
 
     def _search(self, query: str, k: int) -> tuple[list[Passage], dict[str, float]]:
@@ -158,17 +156,20 @@ def _query(snapshot: _Snapshot, vector: Vectors, n: int) -> list[str]:
 
 
 def _passage(snapshot: _Snapshot, chunk_id: str, score: float, vector: Vectors) -> Passage:
-    row = snapshot.rows[chunk_id]
-    meta = snapshot.metadatas[row]
+    """Fetch one chunk's text, metadata and vector from Chroma and score it against `vector`."""
+    found = snapshot.collection.get(
+        ids=[chunk_id], include=["documents", "metadatas", "embeddings"]
+    )
+    meta = found["metadatas"][0]
     return Passage(
         chunk_id=chunk_id,
         talk_id=str(meta["talk_id"]),
         title=str(meta["title"]),
         author=str(meta["author"]),
         position=int(meta["position"]),
-        text=snapshot.documents[row],
+        text=str(found["documents"][0]),
         score=score,
-        dense_score=float(snapshot.vectors[row] @ vector),
+        dense_score=float(np.asarray(found["embeddings"][0], dtype=np.float32) @ vector),
     )
 
 
