@@ -155,21 +155,39 @@ def _query(snapshot: _Snapshot, vector: Vectors, n: int) -> list[str]:
     return [str(chunk_id) for chunk_id in result["ids"][0]]
 
 
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    """What Chroma holds for one chunk: read only for the chunks a search returns."""
+
+    metadata: dict[str, Any]
+    document: str
+    vector: Vectors
+
+
+def _chunks(snapshot: _Snapshot, chunk_ids: list[str]) -> dict[str, _Chunk]:
+    """Fetch the metadata, text and vector of `chunk_ids` from Chroma in one request."""
+    found = snapshot.collection.get(ids=chunk_ids, include=["documents", "metadatas", "embeddings"])
+    return {
+        str(chunk_id): _Chunk(dict(meta), str(text), np.asarray(vector, dtype=np.float32))
+        for chunk_id, meta, text, vector in zip(
+            found["ids"], found["metadatas"], found["documents"], found["embeddings"], strict=True
+        )
+    }
+
+
 def _passage(snapshot: _Snapshot, chunk_id: str, score: float, vector: Vectors) -> Passage:
-    """Fetch one chunk's text, metadata and vector from Chroma and score it against `vector`."""
-    found = snapshot.collection.get(
-        ids=[chunk_id], include=["documents", "metadatas", "embeddings"]
-    )
-    meta = found["metadatas"][0]
+    """Build the Passage of `chunk_id`, scoring its stored vector against the query `vector`."""
+    chunk = _chunks(snapshot, [chunk_id])[chunk_id]
+    meta = chunk.metadata
     return Passage(
         chunk_id=chunk_id,
         talk_id=str(meta["talk_id"]),
         title=str(meta["title"]),
         author=str(meta["author"]),
         position=int(meta["position"]),
-        text=str(found["documents"][0]),
+        text=chunk.document,
         score=score,
-        dense_score=float(np.asarray(found["embeddings"][0], dtype=np.float32) @ vector),
+        dense_score=float(chunk.vector @ vector),
     )
 
 
