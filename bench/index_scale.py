@@ -22,7 +22,6 @@ import itertools
 import json
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -175,8 +174,12 @@ async def _search_all(index: object, questions: list[str], repeats: int) -> dict
 
 
 def _rss_mb() -> float:
-    """Peak resident set size of this process so far, in MB (Linux reports KiB)."""
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    """Peak resident set size of this process so far, in MB (VmHWM: reset by exec, unlike
+    getrusage's ru_maxrss, which a child inherits from the parent it was forked from)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    raise RuntimeError("no VmHWM in /proc/self/status (Linux only)")
 
 
 def _measure_in_child(data_dir: Path, repeats: int) -> dict[str, object]:
