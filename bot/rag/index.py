@@ -230,7 +230,7 @@ def _query(
 
 @dataclass(frozen=True, slots=True)
 class _Chunk:
-    """What Chroma holds for one chunk: read only for the chunks a search returns."""
+    """What Chroma holds for one chunk: read only for the candidates of a search."""
 
     metadata: dict[str, Any]
     document: str
