@@ -28,7 +28,7 @@ from bot.config import load_settings
 from bot.rag.evaluation import is_hit
 from bot.rag.index import Index
 
-STAGES = ("embed", "dense", "lexical", "fusion", "features", "rerank", "total")
+STAGES = ("embed", "dense", "lexical", "fusion", "fetch", "features", "rerank", "total")
 
 
 def build_sample(data_dir: Path) -> None:

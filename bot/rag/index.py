@@ -18,6 +18,7 @@ from bot.rag.errors import IndexMismatchError, IndexMissingError, RagError, firs
 from bot.rag.fusion import reciprocal_rank_fusion
 from bot.rag.gate import Verdict, judge
 from bot.rag.lexical import LexicalIndex
+from bot.rag.lexical_store import lexical_root, open_lexical
 from bot.rag.rerank import Candidate, coverage, query_terms, rerank, row_coverage
 from bot.rag.speakers import SpeakerDirectory, SpeakerMatch
 from bot.rag.types import Passage
@@ -33,13 +34,15 @@ LEXICAL_WEIGHT = 1.0
 
 @dataclass(frozen=True, slots=True)
 class _Snapshot:
-    """One consistent view of the collection: swapped whole when the index is reloaded."""
+    """One consistent view of the collection: swapped whole when the index is reloaded.
+
+    Documents, metadata and vectors stay in Chroma; only the chunk ids, the talk list and the
+    memory-mapped lexical index are held here (see bot/rag/lexical_store.py).
+    """
 
     collection: Any
     ids: list[str]
-    metadatas: list[dict[str, Any]]
-    documents: list[str]
-    vectors: Vectors
+    talks: list[tuple[str, str, str]]
     lexical: LexicalIndex
     rows: dict[str, int]
 
@@ -82,20 +85,18 @@ class Index:
 
     def talks(self) -> list[tuple[str, str]]:
         """Return (title, author) of every indexed talk, in index order."""
-        metadatas = self._snapshot.metadatas
-        return list(dict.fromkeys((str(m["title"]), str(m["author"])) for m in metadatas))
+        return [(title, author) for _, title, author in self._snapshot.talks]
 
     def close(self) -> None:
-        """Release the in-memory lexical index and vectors, and the Chroma connection."""
-        empty = np.zeros((0, 0), dtype=np.float32)
-        self._snapshot = _Snapshot(None, [], [], [], empty, LexicalIndex([]), {})
+        """Release the lexical index and the Chroma connection."""
+        self._snapshot = _Snapshot(None, [], [], LexicalIndex([]), {})
         self._client.close()
 
     def _load(self) -> _Snapshot:
         name = self._settings.chroma_collection
         try:
             collection = self._client.get_collection(name, embedding_function=None)
-            rows = collection.get(include=["documents", "metadatas", "embeddings"])
+            count = collection.count()
         except Exception as error:
             raise _missing(name, error) from error
         built_with = (collection.metadata or {}).get(MODEL_KEY)
@@ -105,18 +106,15 @@ class Index:
                 f"{self._embedder.name!r} is configured: rebuild it with "
                 "`pide-ayuda ingest --rebuild` or restore the EMBEDDINGS_* settings"
             )
-        if not rows["ids"]:
+        if not count:
             raise IndexMissingError("the index is empty: build it with `pide-ayuda ingest`")
-        documents = [str(text) for text in rows["documents"]]
-        ids = [str(chunk_id) for chunk_id in rows["ids"]]
+        saved = open_lexical(lexical_root(self._settings.data_dir), collection)
         return _Snapshot(
             collection=collection,
-            ids=ids,
-            metadatas=list(rows["metadatas"]),
-            documents=documents,
-            vectors=np.asarray(rows["embeddings"], dtype=np.float32),
-            lexical=LexicalIndex(documents),
-            rows={chunk_id: row for row, chunk_id in enumerate(ids)},
+            ids=saved.ids,
+            talks=saved.talks,
+            lexical=saved.lexical,
+            rows={chunk_id: row for row, chunk_id in enumerate(saved.ids)},
         )
 
     def relevance(
@@ -142,10 +140,10 @@ class Index:
     def similarity(self, text: str, chunk_id: str) -> float:
         """Return the cosine between `text` embedded as a query and an indexed chunk."""
         snapshot = self._snapshot
-        row = snapshot.rows.get(chunk_id)
-        if row is None:
+        if chunk_id not in snapshot.rows:
             return 0.0
-        return float(snapshot.vectors[row] @ self._embedder.embed_queries([text])[0])
+        stored = _chunks(snapshot, [chunk_id])[chunk_id].vector
+        return float(stored @ self._embedder.embed_queries([text])[0])
 
     def candidates(self, query: str) -> list[Candidate]:
         """Return the fused candidates of `query` with their late-scoring features, unranked."""
@@ -153,7 +151,7 @@ class Index:
 
     def _candidates(
         self, query: str, timings: dict[str, float]
-    ) -> tuple[list[Candidate], Vectors, _Snapshot]:
+    ) -> tuple[list[Candidate], Vectors, dict[str, _Chunk]]:
         clock = time.perf_counter()
         vector = self._embedder.embed_queries([query])[0]
         clock = _lap(timings, "embed", clock)
@@ -169,19 +167,22 @@ class Index:
         rankings = [(dense_ids, DENSE_WEIGHT), (lexical_ids, LEXICAL_WEIGHT)]
         fused = reciprocal_rank_fusion(rankings)[:CANDIDATES]
         clock = _lap(timings, "fusion", clock)
+        chunks = _chunks(snapshot, [chunk_id for chunk_id, _ in fused])
+        clock = _lap(timings, "fetch", clock)
         found = [
-            _candidate(snapshot, chunk_id, score, vector, terms, named) for chunk_id, score in fused
+            _candidate(snapshot, chunks[chunk_id], chunk_id, score, vector, terms, named)
+            for chunk_id, score in fused
         ]
         _lap(timings, "features", clock)
-        return found, vector, snapshot
+        return found, vector, chunks
 
     def _search(self, query: str, k: int) -> tuple[list[Passage], dict[str, float]]:
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        found, vector, snapshot = self._candidates(query, timings)
+        found, vector, chunks = self._candidates(query, timings)
         clock = time.perf_counter()
         ranked = rerank(found)[:k]
-        passages = [_passage(snapshot, c.chunk_id, score, vector) for c, score in ranked]
+        passages = [_passage(c.chunk_id, chunks[c.chunk_id], score, vector) for c, score in ranked]
         _lap(timings, "rerank", clock)
         timings["total"] = (time.perf_counter() - started) * 1000
         return passages, timings
@@ -190,8 +191,8 @@ class Index:
         """Return the speaker names of `snapshot`'s talks, rebuilt after a reload."""
         cached = self._speakers
         if cached is None or cached[0] is not snapshot:
-            talks = {str(m["talk_id"]): str(m["author"]) for m in snapshot.metadatas}
-            cached = self._speakers = (snapshot, SpeakerDirectory(talks.items()))
+            talks = [(talk_id, author) for talk_id, _, author in snapshot.talks]
+            cached = self._speakers = (snapshot, SpeakerDirectory(talks))
         return cached[1]
 
     def _dense(self, vector: Vectors, n: int) -> tuple[_Snapshot, list[str]]:
@@ -227,38 +228,58 @@ def _query(
     return [str(chunk_id) for chunk_id in result["ids"][0]]
 
 
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    """What Chroma holds for one chunk: read only for the candidates of a search."""
+
+    metadata: dict[str, Any]
+    document: str
+    vector: Vectors
+
+
+def _chunks(snapshot: _Snapshot, chunk_ids: list[str]) -> dict[str, _Chunk]:
+    """Fetch the metadata, text and vector of `chunk_ids` from Chroma in one request."""
+    found = snapshot.collection.get(ids=chunk_ids, include=["documents", "metadatas", "embeddings"])
+    return {
+        str(chunk_id): _Chunk(dict(meta), str(text), np.asarray(vector, dtype=np.float32))
+        for chunk_id, meta, text, vector in zip(
+            found["ids"], found["metadatas"], found["documents"], found["embeddings"], strict=True
+        )
+    }
+
+
 def _candidate(
     snapshot: _Snapshot,
+    chunk: _Chunk,
     chunk_id: str,
     fused: float,
     vector: Vectors,
     terms: list[str],
     named: SpeakerMatch,
 ) -> Candidate:
-    row = snapshot.rows[chunk_id]
-    talk_id = str(snapshot.metadatas[row]["talk_id"])
+    talk_id = str(chunk.metadata["talk_id"])
     return Candidate(
         chunk_id=chunk_id,
         talk_id=talk_id,
-        dense=float(snapshot.vectors[row] @ vector),
+        dense=float(chunk.vector @ vector),
         fused=fused,
-        coverage=row_coverage(snapshot.lexical, terms, row),
+        coverage=row_coverage(snapshot.lexical, terms, snapshot.rows[chunk_id]),
         named=talk_id in named.talk_ids,
     )
 
 
-def _passage(snapshot: _Snapshot, chunk_id: str, score: float, vector: Vectors) -> Passage:
-    row = snapshot.rows[chunk_id]
-    meta = snapshot.metadatas[row]
+def _passage(chunk_id: str, chunk: _Chunk, score: float, vector: Vectors) -> Passage:
+    """Build the Passage of `chunk_id`, scoring its stored vector against the query `vector`."""
+    meta = chunk.metadata
     return Passage(
         chunk_id=chunk_id,
         talk_id=str(meta["talk_id"]),
         title=str(meta["title"]),
         author=str(meta["author"]),
         position=int(meta["position"]),
-        text=snapshot.documents[row],
+        text=chunk.document,
         score=score,
-        dense_score=float(snapshot.vectors[row] @ vector),
+        dense_score=float(chunk.vector @ vector),
     )
 
 

@@ -25,6 +25,7 @@ from bot.rag.chunking import CHUNKER_VERSION, chunk_talk
 from bot.rag.corpus import load_talks
 from bot.rag.embeddings import Embedder, make_embedder
 from bot.rag.errors import IndexMismatchError, IndexMissingError
+from bot.rag.lexical_store import lexical_root, prune_lexical, save_lexical
 from bot.rag.types import Chunk, Talk
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ def ingest(
     client = _client_for_ingest(settings, rebuild)
     try:
         report = _update(client, settings.chroma_collection, talks, rebuild, embedder, progress)
+        _persist_lexical(client, settings)
     finally:
         client.close()
     report.seconds = time.perf_counter() - started
@@ -95,6 +97,15 @@ def _update(
     else:
         report.chunks_total = existing.count()
     return report
+
+
+def _persist_lexical(client: Any, settings: Settings) -> None:
+    """Save the lexical index of the current collection (if not saved yet); drop retired ones."""
+    collection = client.get_collection(settings.chroma_collection, embedding_function=None)
+    root = lexical_root(settings.data_dir)
+    if not (root / str(collection.id)).is_dir():
+        save_lexical(root, collection)
+    prune_lexical(root, keep=str(collection.id))
 
 
 def _client_for_ingest(settings: Settings, rebuild: bool) -> Any:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import math
-from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 
 import bm25s
 import numpy as np
@@ -18,6 +19,10 @@ from bot.rag.glossary import fold, normalise
 logging.getLogger("bm25s").setLevel(logging.NOTSET)
 
 _STOPWORDS = sorted({fold(word) for word in STOPWORDS_SPANISH})
+_VOCABULARY = "terms.json"
+_FREQUENCY = "term_frequency.npy"
+_TERMS = "row_terms.npy"
+_OFFSETS = "row_offsets.npy"
 
 
 class LexicalIndex:
@@ -28,18 +33,21 @@ class LexicalIndex:
         self._stemmer = Stemmer.Stemmer("spanish")
         self._size = len(texts)
         self._bm25 = bm25s.BM25()
-        self._document_frequency: Counter[str] = Counter()
         self._vocabulary: dict[str, int] = {}
-        self._rows: list[np.ndarray] = []
-        if texts:
-            tokens = self._tokenize(texts)
+        tokens = self._tokenize(texts) if texts else []
+        if tokens:
             self._bm25.index(tokens, show_progress=False)
-            for document in tokens:
-                self._document_frequency.update(set(document))
-                ids = [
-                    self._vocabulary.setdefault(term, len(self._vocabulary)) for term in document
-                ]
-                self._rows.append(np.asarray(ids, dtype=np.int32))
+        # Every chunk's term ids end to end (row r is _terms[_offsets[r]:_offsets[r + 1]]), and
+        # the number of chunks holding each term id: flat arrays, so `load` can memory-map them.
+        vocabulary = self._vocabulary
+        rows = [
+            np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for t in terms), np.int32)
+            for terms in tokens
+        ]
+        self._terms = np.concatenate([np.zeros(0, np.int32), *rows])
+        distinct = np.concatenate([np.zeros(0, np.int32), *map(np.unique, rows)])
+        self._frequency = np.bincount(distinct, minlength=len(vocabulary))
+        self._offsets = np.cumsum([0, *map(len, rows)], dtype=np.int64)
 
     def search(self, query: str, k: int) -> list[tuple[int, float]]:
         """Return up to `k` (row, score) pairs with a positive BM25 score."""
@@ -67,12 +75,35 @@ class LexicalIndex:
 
     def row_term_ids(self, row: int) -> list[int]:
         """Return the term ids of indexed chunk `row`, in order (tokenized once, at indexing)."""
-        return [int(term) for term in self._rows[row]]
+        return list(self._terms[self._offsets[row] : self._offsets[row + 1]].tolist())
 
     def idf(self, term: str) -> float:
         """Return the BM25 inverse document frequency of `term` (highest for unseen terms)."""
-        seen = self._document_frequency.get(term, 0)
+        term_id = self.term_id(term)
+        seen = int(self._frequency[term_id]) if term_id >= 0 else 0
         return math.log(1 + (self._size - seen + 0.5) / (seen + 0.5))
+
+    def save(self, folder: Path) -> None:
+        """Write the index into `folder`: bm25s' own format plus the vocabulary and chunk terms."""
+        self._bm25.save(str(folder), show_progress=False)
+        terms = json.dumps(list(self._vocabulary), ensure_ascii=False)
+        (folder / _VOCABULARY).write_text(terms, encoding="utf-8")
+        np.save(folder / _FREQUENCY, self._frequency)
+        np.save(folder / _TERMS, self._terms)
+        np.save(folder / _OFFSETS, self._offsets)
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        """Open an index written by `save`, its arrays memory-mapped."""
+        index = cls([])
+        index._bm25 = bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
+        terms = json.loads((folder / _VOCABULARY).read_text(encoding="utf-8"))
+        index._vocabulary = {str(term): term_id for term_id, term in enumerate(terms)}
+        index._frequency = np.load(folder / _FREQUENCY, mmap_mode="r")
+        index._terms = np.load(folder / _TERMS, mmap_mode="r")
+        index._offsets = np.load(folder / _OFFSETS, mmap_mode="r")
+        index._size = len(index._offsets) - 1
+        return index
 
     def _tokenize(self, texts: Sequence[str]) -> list[list[str]]:
         tokens: list[list[str]] = bm25s.tokenize(

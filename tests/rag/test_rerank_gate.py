@@ -59,9 +59,8 @@ def test_naming_the_speaker_brings_that_talk_first(built_sample_index: Path) -> 
         assert len({c.talk_id for c in found if c.named}) == 1
         ranked = [c for c, _ in rerank(found)]
         assert ranked[0].named
-        assert index._snapshot.metadatas[index._snapshot.rows[ranked[0].chunk_id]]["author"] == (
-            "Manu Romero"
-        )
+        authors = {talk_id: author for talk_id, _, author in index._snapshot.talks}
+        assert authors[ranked[0].talk_id] == "Manu Romero"
     finally:
         index.close()
 

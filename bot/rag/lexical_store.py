@@ -1,0 +1,96 @@
+"""The persisted lexical leg: a BM25 index, chunk ids and talk list saved beside each collection.
+
+Chroma stays the source of truth. Ingest writes the BM25 index of the collection it builds into
+`<data dir>/lexical/<collection id>/`; opening the index memory-maps it instead of reading every
+document back. A collection without one (built elsewhere, or before this existed) gets it built
+from its documents, page by page, on first open. Each folder is written under a temporary name and
+renamed into place, so processes sharing a data dir never see a partial one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.rag.lexical import LexicalIndex
+
+log = logging.getLogger(__name__)
+
+PAGE = 5_000
+_IDS = "ids.json"
+_TALKS = "talks.json"
+
+
+@dataclass(frozen=True, slots=True)
+class LexicalSnapshot:
+    """The lexical index of one collection, the chunk id of each row, and its talks."""
+
+    lexical: LexicalIndex
+    ids: list[str]
+    talks: list[tuple[str, str, str]]  # (talk_id, title, author), in index order
+
+
+def lexical_root(data_dir: Path) -> Path:
+    """Folder holding the saved lexical indexes, one subfolder per collection id."""
+    return data_dir / "lexical"
+
+
+def open_lexical(root: Path, collection: Any) -> LexicalSnapshot:
+    """Load the saved lexical index of `collection`, building and saving it when missing."""
+    folder = root / str(collection.id)
+    if not (folder / _IDS).is_file():
+        log.info("building the lexical index of collection %s (not saved yet)", collection.name)
+        save_lexical(root, collection)
+    ids = json.loads((folder / _IDS).read_text(encoding="utf-8"))
+    saved = json.loads((folder / _TALKS).read_text(encoding="utf-8"))
+    talks = [(str(talk_id), str(title), str(author)) for talk_id, title, author in saved]
+    return LexicalSnapshot(LexicalIndex.load(folder), ids, talks)
+
+
+def save_lexical(root: Path, collection: Any) -> None:
+    """Build the BM25 index of every document in `collection` and save it under its id."""
+    ids, documents, talks = _read_all(collection)
+    staging = root / f".staging-{uuid.uuid4().hex}"
+    staging.mkdir(parents=True)
+    try:
+        LexicalIndex(documents).save(staging)
+        (staging / _TALKS).write_text(json.dumps(talks, ensure_ascii=False), encoding="utf-8")
+        (staging / _IDS).write_text(json.dumps(ids), encoding="utf-8")
+        os.replace(staging, root / str(collection.id))
+    except OSError:
+        if not (root / str(collection.id) / _IDS).is_file():
+            raise
+        log.info("another process saved the lexical index of %s first", collection.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def prune_lexical(root: Path, keep: str) -> None:
+    """Delete saved lexical indexes of every collection but `keep` (retired by an ingest)."""
+    if not root.is_dir():
+        return
+    for folder in root.iterdir():
+        if folder.name != keep and not folder.name.startswith(".staging-"):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _read_all(collection: Any) -> tuple[list[str], list[str], list[tuple[str, str, str]]]:
+    """Page through `collection`: chunk ids, documents, and distinct talks in first-seen order."""
+    ids: list[str] = []
+    documents: list[str] = []
+    talks: dict[str, tuple[str, str, str]] = {}
+    while True:
+        page = collection.get(include=["documents", "metadatas"], limit=PAGE, offset=len(ids))
+        if not page["ids"]:
+            return ids, documents, list(talks.values())
+        ids.extend(str(chunk_id) for chunk_id in page["ids"])
+        documents.extend(str(text) for text in page["documents"])
+        for meta in page["metadatas"]:
+            talk_id = str(meta["talk_id"])
+            talks.setdefault(talk_id, (talk_id, str(meta["title"]), str(meta["author"])))

@@ -1,0 +1,88 @@
+"""The lexical index is saved at ingest beside its collection and opened from disk."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import chromadb
+
+from bot.config import load_settings
+from bot.rag.index import Index
+from bot.rag.ingest import ingest
+from bot.rag.lexical import LexicalIndex
+from bot.rag.lexical_store import lexical_root, open_lexical, save_lexical
+from bot.rag.rerank import query_terms, row_coverage
+from tests.rag.conftest import TINY_TALKS, write_jsonl
+
+QUESTIONS = Path(__file__).parents[2] / "bench" / "data" / "questions_test.jsonl"
+
+
+def _collection_id(data_dir: Path) -> str:
+    client: Any = chromadb.PersistentClient(path=str(data_dir / "chroma"))
+    return str(client.get_collection("keynotes").id)
+
+
+def _saved(data_dir: Path) -> list[str]:
+    return sorted(folder.name for folder in lexical_root(data_dir).iterdir())
+
+
+async def test_ingest_saves_the_lexical_index_of_the_new_collection_only(
+    tiny_corpus: Path, isolated_settings: Path
+) -> None:
+    settings = load_settings()
+    ingest(settings, str(tiny_corpus), progress=False)
+    first = _collection_id(isolated_settings)
+    assert _saved(isolated_settings) == [first]
+
+    edited = [dict(row) for row in TINY_TALKS[:2]]
+    edited[1]["Transcripción"] = "Gemma de dos mil millones de parámetros se ajustó con LoRA."
+    ingest(settings, str(write_jsonl(tiny_corpus, edited)), progress=False)
+    second = _collection_id(isolated_settings)
+    assert second != first
+    assert _saved(isolated_settings) == [second]  # the retired collection's index is gone
+
+    index = Index.open(settings)
+    (best,) = await index.search("Gemma LoRA parámetros", k=1)
+    assert best.author == "Beatriz" and best.text.startswith("Gemma de dos mil millones")
+    assert {author for _, author in index.talks()} == {"Ana", "Beatriz"}
+    index.close()
+
+
+async def test_a_collection_without_a_saved_index_gets_one_on_open(
+    tiny_corpus: Path, isolated_settings: Path
+) -> None:
+    settings = load_settings()
+    ingest(settings, str(tiny_corpus), progress=False)
+    shutil.rmtree(lexical_root(isolated_settings))  # e.g. built by an older release
+    index = Index.open(settings)
+    assert _saved(isolated_settings) == [_collection_id(isolated_settings)]
+    passages = await index.search("Gemma LoRA parámetros", k=3)
+    assert passages and all(p.dense_score is not None for p in passages)
+    index.close()
+
+
+def test_a_loaded_lexical_index_scores_exactly_like_a_fresh_one(sample_data_dir: Path) -> None:
+    client: Any = chromadb.PersistentClient(path=str(sample_data_dir / "chroma"))
+    collection = client.get_collection("keynotes")
+    save_lexical(lexical_root(sample_data_dir), collection)
+    saved = open_lexical(lexical_root(sample_data_dir), collection)
+    everything = collection.get(include=["documents"])
+    texts = dict(zip(everything["ids"], everything["documents"], strict=True))
+    documents = [str(texts[chunk_id]) for chunk_id in saved.ids]
+    fresh, loaded = LexicalIndex(documents), saved.lexical
+
+    vocabulary = {term for text in documents for term in fresh.terms(text)} | {"zzzinexistent"}
+    assert len(vocabulary) > 1000
+    for term in vocabulary:
+        assert (loaded.term_id(term), loaded.idf(term)) == (fresh.term_id(term), fresh.idf(term))
+    for row in range(len(documents)):
+        assert loaded.row_term_ids(row) == fresh.row_term_ids(row)
+    questions = QUESTIONS.read_text(encoding="utf-8").splitlines()
+    for question in (str(json.loads(line)["question"]) for line in questions):
+        terms = query_terms(fresh, question, frozenset())
+        assert loaded.search_terms(terms, 30) == fresh.search_terms(terms, 30)
+        for row in range(len(documents)):
+            assert row_coverage(loaded, terms, row) == row_coverage(fresh, terms, row)
