@@ -9,6 +9,7 @@ from sqlalchemy import Connection
 
 from bot.config import load_settings
 from bot.storage import open_database
+import store.mentors  # noqa: F401  (its models live on the same Base)
 from store.models import Base
 
 config = context.config

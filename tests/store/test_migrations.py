@@ -13,6 +13,7 @@ from alembic.script import ScriptDirectory
 from bot.config import Settings
 from bot.storage import open_database
 from store.db import Database, alembic_config
+import store.mentors  # noqa: F401  (its models live on the same Base)
 from store.models import Base
 
 
