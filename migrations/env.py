@@ -7,9 +7,9 @@ import asyncio
 from alembic import context
 from sqlalchemy import Connection
 
+import store.mentors  # noqa: F401  (its models live on the same Base)
 from bot.config import load_settings
 from bot.storage import open_database
-import store.mentors  # noqa: F401  (its models live on the same Base)
 from store.models import Base
 
 config = context.config

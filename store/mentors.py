@@ -290,9 +290,17 @@ async def _write_answer(
             return None
         pair = _human_pair(asked.question, text, "mentor", "thread", utcnow())
         pair.user_id, pair.guild_id = asked.user_id, asked.guild_id
-        pair.channel_id, pair.thread_id, pair.message_id = asked.channel_id, handoff.thread_id, message_id
+        pair.channel_id, pair.thread_id, pair.message_id = (
+            asked.channel_id,
+            handoff.thread_id,
+            message_id,
+        )
         session.add(pair)
         await session.flush()
-        handoff.answer_pair_id, handoff.mentor_id, handoff.answered_at = pair.id, mentor_id, utcnow()
+        handoff.answer_pair_id, handoff.mentor_id, handoff.answered_at = (
+            pair.id,
+            mentor_id,
+            utcnow(),
+        )
     pair.answer = text
     return curated_of(pair)

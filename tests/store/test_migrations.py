@@ -10,10 +10,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+import store.mentors  # noqa: F401  (its models live on the same Base)
 from bot.config import Settings
 from bot.storage import open_database
 from store.db import Database, alembic_config
-import store.mentors  # noqa: F401  (its models live on the same Base)
 from store.models import Base
 
 
