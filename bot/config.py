@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     user_cooldown_seconds: float = Field(default=20.0, ge=0)
     max_answers_in_flight: int = Field(default=8, ge=1)
 
+    # Mentors in the loop (docs/mentors.md)
+    mentor_role_id: int | None = None
+    mentor_handoffs_per_day: int = Field(default=3, ge=1)
+    curated_min_score: float | None = None
+
     @field_validator("allowed_channel_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:

@@ -128,6 +128,14 @@ class MentorLog:
         except (SQLAlchemyError, OSError) as error:
             raise translate(error, "placing a hand-off") from error
 
+    async def question_of(self, pair_key: str) -> str | None:
+        """Return the text of a saved question (None when it was not saved)."""
+        try:
+            async with self._db.sessions() as session:
+                return await session.scalar(select(QAPair.question).where(QAPair.key == pair_key))
+        except (SQLAlchemyError, OSError) as error:
+            raise translate(error, "reading a question") from error
+
     async def handed_off(self, thread_id: int) -> bool:
         """Tell whether questions of this thread were handed to the mentors."""
         try:
