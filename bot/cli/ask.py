@@ -96,7 +96,8 @@ def as_json(answer: Answer) -> dict[str, Any]:
     return {
         "answer": answer.text,
         "sources": [
-            {"title": s.title, "author": s.author, "quote": s.quote} for s in answer.sources
+            {"kind": s.kind, "title": s.title, "author": s.author, "quote": s.quote}
+            for s in answer.sources
         ],
         "model": answer.model,
         "mode": answer.mode,
