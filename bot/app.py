@@ -31,6 +31,7 @@ EXTENSIONS = (
     "cogs.moderation",
     "cogs.admin",
     "cogs.retention",
+    "cogs.mentors",
 )
 SHUTDOWN_GRACE_SECONDS = 5.0
 

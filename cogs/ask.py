@@ -19,6 +19,7 @@ from bot.app import AssistantBot
 from bot.discord_render import NO_PINGS
 from bot.rag.types import Turn
 from cogs.flow import InteractionTarget, MessageTarget, QuestionRun, Target
+from cogs.mentors import desk_of
 from store.records import AskContext
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,8 @@ class Ask(commands.Cog):
         if not self._allowed(channel):
             log.debug("ignoring message in channel %s (not in ALLOWED_CHANNEL_IDS)", channel.id)
             return
+        if me not in message.mentions and await self._mentors_took_over(channel):
+            return
         try:
             async with self.bot.gate.tracked():  # from arrival: shutdown waits for this question
                 refusal = self.bot.gate.admit(message.author.id)
@@ -87,6 +90,12 @@ class Ask(commands.Cog):
             return True
         parent_id = channel.parent_id if isinstance(channel, discord.Thread) else None
         return channel.id in allowed or parent_id in allowed
+
+    async def _mentors_took_over(self, channel: discord.abc.MessageableChannel) -> bool:
+        """Tell whether mentors were called in this thread: the bot then waits to be mentioned."""
+        desk = desk_of(self.bot)
+        thread = isinstance(channel, discord.Thread)
+        return thread and desk is not None and await desk.took_over(channel.id)
 
     async def _open_thread(self, message: discord.Message, question: str) -> None:
         name = strings.THREAD_NAME.format(name=message.author.display_name)[:100]
@@ -127,7 +136,12 @@ class Ask(commands.Cog):
         self, target: Target, context: AskContext, question: str, history: list[Turn] | None = None
     ) -> None:
         run = QuestionRun(
-            self.services.answerer, self.services.recorder, self.bot.gate, target, context
+            self.services.answerer,
+            self.services.recorder,
+            self.bot.gate,
+            target,
+            context,
+            mentors=desk_of(self.bot),
         )
         await run.run(question, history or [])
 
