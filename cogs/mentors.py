@@ -10,9 +10,10 @@ at once; the bot stays quiet in a handed-off thread unless it is mentioned.
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import re
-from typing import Any
+from typing import Any, cast
 
 import discord
 from discord.ext import commands
@@ -52,7 +53,7 @@ class HandOffButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"pa:human:k(?P<key>[0-9a-f]{32}):(?P<asker>[0-9]+)",
 ):
-    """"🙋 Ask a person": hands the question to the mentors; persistent across restarts."""
+    """The 🙋 "ask a person" button: hands the question to the mentors; survives restarts."""
 
     def __init__(self, key: str, asker_id: int) -> None:
         """Build the button for the question `key` asked by `asker_id`."""
@@ -101,6 +102,8 @@ class Mentors(commands.Cog):
         self.settings = bot.services.settings
         self.log = MentorLog(bot.services.db)
         self._tasks: set[asyncio.Task[None]] = set()
+        # One lock per thread, taken before any await: its messages are handled in arrival order.
+        self._threads: dict[int, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
 
     async def cog_load(self) -> None:
         """Register the persistent button; bring the curated collection in line with the log."""
@@ -135,8 +138,10 @@ class Mentors(commands.Cog):
             )
             if opened != "opened":
                 limit = self.settings.mentor_handoffs_per_day
-                return strings.HANDOFF_LIMITED.format(limit=limit) if opened == "limited" else (
-                    strings.HANDOFF_ALREADY
+                return (
+                    strings.HANDOFF_LIMITED.format(limit=limit)
+                    if opened == "limited"
+                    else (strings.HANDOFF_ALREADY)
                 )
             question = question or await self.log.question_of(key)
         except StoreError as error:
@@ -144,12 +149,13 @@ class Mentors(commands.Cog):
             return error.user_message
         try:
             thread = await self._thread_of(message)
+            # Noted before the call, so the bot is already quiet when mentors start replying.
+            await self._quietly(self.log.placed(key, thread.id))
             await thread.send(self._call(question), allowed_mentions=mentor_pings(self.role_id))
         except (discord.HTTPException, OSError) as error:
             log.error("could not call the mentors for %s: %r", key, error)
             await self._quietly(self.log.placed(key, None))
             return strings.HANDOFF_FAILED
-        await self._quietly(self.log.placed(key, thread.id))
         log.info("handed question %s off to the mentors in thread %s", key, thread.id)
         return strings.HANDOFF_DONE
 
@@ -188,6 +194,10 @@ class Mentors(commands.Cog):
         channel = message.channel
         if message.author.bot or not isinstance(channel, discord.Thread):
             return
+        async with self._threads[channel.id]:
+            await self._capture(message, channel)
+
+    async def _capture(self, message: discord.Message, channel: discord.Thread) -> None:
         if not message.content.strip() or not await self.took_over(channel.id):
             return
         try:
@@ -208,8 +218,11 @@ class Mentors(commands.Cog):
         if message.author.bot or not is_mentor(message.author, self.role_id):
             return
         try:
-            edited = await self.log.mentor_edited(payload.channel_id, message.id, message.content)
-            await self._curate(edited)
+            async with self._threads[payload.channel_id]:
+                edited = await self.log.mentor_edited(
+                    payload.channel_id, message.id, message.content
+                )
+                await self._curate(edited)
         except StoreError as error:
             log.error("could not update mentor answer %s: %s", message.id, error)
 
@@ -222,6 +235,8 @@ class Mentors(commands.Cog):
             await asyncio.to_thread(curated.add, [as_entry(pair)])
         except Exception as error:  # the answer is saved; the collection catches up on restart
             log.warning("could not index curated pair %s: %s", pair.pair_id, error)
+            return
+        log.info("indexed curated pair %s (%s)", pair.pair_id, pair.provenance)
 
     async def sync_curated(self) -> None:
         """Make the curated collection hold exactly the log's approved pairs."""
@@ -252,8 +267,10 @@ def desk_of(client: discord.Client) -> Mentors | None:
     """Return the loaded mentors cog, or None when MENTOR_ROLE_ID is not set."""
     if not isinstance(client, AssistantBot):
         return None
+    # load_extension executes this module afresh, so the loaded cog's class is not the `Mentors`
+    # that importers of this module see: look it up by name, not by isinstance.
     cog = client.get_cog("Mentors")
-    return cog if isinstance(cog, Mentors) else None
+    return cast(Mentors, cog) if cog is not None else None
 
 
 async def setup(bot: AssistantBot) -> None:
@@ -263,4 +280,3 @@ async def setup(bot: AssistantBot) -> None:
         log.info("MENTOR_ROLE_ID is not set: no hand-off to mentors")
         return
     await bot.add_cog(Mentors(bot, role_id))
-

@@ -263,6 +263,7 @@ async def _latest_unsealed(session: AsyncSession, thread_id: int) -> HandOff | N
         .where(HandOff.thread_id == thread_id, HandOff.sealed_at.is_(None))
         .order_by(HandOff.opened_at.desc(), HandOff.id.desc())
         .limit(1)
+        .with_for_update()  # concurrent messages of one thread extend one answer in turn
     )
     return (await session.scalars(query)).one_or_none()
 
@@ -288,7 +289,9 @@ async def _write_answer(
     session: AsyncSession, handoff: HandOff, mentor_id: int | None, message_id: int
 ) -> CuratedPair | None:
     """Create or update the mentor pair from the hand-off's messages."""
-    text = "\n\n".join(str(t).strip() for t in handoff.answer_messages.values() if str(t).strip())
+    # Message ids are snowflakes: their order is the posting order, whatever order they came in.
+    ordered = sorted(handoff.answer_messages.items(), key=lambda item: int(item[0]))
+    text = "\n\n".join(str(t).strip() for _, t in ordered if str(t).strip())
     pair = await session.get(QAPair, handoff.answer_pair_id) if handoff.answer_pair_id else None
     if pair is None:
         asked = (
