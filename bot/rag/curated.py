@@ -25,7 +25,7 @@ COLLECTION = "curated"
 # Cosine similarity (multilingual-e5-small, query vs curated question) at or above which a
 # curated answer is used. Measured with bench/curated_threshold.py; see docs/mentors.md.
 # CURATED_MIN_SCORE overrides it.
-DEFAULT_MIN_SCORE = 0.9
+DEFAULT_MIN_SCORE = 0.92
 ID_PREFIX = "pair-"
 
 
