@@ -32,6 +32,7 @@ EXTENSIONS = (
     "cogs.admin",
     "cogs.retention",
     "cogs.mentors",
+    "cogs.curated",
 )
 SHUTDOWN_GRACE_SECONDS = 5.0
 

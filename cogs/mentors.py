@@ -20,7 +20,7 @@ from discord.ext import commands
 
 from bot import strings
 from bot.app import AssistantBot, send_private
-from bot.rag.curated import CuratedEntry
+from cogs.curated import add_pair
 from store.errors import StoreError
 from store.mentors import CuratedPair, MentorLog
 
@@ -42,11 +42,6 @@ def is_mentor(member: discord.Member | discord.User, role_id: int) -> bool:
     if not isinstance(member, discord.Member):
         return False
     return member.get_role(role_id) is not None or member.guild_permissions.manage_guild
-
-
-def as_entry(pair: CuratedPair) -> CuratedEntry:
-    """Turn a curated pair of the store into an entry of the curated collection."""
-    return CuratedEntry(pair.pair_id, pair.question, pair.answer, pair.provenance)
 
 
 class HandOffButton(
@@ -101,20 +96,16 @@ class Mentors(commands.Cog):
         self.role_id = role_id
         self.settings = bot.services.settings
         self.log = MentorLog(bot.services.db)
-        self._tasks: set[asyncio.Task[None]] = set()
         # One lock per thread, taken before any await: its messages are handled in arrival order.
         self._threads: dict[int, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
 
     async def cog_load(self) -> None:
-        """Register the persistent button; bring the curated collection in line with the log."""
+        """Register the persistent button."""
         self.bot.add_dynamic_items(HandOffButton)
-        self._spawn(self.sync_curated())
 
     async def cog_unload(self) -> None:
-        """Unregister the button and stop background work."""
+        """Unregister the button."""
         self.bot.remove_dynamic_items(HandOffButton)
-        for task in self._tasks:
-            task.cancel()
 
     # -- what the question flow calls -----------------------------------------------------------
     def with_button(
@@ -226,34 +217,9 @@ class Mentors(commands.Cog):
         except StoreError as error:
             log.error("could not update mentor answer %s: %s", message.id, error)
 
-    # -- the curated collection ------------------------------------------------------------------
     async def _curate(self, pair: CuratedPair | None) -> None:
-        if pair is None:
-            return
-        try:
-            curated = await self.bot.services.answerer.curated_index()
-            await asyncio.to_thread(curated.add, [as_entry(pair)])
-        except Exception as error:  # the answer is saved; the collection catches up on restart
-            log.warning("could not index curated pair %s: %s", pair.pair_id, error)
-            return
-        log.info("indexed curated pair %s (%s)", pair.pair_id, pair.provenance)
-
-    async def sync_curated(self) -> None:
-        """Make the curated collection hold exactly the log's approved pairs."""
-        try:
-            pairs = await self.log.curated()
-            curated = await self.bot.services.answerer.curated_index()
-            added, removed = await asyncio.to_thread(curated.sync, [as_entry(p) for p in pairs])
-        except Exception as error:
-            log.warning("could not sync the curated answers: %s", error)
-            return
-        if added or removed:
-            log.info("curated answers: %d added, %d removed", added, removed)
-
-    def _spawn(self, work: Any) -> None:
-        task = asyncio.create_task(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        if pair is not None:
+            await add_pair(self.bot.services, pair)
 
     @staticmethod
     async def _quietly(call: Any) -> None:

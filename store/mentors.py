@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, delete, func, select
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, delete, func, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -223,21 +223,24 @@ class MentorLog:
         except (SQLAlchemyError, OSError) as error:
             raise translate(error, "withdrawing a curated pair") from error
 
-    async def forget_mentor(self, mentor_id: int) -> list[int]:
-        """Delete the answers a mentor wrote (their hand-offs stay, unanswered); return pair ids."""
+    async def forget_user(self, user_id: int) -> list[int]:
+        """Delete the answers a mentor wrote and the hand-offs they asked for; return pair ids."""
         try:
             async with self._db.writing() as session:
-                linked = select(HandOff.answer_pair_id).where(HandOff.mentor_id == mentor_id)
+                linked = select(HandOff.answer_pair_id).where(HandOff.mentor_id == user_id)
                 ids = [int(i) for i in (await session.scalars(linked)).all() if i is not None]
                 await session.execute(delete(QAPair).where(QAPair.id.in_(ids)))
-                for handoff in (
-                    await session.scalars(select(HandOff).where(HandOff.mentor_id == mentor_id))
-                ).all():
-                    handoff.mentor_id, handoff.answered_at = None, None
-                    handoff.answer_messages, handoff.answer_pair_id = {}, None
+                await session.execute(delete(HandOff).where(HandOff.user_id == user_id))
+                await session.execute(
+                    update(HandOff)
+                    .where(HandOff.mentor_id == user_id)
+                    .values(
+                        mentor_id=None, answered_at=None, answer_messages={}, answer_pair_id=None
+                    )
+                )
                 return ids
         except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "deleting a mentor's answers") from error
+            raise translate(error, "deleting a user's mentor data") from error
 
     async def stats(self) -> HandOffStats:
         """Count hand-offs and measure the median time to a mentor's first reply."""

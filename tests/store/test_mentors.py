@@ -106,7 +106,16 @@ async def test_a_mentor_deleting_their_data_removes_the_answers_they_wrote(qalog
     await mentors.placed(key, THREAD)
     written = await mentors.mentor_said(THREAD, 42, 10, "Usa push_to_hub.")
     assert written is not None
-    assert await mentors.forget_mentor(42) == [written.pair_id]
+    assert await mentors.forget_user(42) == [written.pair_id]
     assert [c.pair_id for c in await mentors.curated()] == []
     stats = await mentors.stats()
     assert (stats.opened, stats.answered, stats.open) == (1, 0, 1)
+
+
+async def test_an_asker_deleting_their_data_removes_their_hand_offs(qalog: QALog) -> None:
+    mentors = MentorLog(qalog.db)
+    key = await _asked(qalog)
+    await mentors.open(key, 1001, 1, limit=3, window=DAY)
+    await mentors.placed(key, THREAD)
+    assert await mentors.forget_user(1001) == []
+    assert not await mentors.handed_off(THREAD)
