@@ -24,15 +24,16 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy bot cogs store migrations tests bench
+	$(BIN)/lint-imports
 
 ## Lint, type-check and run the whole test suite (the vLLM tier too when CI=true or VLLM=1).
 test: lint
 	@if [ "$(CI)" = "true" ] || [ "$(VLLM)" = "1" ]; then \
 		url=$$(bash .ci/vllm.sh start) || exit 1; \
-		PIDE_AYUDA_VLLM_URL=$$url $(BIN)/pytest -q; status=$$?; \
+		PIDE_AYUDA_VLLM_URL=$$url $(BIN)/pytest -q -ra; status=$$?; \
 		bash .ci/vllm.sh stop; exit $$status; \
 	else \
-		$(BIN)/pytest -q; \
+		$(BIN)/pytest -q -ra; \
 	fi
 
 clean:

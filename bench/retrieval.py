@@ -25,19 +25,10 @@ from pathlib import Path
 import numpy as np
 
 from bot.config import load_settings
+from bot.rag.evaluation import is_hit
 from bot.rag.index import Index
-from bot.rag.types import Passage
 
-STAGES = ("embed", "dense", "lexical", "fusion", "total")
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.lower().split())
-
-
-def is_hit(passage: Passage, evidence: list[str]) -> bool:
-    text = _squash(passage.text)
-    return any(_squash(phrase) in text for phrase in evidence)
+STAGES = ("embed", "dense", "lexical", "fusion", "features", "rerank", "total")
 
 
 def build_sample(data_dir: Path) -> None:

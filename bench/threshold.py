@@ -1,25 +1,30 @@
-"""Measure the relevance threshold: best dense cosine of on-topic vs off-topic questions.
+"""Calibrate the relevance gate (bot/rag/gate.py) on the tuning splits; report the test splits.
 
 Usage (after `pide-ayuda ingest --source sample`, same PIDE_AYUDA_DATA_DIR):
-    OMP_NUM_THREADS=1 python -m bench.threshold [--min-dev-kept 0.9]
+    OMP_NUM_THREADS=1 python -m bench.threshold [--max-in-scope-refused 0]
 
-Policy: the highest threshold that still answers at least `--min-dev-kept` of the dev questions
-(refusing a covered question costs more than passing an off-topic one to the LLM, which is told to
-say when the passages do not answer). Prints every question's best cosine and the chosen value.
+For every in-scope and off-topic question: the best cosine and the best term coverage of the
+passages the bot would retrieve. For each coverage weight of the grid, the threshold is the
+midpoint below the weakest in-scope question it must answer (all but `--max-in-scope-refused`);
+the weight refusing the most off-topic tuning questions wins (ties: the wider margin). Refusing a
+covered question costs more than passing an off-topic one to the LLM, which is told to say when
+the passages do not answer. The test splits are only scored, never used to choose.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
 import json
 from pathlib import Path
 
 from bot.config import load_settings
+from bot.rag import gate
 from bot.rag.index import Index
 
 DATA = Path(__file__).parent / "data"
+WEIGHTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4)
+Features = list[tuple[float, float]]
 
 
 def load(name: str) -> list[dict[str, object]]:
@@ -27,39 +32,60 @@ def load(name: str) -> list[dict[str, object]]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
-async def best_scores(index: Index, questions: list[dict[str, object]]) -> list[float]:
-    scores = []
+async def features(index: Index, questions: list[dict[str, object]], k: int) -> Features:
+    """Return (best cosine, best coverage) of each question's retrieved passages."""
+    found = []
     for item in questions:
-        passages = await index.search(str(item["question"]), k=5)
-        scores.append(max((p.dense_score or 0.0) for p in passages))
-    return scores
+        question = str(item["question"])
+        verdict = index.relevance(question, await index.search(question, k=k))
+        found.append((verdict.cosine, verdict.coverage))
+    return found
 
 
-def choose(dev: list[float], off: list[float], min_dev_kept: float) -> float:
-    """Return the highest midpoint threshold keeping at least `min_dev_kept` of dev answered."""
-    values = sorted(set(dev + off))
-    candidates = [values[0] - 0.001] + [(a + b) / 2 for a, b in itertools.pairwise(values)]
-    allowed = [t for t in candidates if sum(s >= t for s in dev) >= min_dev_kept * len(dev)]
-    return round(max(allowed), 4)
+def choose(inside: Features, outside: Features, spare: int) -> tuple[float, float, int, float]:
+    """Return (weight, threshold, off-topic refused, margin) of the best weight."""
+    best = (0.0, 0.0, -1, 0.0)
+    for weight in WEIGHTS:
+        scores_in = sorted(c + weight * v for c, v in inside)
+        floor = scores_in[min(spare, len(scores_in) - 1)]
+        below = [c + weight * v for c, v in outside if c + weight * v < floor]
+        threshold = (floor + max(below)) / 2 if below else floor
+        margin = floor - max(below, default=floor)
+        if (len(below), margin) > (best[2], best[3]):
+            best = (weight, round(threshold, 4), len(below), round(margin, 4))
+    return best
+
+
+def rate(found: Features, weight: float, threshold: float, refuse: bool) -> str:
+    hits = sum((c + weight * v < threshold) == refuse for c, v in found)
+    return f"{hits}/{len(found)}"
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--min-dev-kept", type=float, default=0.9)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--max-in-scope-refused", type=int, default=0)
     args = parser.parse_args()
-    index = Index.open(load_settings())
-    dev_q, off_q = load("dev_questions.jsonl"), load("offtopic_questions.jsonl")
-    dev, off = await best_scores(index, dev_q), await best_scores(index, off_q)
-    for item, score in [*zip(dev_q, dev, strict=True), *zip(off_q, off, strict=True)]:
-        kind = "dev" if "near_miss" not in item else ("near" if item["near_miss"] else "off")
-        print(f"{score:.3f}  {kind:4}  {item['question']}")
-    threshold = choose(dev, off, args.min_dev_kept)
-    near = [s for item, s in zip(off_q, off, strict=True) if item["near_miss"]]
-    clear = [s for item, s in zip(off_q, off, strict=True) if not item["near_miss"]]
-    print(f"\nthreshold {threshold}")
-    print(f"dev answered        {sum(s >= threshold for s in dev)}/{len(dev)}")
-    print(f"off-topic refused   {sum(s < threshold for s in clear)}/{len(clear)}")
-    print(f"near misses refused {sum(s < threshold for s in near)}/{len(near)}")
+    settings = load_settings()
+    index = Index.open(settings)
+    sets = {
+        name: await features(index, load(f"{name}.jsonl"), settings.retrieval_k)
+        for name in ("questions_tune", "offtopic_tune", "questions_test", "offtopic_test")
+    }
+    index.close()
+    weight, threshold, _, margin = choose(
+        sets["questions_tune"], sets["offtopic_tune"], args.max_in_scope_refused
+    )
+    print(f"chosen COVERAGE_WEIGHT {weight}  THRESHOLD {threshold}  (margin {margin})")
+    print(f"in force: COVERAGE_WEIGHT {gate.COVERAGE_WEIGHT}  THRESHOLD {gate.THRESHOLD}")
+    for name, found in sets.items():
+        refuse = name.startswith("offtopic")
+        verb = "refused" if refuse else "answered"
+        print(f"{name:15} {verb} {rate(found, weight, threshold, refuse)}")
+    floor = sorted(c for c, _ in sets["questions_tune"])[args.max_in_scope_refused]
+    below = sum(c < floor for c, _ in sets["offtopic_tune"])
+    print(
+        f"cosine alone at {floor:.4f}: offtopic_tune refused {below}/{len(sets['offtopic_tune'])}"
+    )
 
 
 if __name__ == "__main__":

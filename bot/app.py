@@ -11,7 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import strings
+from bot import gateway_json, strings
 from bot.config import Settings
 from bot.discord_gate import AnswerGate
 from bot.errors import UserFacingError
@@ -107,6 +107,7 @@ class AssistantBot(commands.Bot):
 
     def __init__(self, services: Services, **options: Any) -> None:
         """Configure intents (message content, for mentions), no pings, our command tree."""
+        gateway_json.install()  # a frame a user shaped must never end the process
         intents = discord.Intents.default()
         intents.message_content = True
         settings = services.settings

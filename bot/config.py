@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -22,7 +22,7 @@ class Settings(BaseSettings):
     # Storage
     data_dir: Path = Field(default=Path("data"), validation_alias="PIDE_AYUDA_DATA_DIR")
     database_url: str | None = None
-    log_level: str = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
     # Corpus and index
     hf_dataset: str = HF_DATASET_ID
@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     mentor_role_id: int | None = None
     mentor_handoffs_per_day: int = Field(default=3, ge=1)
     curated_min_score: float | None = None
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_log_level(cls, value: object) -> object:
+        """Accept the level in any case (`info`, `Info`)."""
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("allowed_channel_ids", mode="before")
     @classmethod

@@ -1,4 +1,9 @@
-"""Turn an Answer into Discord messages: sources footer, 2,000-character pieces, no pings."""
+"""Turn an Answer into Discord messages: notice, answer, sources, 2,000-character pieces, no pings.
+
+A message reads: the notice (extractive, partial or fallback note; display only), the answer text,
+the cited sources, and, when the answer cites nothing, the talks whose passages the model was given
+("Charlas consultadas"), kept apart from sources. `answer_body` undoes this for thread history.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,18 @@ from discord import AllowedMentions
 from discord.utils import escape_markdown, escape_mentions
 
 from bot import strings
-from bot.rag.types import Answer, Source
+from bot.rag.types import Answer, Passage, Source
 
 MESSAGE_LIMIT = 2000
 STREAMING_CURSOR = " ▌"  # marks a message still being written
 NO_PINGS = AllowedMentions.none()
+# Notices that may open a rendered answer.
+DECORATIONS = (
+    strings.EXTRACTIVE_LABEL,
+    strings.PARTIAL_ANSWER_NOTE,
+    strings.FALLBACK_NOTICE,
+    strings.CANCELLED,
+)
 
 _CITATION = re.compile(r"\[[^\[\]\n]{1,40}\]")
 _FENCE_LINE = re.compile(r"^ {0,3}(```+|~~~+)(.*)$", re.MULTILINE)
@@ -35,13 +47,33 @@ def sources_footer(sources: Iterable[Source]) -> str:
     return "\n".join([strings.SOURCES_HEADER, *lines]) if lines else ""
 
 
+def consulted_footer(passages: Iterable[Passage]) -> str:
+    """Return the block of talks consulted (one line per talk), or '' when there are none."""
+    talks = dict.fromkeys((p.title, p.author) for p in passages)
+    lines = [f"- *{escape_markdown(title)}* — {escape_markdown(author)}" for title, author in talks]
+    return "\n".join([strings.CONSULTED_HEADER, *lines]) if lines else ""
+
+
 def render_answer(answer: Answer) -> list[str]:
-    """Return the final messages for an answer: body, then sources, split to fit Discord."""
-    text = escape_mentions(answer.text.strip())
-    body = f"{text}\n\n{answer.notice}" if text and answer.notice else text or answer.notice
-    body = body or strings.UNEXPECTED_ERROR
+    """Return the final messages: notice, answer, sources or talks consulted, split to fit."""
+    body = escape_mentions(answer.text.strip())
     footer = sources_footer(answer.sources)
-    return split_message(f"{body}\n\n{footer}" if footer else body)
+    if not footer and answer.status in ("answered", "partial"):
+        footer = consulted_footer(answer.passages)
+    blocks = [block for block in (answer.notice, body, footer) if block]
+    if not body and not answer.notice:
+        blocks = [strings.UNEXPECTED_ERROR]
+    return split_message("\n\n".join(blocks))
+
+
+def answer_body(content: str) -> str:
+    """Return the answer part of a rendered message: no notice, no sources or talks consulted."""
+    for header in (strings.SOURCES_HEADER, strings.CONSULTED_HEADER):
+        content = content.split(header, 1)[0]
+    content = content.strip()
+    for notice in DECORATIONS:
+        content = content.removeprefix(notice).strip()
+    return content
 
 
 def preview(text_so_far: str) -> str:

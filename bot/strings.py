@@ -24,7 +24,7 @@ NOT_COVERED = (
 )
 CLOSEST_TALKS = "Las charlas más cercanas son:"
 
-# --- Retrieval errors (helper A: bot/rag/errors.py) -------------------------------------------
+# --- Retrieval errors (bot/rag/errors.py) -------------------------------------------------------
 INDEX_MISMATCH = (
     "El índice de las charlas se creó con otro modelo de embeddings. Pide a quien administra "
     "el bot que ejecute `pide-ayuda ingest --rebuild`."
@@ -201,3 +201,10 @@ NOTICES = (
     LLM_MISCONFIGURED,
     STORE_UNAVAILABLE,
 )
+
+# --- Answers from a small model: fallback and consulted talks (bot/rag/answer.py, render) ---
+FALLBACK_NOTICE = (
+    "*El modelo de lenguaje generó un texto defectuoso, así que en su lugar te muestro "
+    "fragmentos literales de las charlas.*"
+)
+CONSULTED_HEADER = "**Charlas consultadas** (la respuesta no cita ningún fragmento)"

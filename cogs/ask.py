@@ -16,7 +16,7 @@ from discord.ext import commands
 
 from bot import strings
 from bot.app import AssistantBot
-from bot.discord_render import NO_PINGS
+from bot.discord_render import NO_PINGS, answer_body
 from bot.rag.types import Turn
 from cogs.flow import InteractionTarget, MessageTarget, QuestionRun, Target
 from cogs.mentors import desk_of
@@ -149,20 +149,41 @@ class Ask(commands.Cog):
 async def thread_history(
     thread: discord.Thread, current: discord.Message, me: discord.ClientUser | None
 ) -> list[Turn]:
-    """Read the thread's earlier turns: its starter question, then its messages before `current`."""
-    turns: list[Turn] = []
+    """Read the asker's earlier turns in the thread and the bot's answers to them, oldest first.
+
+    Other people's messages (and the bot's answers to them) are left out: history is untrusted
+    data, and only the asker's conversation is theirs to continue.
+    """
+    if me is None:
+        return []
+    asker, turns = current.author.id, []
+    authors: dict[int, int] = {}  # id -> author of each human message seen
+    speaker: int | None = None  # whose question the bot's next messages answer
     starter = await _starter(thread)
-    if starter is not None and me is not None:
-        turns.append(Turn("user", _strip_mention(starter.content, me.id)))
+    if starter is not None:
+        authors[starter.id] = speaker = starter.author.id
+        if speaker == asker:
+            turns.append(Turn("user", _strip_mention(starter.content, me.id)))
     earlier = [m async for m in thread.history(limit=HISTORY_MESSAGES, before=current)]
     for message in reversed(earlier):
-        if me is not None and message.author.id == me.id:
-            text = message.content.split(f"\n\n{strings.SOURCES_HEADER}", 1)[0].strip()
-            if text and not _is_notice(text):
+        if message.author.id == me.id:
+            text = answer_body(message.content)
+            if _answered(message, authors, speaker) == asker and text and not _is_notice(text):
                 _append(turns, Turn("assistant", text))
-        elif not message.author.bot and message.content.strip():
-            _append(turns, Turn("user", message.content.strip()))
+        elif not message.author.bot:
+            authors[message.id] = speaker = message.author.id
+            text = _strip_mention(message.content, me.id)
+            if speaker == asker and text:
+                _append(turns, Turn("user", text))
     return turns
+
+
+def _answered(message: discord.Message, authors: dict[int, int], speaker: int | None) -> int | None:
+    """Return the author of the message a bot message answers: its reply target, else the last."""
+    reference = message.reference
+    if reference is not None and reference.message_id in authors:
+        return authors[reference.message_id]
+    return speaker
 
 
 def _is_notice(text: str) -> bool:

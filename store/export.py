@@ -1,4 +1,9 @@
-"""Export logged pairs as an instruction dataset, atomically, with a dataset card beside it."""
+"""Export logged pairs as an instruction dataset, atomically, into a folder with one dataset card.
+
+A folder may hold several exports (e.g. `qa.jsonl` and `qa.parquet`): its README.md describes
+every data file in it. What the card says about each file is kept in a small manifest beside it,
+so a later export adds its file to the card, and exporting the same file again replaces its entry.
+"""
 
 from __future__ import annotations
 
@@ -13,22 +18,18 @@ from typing import Literal
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from store.card import ExportSummary, render_card
+from store.card import ExportSummary, FileEntry, render_card
 from store.db import Database
-from store.errors import StoreError, translate
+from store.errors import translate
+from store.export_folder import CARD_NAME, MANIFEST_NAME, ExportError, ExportFolder
 from store.export_rows import ExportFilters, iter_batches
 from store.models import utcnow
 from store.writers import open_writer
 
 ExportFormat = Literal["jsonl", "alpaca", "csv", "parquet"]
 FORMATS: tuple[ExportFormat, ...] = ("jsonl", "alpaca", "csv", "parquet")
-CARD_NAME = "README.md"
 
 __all__ = ["FORMATS", "ExportError", "ExportFilters", "ExportReport", "export_pairs"]
-
-
-class ExportError(StoreError):
-    """The export cannot be written where or how it was asked."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,19 +40,18 @@ class ExportReport:
     card_path: Path
     rows: int
     summary: ExportSummary
+    files_in_card: int
 
 
-def _check_target(fmt: str, out: Path, overwrite: bool) -> Path:
+def _check_target(fmt: str, out: Path, overwrite: bool) -> None:
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
-    card = out.parent / CARD_NAME
-    if out.name == CARD_NAME:
-        raise ExportError(f"{out} would be overwritten by the dataset card; pick another name")
+    if out.name in (CARD_NAME, MANIFEST_NAME):
+        raise ExportError(f"{out} is where the dataset card goes; pick another name")
     if out.is_dir():
         raise ExportError(f"{out} is a directory; give a file path such as {out / 'pairs.jsonl'}")
-    for path in (out, card):
-        if path.exists() and not overwrite:
-            raise ExportError(f"{path} already exists; choose another path or pass --force")
+    if out.exists() and not overwrite:
+        raise ExportError(f"{out} already exists; choose another path or pass --force")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -60,13 +60,15 @@ def _check_target(fmt: str, out: Path, overwrite: bool) -> Path:
         ) from error
     if not os.access(out.parent, os.W_OK):
         raise ExportError(f"{out.parent} is not writable; pick another path")
-    return card
 
 
 def _describe(filters: ExportFilters) -> str:
     parts = []
     for key, value in asdict(filters).items():
-        if value in (None, ()):
+        if value in (None, (), False):
+            continue
+        if key == "guild_id":  # a Discord id: the card never shows one
+            parts.append("guild=one Discord server")
             continue
         shown = value.isoformat() if isinstance(value, datetime) else value
         parts.append(f"{key}={','.join(shown) if isinstance(shown, tuple) else shown}")
@@ -95,6 +97,17 @@ async def _write_data(
     return summary
 
 
+def _publish(data: Path, out: Path, entry: FileEntry, overwrite: bool) -> int:
+    """Move the data file in place and rewrite the card and manifest; return files described."""
+    folder = ExportFolder(out.parent)
+    with folder.locked():
+        entries = folder.entries(overwrite)
+        entries = [e for e in entries if e.name != entry.name and (out.parent / e.name).exists()]
+        entries = sorted([*entries, entry], key=lambda e: e.name)
+        folder.commit(data, out, entries, render_card(entries))
+    return len(entries)
+
+
 async def export_pairs(
     db: Database,
     fmt: ExportFormat,
@@ -104,20 +117,19 @@ async def export_pairs(
     salt: bytes,
     overwrite: bool = False,
 ) -> ExportReport:
-    """Write the pairs matching `filters` to `out` and a dataset card beside it.
+    """Write the pairs matching `filters` to `out` and describe it in the folder's card.
 
     `salt` keys the pseudonyms of askers (see `store.pseudonym.load_salt`).
     """
-    card = _check_target(fmt, out, overwrite)
-    temps: list[Path] = []
+    _check_target(fmt, out, overwrite)
+    ExportFolder(out.parent).entries(overwrite)  # refuse a foreign README.md before the work
+    temp: Path | None = None
     try:
-        temps.append(_temp_beside(out))
-        summary = await _write_data(db, fmt, temps[0], filters, salt)
-        text = render_card(summary, fmt, out.name, _describe(filters), utcnow())
-        temps.append(_temp_beside(card))
-        await asyncio.to_thread(temps[1].write_text, text, encoding="utf-8")
-        os.replace(temps[0], out)
-        os.replace(temps[1], card)
+        temp = _temp_beside(out)
+        summary = await _write_data(db, fmt, temp, filters, salt)
+        made_at = utcnow().isoformat(timespec="seconds")
+        entry = FileEntry.of(out.name, fmt, summary, _describe(filters), made_at)
+        described = await asyncio.to_thread(_publish, temp, out, entry, overwrite)
     except SQLAlchemyError as error:
         raise translate(error, "exporting") from error
     except OSError as error:
@@ -125,7 +137,10 @@ async def export_pairs(
             f"cannot write {out} ({error.strerror or error}); pick another path"
         ) from error
     finally:
-        for temp in temps:
+        if temp is not None:
             with contextlib.suppress(FileNotFoundError):
                 temp.unlink()
-    return ExportReport(path=out, card_path=card, rows=summary.rows, summary=summary)
+    card = out.parent / CARD_NAME
+    return ExportReport(
+        path=out, card_path=card, rows=summary.rows, summary=summary, files_in_card=described
+    )

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from store.db import Database
 from store.errors import translate
+from store.export_text import replace_mentions, strip_decorations
 from store.models import REVIEW_STATES, QAPair
 from store.pseudonym import pseudonym
 from store.queries import votes_down, votes_up
@@ -76,11 +77,14 @@ def conditions(filters: ExportFilters) -> list[ColumnElement[bool]]:
 
 
 def to_row(pair: QAPair, up: int, down: int, salt: bytes) -> dict[str, Any]:
-    """Turn a pair into an export row: the edited answer wins, the asker is a pseudonym."""
+    """Turn a pair into an export row: the edited answer wins, the asker is a pseudonym.
+
+    Mentions in the text become placeholders, and decorations old rows kept in the answer go.
+    """
     return {
         "id": pair.id,
-        "question": pair.question,
-        "answer": pair.edited_answer or pair.answer,
+        "question": replace_mentions(pair.question),
+        "answer": replace_mentions(strip_decorations(pair.edited_answer or pair.answer)),
         "edited": pair.edited_answer is not None,
         "asker": pseudonym(pair.user_id, salt),
         "created_at": pair.created_at.isoformat(),

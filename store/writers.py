@@ -36,6 +36,9 @@ PROVENANCE_FIELDS: list[tuple[str, pa.DataType]] = [
 ]
 PARQUET_SCHEMA = pa.schema([("messages", pa.list_(MESSAGE_TYPE)), *PROVENANCE_FIELDS])
 CSV_FIELDS = ["question", "answer"] + [name for name, _ in PROVENANCE_FIELDS]
+# First characters that make a spreadsheet read a cell as a formula (OWASP, CSV Injection),
+# with the full-width forms some spreadsheets also accept.
+FORMULA_TRIGGERS = frozenset("=+-@\t\r\n\0\uff1d\uff0b\uff0d\uff20")
 
 
 class Writer(Protocol):
@@ -89,8 +92,17 @@ class JsonLinesWriter:
         self._handle.close()
 
 
+def neutralise_cell(value: Any) -> Any:
+    """Prefix `'` to text a spreadsheet would evaluate, even after leading spaces; keep the rest."""
+    if isinstance(value, str) and (
+        value[:1] in FORMULA_TRIGGERS or value.lstrip()[:1] in FORMULA_TRIGGERS
+    ):
+        return "'" + value
+    return value
+
+
 class CsvWriter:
-    """A flat table; the sources column holds a JSON list."""
+    """A flat table for spreadsheets: RFC 4180 quoting, formulas neutralised, sources as JSON."""
 
     def __init__(self, path: Path) -> None:
         """Open the file and write the header."""
@@ -103,7 +115,7 @@ class CsvWriter:
         for row in rows:
             flat = {name: row[name] for name in CSV_FIELDS}
             flat["sources"] = json.dumps(row["sources"], ensure_ascii=False)
-            self._csv.writerow(flat)
+            self._csv.writerow({name: neutralise_cell(value) for name, value in flat.items()})
 
     def close(self) -> None:
         """Flush and close the file."""

@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "stats",
     "run",
     "doctor",
+    "eval",
     "faq",
 )
 

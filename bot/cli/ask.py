@@ -31,7 +31,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--json",
         action="store_true",
-        help='print {"answer", "sources", "model", "mode", "timings"} instead of streaming',
+        help=(
+            'print {"answer", "notice", "status", "sources", "consulted", "model", "mode", '
+            '"timings"} instead of streaming'
+        ),
     )
     parser.set_defaults(handler=run)
 
@@ -47,8 +50,8 @@ def run(args: argparse.Namespace) -> int:
     if answer.status == "error":
         print(f"error: {answer.error_cause}", file=sys.stderr)
         return 1
-    if answer.status == "partial":
-        print(f"warning: partial answer: {answer.error_cause}", file=sys.stderr)
+    if answer.status in ("partial", "fallback"):
+        print(f"warning: {answer.status} answer: {answer.error_cause}", file=sys.stderr)
     return 0
 
 
@@ -60,7 +63,8 @@ async def ask(settings: Settings, question: str, stream: bool) -> Answer:
         record = await recorder.open(question, AskContext(surface="cli")) if recorder else None
         answerer = Answerer.from_settings(settings)
         stack.push_async_callback(answerer.aclose)
-        answer = await answerer.answer(question, on_delta=printer.update if stream else None)
+        streams = stream and answerer.chat is not None  # an extractive answer arrives in one piece
+        answer = await answerer.answer(question, on_delta=printer.update if streams else None)
         if stream:
             printer.finish(answer)
         if recorder is not None and record is not None:
@@ -92,12 +96,24 @@ def _not_logged(error: Exception) -> None:
 
 
 def as_json(answer: Answer) -> dict[str, Any]:
-    """Return the `--json` document."""
+    """Return the `--json` document: `consulted` lists every passage given, `sources` the cited."""
     return {
         "answer": answer.text,
+        "notice": answer.notice,
+        "status": answer.status,
         "sources": [
             {"kind": s.kind, "title": s.title, "author": s.author, "quote": s.quote}
             for s in answer.sources
+        ],
+        "consulted": [
+            {
+                "title": p.title,
+                "author": p.author,
+                "talk_id": p.talk_id,
+                "chunk_id": p.chunk_id,
+                "score": p.score,
+            }
+            for p in answer.passages
         ],
         "model": answer.model,
         "mode": answer.mode,
@@ -106,7 +122,7 @@ def as_json(answer: Answer) -> dict[str, Any]:
 
 
 class _Printer:
-    """Print streamed text as it grows, then the rest of the answer and its sources."""
+    """Print streamed text as it grows, then the rest of the answer, its notice and sources."""
 
     def __init__(self) -> None:
         self.shown = ""
@@ -118,14 +134,20 @@ class _Printer:
             self.shown = text
 
     def finish(self, answer: Answer) -> None:
-        if answer.text.startswith(self.shown):
-            sys.stdout.write(answer.text[len(self.shown) :])
-        else:
-            sys.stdout.write(f"\n\n{answer.text}")
-        sys.stdout.write("\n")
+        notice = f"{answer.notice}\n\n" if answer.notice else ""
+        if self.shown and answer.text.startswith(self.shown):  # the stream was the answer
+            sys.stdout.write(f"{answer.text[len(self.shown) :]}\n")
+            if answer.notice:
+                sys.stdout.write(f"\n{answer.notice}\n")
+        else:  # nothing streamed, or the stream was replaced (fallback)
+            sys.stdout.write(f"{chr(10) * 2 if self.shown else ''}{notice}{answer.text}\n")
         if answer.sources:
             sys.stdout.write(f"\n{strings.SOURCES_HEADER.strip('*')}\n")
             for number, source in enumerate(answer.sources, start=1):
                 sys.stdout.write(f"[{number}] «{source.title}» — {source.author}\n")
                 sys.stdout.write(f'    "{source.quote}"\n')
+        elif answer.passages and answer.status in ("answered", "partial"):
+            sys.stdout.write(f"\n{strings.CONSULTED_HEADER.replace('*', '')}\n")
+            for title, author in dict.fromkeys((p.title, p.author) for p in answer.passages):
+                sys.stdout.write(f"- «{title}» — {author}\n")
         sys.stdout.flush()

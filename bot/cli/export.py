@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Add the `export` subcommand."""
     parser = subparsers.add_parser(
         "export",
-        help="export logged Q&A pairs as a dataset (README.md card written beside it)",
+        help="export logged Q&A pairs as a dataset (the folder's README.md lists every export)",
         description=(
             "With no --status: every pair the user saw, except rejected, error, cancelled and "
             "interrupted ones."
@@ -29,7 +29,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--format", required=True, help=f"one of {', '.join(FORMATS)}")
     parser.add_argument("--out", required=True, type=Path, help="file to write")
-    parser.add_argument("--force", action="store_true", help="overwrite --out and its README.md")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite --out (or a README.md not written by export)",
+    )
     parser.add_argument(
         "--status",
         action="append",
@@ -97,5 +101,8 @@ def run(args: argparse.Namespace) -> int:
         )
 
     report = run_store(work)
-    print(f"exported {report.rows} pairs to {report.path} (dataset card: {report.card_path})")
+    print(
+        f"exported {report.rows} pairs to {report.path} "
+        f"(dataset card: {report.card_path}, describing {report.files_in_card} data file(s))"
+    )
     return 0

@@ -10,13 +10,14 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
+import aiohttp
 import discord
 
 from bot.app import AssistantBot, Services
 from bot.cli import CliError
 from bot.config import Settings, load_settings
 from bot.rag.answer import Answerer
-from bot.rag.errors import RagError
+from bot.rag.errors import RagError, first_line
 from bot.storage import open_database, open_recorder
 from store.errors import StoreError
 from store.privacy import PrivacyLog
@@ -62,6 +63,16 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(
             "enable the Message Content intent "
             "(Developer Portal > Bot > Privileged Gateway Intents), then start again"
+        ) from error
+    except (
+        aiohttp.ClientError,
+        OSError,
+        discord.GatewayNotFound,
+        discord.DiscordServerError,
+    ) as error:
+        raise CliError(
+            f"cannot reach Discord ({type(error).__name__}: {first_line(error)}); check the "
+            "network and https://discordstatus.com, then start again"
         ) from error
     return 0
 

@@ -7,9 +7,13 @@ Steps of `Answerer.answer()`:
 3. retrieve passages; below the relevance threshold, refuse without calling the LLM, naming the
    closest talks;
 4. without `LLM_BASE_URL`, answer extractively; otherwise build the prompt within the model's
-   context budget and stream the answer, relaying renumbered text to `on_delta`;
-5. keep only cited passages as sources; a cut stream keeps the partial answer, marked.
+   context budget and stream the answer, relaying renumbered text to `on_delta`; degenerate output
+   (a loop, mixed scripts, no Spanish) stops the stream and the extractive answer is given instead
+   (status "fallback");
+5. keep only cited passages as sources (`passages` keeps every passage given); a cut stream keeps
+   the partial answer (status "partial").
 Every failure becomes an `Answer` with status "error", a Spanish `text` and an `error_cause`.
+`Answer.text` is the answer alone: banners and notes go to `Answer.notice` (display only).
 """
 
 from __future__ import annotations
@@ -24,10 +28,11 @@ from bot.config import Settings
 from bot.rag.citations import renumber, sources_for
 from bot.rag.curated import DEFAULT_MIN_SCORE as DEFAULT_CURATED_MIN_SCORE
 from bot.rag.curated import CuratedIndex, CuratedMatch
+from bot.rag.degenerate import Degeneracy, Verdict, check_text
 from bot.rag.errors import RagError
 from bot.rag.extractive import extractive_text
 from bot.rag.index import Index
-from bot.rag.llm import ChatClient, LLMError, PromptTooLongError
+from bot.rag.llm import ChatClient, LLMError, OnText, PromptTooLongError
 from bot.rag.prompts import build_messages, condense_messages, prompt_budget
 from bot.rag.question import validate_question
 from bot.rag.types import Answer, Mode, Passage, Source, Turn
@@ -36,13 +41,19 @@ log = logging.getLogger(__name__)
 
 OnDelta = Callable[[str], Awaitable[None]]
 
-# Cosine similarity (multilingual-e5-small, query vs chunk) below which the keynotes are taken not
-# to cover a question. Measured with bench/threshold.py; see docs/answers.md. RETRIEVAL_MIN_SCORE
-# overrides it.
-DEFAULT_MIN_SCORE = 0.833
 CLOSEST_TALKS_SHOWN = 3
 CONDENSE_MAX_TOKENS = 96
 FOLLOW_UP_TURNS = 2
+# Display-only notes by outcome (an extractive answer without an LLM gets EXTRACTIVE_LABEL).
+STATUS_NOTICES = {"partial": strings.PARTIAL_ANSWER_NOTE, "fallback": strings.FALLBACK_NOTICE}
+
+
+class _DegenerateError(Exception):
+    """Raised from the stream relay to stop a degenerate stream."""
+
+    def __init__(self, verdict: Verdict) -> None:
+        super().__init__(str(verdict))
+        self.verdict = verdict
 
 
 def _ms(since: float) -> float:
@@ -67,12 +78,6 @@ class Answerer:
     def from_settings(cls, settings: Settings) -> Answerer:
         """Build an answerer; extractive when LLM_BASE_URL is unset."""
         return cls(settings, ChatClient(settings) if settings.llm_base_url else None)
-
-    @property
-    def min_score(self) -> float:
-        """Return the relevance threshold in force."""
-        configured = self.settings.retrieval_min_score
-        return DEFAULT_MIN_SCORE if configured is None else configured
 
     async def index(self) -> Index:
         """Open the index once (in a worker thread) and return it."""
@@ -108,11 +113,7 @@ class Answerer:
         """Answer with a curated pair's answer, citing the pair as an `faq` source."""
         entry = match.entry
         log.info("answering from curated pair %s (similarity %.3f)", entry.pair_id, match.score)
-        result.text, result.status, result.notice = (
-            entry.answer.strip(),
-            "answered",
-            (strings.CURATED_LABEL),
-        )
+        result.text, result.status = entry.answer.strip(), "answered"
         result.sources = [
             Source(
                 title=entry.question,
@@ -143,6 +144,7 @@ class Answerer:
         except Exception as error:
             log.exception("unexpected failure answering %r", question[:80])
             self._fail(result, strings.UNEXPECTED_ERROR, f"{type(error).__name__}: {error}")
+        result.notice = notice_for(result)
         result.timings["total_ms"] = _ms(started)
         return result
 
@@ -155,11 +157,27 @@ class Answerer:
         result.sources = []
 
     def _partial(self, result: Answer, partial: str, cause: str) -> None:
+        verdict = check_text(partial)
+        if verdict is not None:
+            self._fall_back(result, verdict, cause)
+            return
         log.warning("answer cut short, keeping the partial text: %s", cause)
         cited = renumber(partial, result.passages)
-        result.text = f"{cited.text.strip()}\n\n{strings.PARTIAL_ANSWER_NOTE}"
+        result.text = cited.text.strip()
         result.sources = sources_for(cited.passages, cited.text)
         result.status, result.error_cause = "partial", cause
+
+    def _fall_back(self, result: Answer, verdict: Verdict, cut: str | None = None) -> None:
+        """Replace a degenerate model answer with the extractive one (`cut`: why it stopped)."""
+        log.warning(
+            "degenerate output from %s (%s): answering extractively", result.endpoint, verdict
+        )
+        passages = result.passages
+        self._finish(result, extractive_text(result.question, passages), passages)
+        result.status, result.mode = "fallback", "extractive"
+        result.error_cause = f"degenerate model output ({verdict}); answered extractively"
+        if cut:
+            result.error_cause = f"{cut}; {result.error_cause}"
 
     async def _answer(
         self, result: Answer, history: Sequence[Turn], on_delta: OnDelta | None, started: float
@@ -180,9 +198,9 @@ class Answerer:
         passages = await index.search(query, k=self.settings.retrieval_k)
         result.timings["retrieval_ms"] = _ms(mark)
         result.passages = passages
-        best = max((p.dense_score or 0.0 for p in passages), default=0.0)
-        if best < self.min_score:
-            log.info("refusing: best cosine %.3f below %.3f", best, self.min_score)
+        verdict = index.relevance(query, passages, self.settings.retrieval_min_score)
+        if not verdict.relevant:
+            log.info("refusing: %s", verdict.describe())
             self._refuse(result, passages)
         elif self.chat is None:
             self._finish(result, extractive_text(question, passages), passages)
@@ -222,23 +240,23 @@ class Answerer:
         result.passages = prompt.passages
         result.timings["prompt_ms"] = _ms(mark)
         result.timings["before_llm_ms"] = _ms(started)
-        shown = ""
-
-        async def relay(text: str) -> None:
-            nonlocal shown
-            # Stripped like the final text, so each streamed text is a prefix of the answer.
-            current = renumber(text, prompt.passages, final=False).text.lstrip()
-            if on_delta is not None and current != shown:
-                shown = current
-                await on_delta(current)
-
-        mark = time.perf_counter()
-        completion = await chat.stream(prompt.messages, on_text=relay)
+        mark, degeneracy = time.perf_counter(), Degeneracy()
+        try:
+            relay = checked_relay(prompt.passages, degeneracy, on_delta)
+            completion = await chat.stream(prompt.messages, on_text=relay)
+        except _DegenerateError as stop:
+            result.timings["llm_ms"] = _ms(mark)
+            self._fall_back(result, stop.verdict)
+            return
         result.timings["llm_ms"] = _ms(mark)
         if completion.first_token_s is not None:
             result.timings["first_token_ms"] = round(completion.first_token_s * 1000, 2)
         if not completion.text.strip():
             raise LLMError(f"{chat.base_url} returned an empty answer")
+        verdict = degeneracy.check(completion.text, final=True)
+        if verdict is not None:
+            self._fall_back(result, verdict)
+            return
         self._finish(result, completion.text, prompt.passages)
         if completion.finish_reason == "length":
             self._partial(result, completion.text, "the answer hit LLM_MAX_TOKENS")
@@ -253,7 +271,8 @@ class Answerer:
                 messages = condense_messages(question, history)
                 done = await self.chat.stream(messages, max_tokens=CONDENSE_MAX_TOKENS)
                 condensed = done.text.strip()
-                if 0 < len(condensed) <= self.settings.question_max_chars:
+                fits = 0 < len(condensed) <= self.settings.question_max_chars
+                if fits and check_text(condensed) is None:  # a looping model: prepend turns
                     result.timings["condense_ms"] = _ms(mark)
                     return condensed
             except PromptTooLongError as error:  # other failures would hit the answer too
@@ -271,3 +290,34 @@ class Answerer:
         if self._index is not None and self._owns_index:
             self._index.close()
             self._index = None
+
+
+def checked_relay(
+    passages: Sequence[Passage], degeneracy: Degeneracy, on_delta: OnDelta | None
+) -> OnText:
+    """Return the stream callback: stop a degenerate stream, else relay renumbered text."""
+    shown = ""
+
+    async def relay(text: str) -> None:
+        nonlocal shown
+        verdict = degeneracy.check(text)
+        if verdict is not None:
+            raise _DegenerateError(verdict)  # closes the stream: the server stops generating
+        # Stripped like the final text, so each streamed text is a prefix of the answer.
+        current = renumber(text, passages, final=False).text.lstrip()
+        if on_delta is not None and current != shown:
+            shown = current
+            await on_delta(current)
+
+    return relay
+
+
+def notice_for(answer: Answer) -> str | None:
+    """Return the display-only note for an answer's outcome, or None."""
+    if answer.status == "answered" and any(s.kind == "faq" for s in answer.sources):
+        return strings.CURATED_LABEL
+    if answer.status in STATUS_NOTICES:
+        return STATUS_NOTICES[answer.status]
+    if answer.status == "answered" and answer.mode == "extractive":
+        return strings.EXTRACTIVE_LABEL
+    return None

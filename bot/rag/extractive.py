@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot import strings
 from bot.rag.citations import best_snippet, keywords
 from bot.rag.types import Passage
 
@@ -13,9 +12,9 @@ EXTRACT_CHARS = 300
 
 
 def extractive_text(question: str, passages: Sequence[Passage]) -> str:
-    """Build a labelled answer quoting the sentence of each top passage closest to the question."""
+    """Quote the sentence of each top passage closest to the question (the label is a notice)."""
     wanted = keywords(question)
-    lines = [strings.EXTRACTIVE_LABEL, ""]
+    lines: list[str] = []
     for number, passage in enumerate(passages[:EXTRACT_PASSAGES], start=1):
         snippet = best_snippet(passage.text, wanted, EXTRACT_CHARS)
         lines.append(f"> «{snippet}» [{number}]")

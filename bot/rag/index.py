@@ -16,12 +16,17 @@ from bot.rag.chroma import MODEL_KEY, open_client
 from bot.rag.embeddings import Embedder, Vectors, make_embedder
 from bot.rag.errors import IndexMismatchError, IndexMissingError, RagError, first_line
 from bot.rag.fusion import reciprocal_rank_fusion
+from bot.rag.gate import Verdict, judge
 from bot.rag.lexical import LexicalIndex
+from bot.rag.rerank import Candidate, coverage, query_terms, rerank, row_coverage
+from bot.rag.speakers import SpeakerDirectory, SpeakerMatch
 from bot.rag.types import Passage
 
 log = logging.getLogger(__name__)
 
-CANDIDATES = 20
+# Depth of each leg and of the fused list handed to the late scoring, and the RRF leg weights;
+# tuned on bench/data/questions_tune.jsonl (docs/retrieval.md).
+CANDIDATES = 30
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 1.0
 
@@ -53,6 +58,7 @@ class Index:
         self._embedder = embedder
         self._reload_lock = threading.Lock()
         self._snapshot = self._load()
+        self._speakers: tuple[_Snapshot, SpeakerDirectory] | None = None
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> Index:
@@ -113,22 +119,80 @@ class Index:
             rows={chunk_id: row for row, chunk_id in enumerate(ids)},
         )
 
-    def _search(self, query: str, k: int) -> tuple[list[Passage], dict[str, float]]:
-        timings: dict[str, float] = {}
-        started = clock = time.perf_counter()
+    def relevance(
+        self, query: str, passages: list[Passage], threshold: float | None = None
+    ) -> Verdict:
+        """Judge whether `passages` (this index's answer to `query`) cover the question."""
+        snapshot = self._snapshot
+        named = self._directory(snapshot).match(query)
+        terms = query_terms(snapshot.lexical, query, named.words)
+        covered = [
+            row_coverage(snapshot.lexical, terms, snapshot.rows[p.chunk_id])
+            if p.chunk_id in snapshot.rows
+            else coverage(snapshot.lexical, terms, p.text)
+            for p in passages
+        ]
+        cosines = [p.dense_score or 0.0 for p in passages]
+        return judge(cosines, covered, threshold)
+
+    def terms(self, text: str) -> list[str]:
+        """Return the lexical content terms of `text` (stemmed, folded, glossary-normalised)."""
+        return self._snapshot.lexical.terms(text)
+
+    def similarity(self, text: str, chunk_id: str) -> float:
+        """Return the cosine between `text` embedded as a query and an indexed chunk."""
+        snapshot = self._snapshot
+        row = snapshot.rows.get(chunk_id)
+        if row is None:
+            return 0.0
+        return float(snapshot.vectors[row] @ self._embedder.embed_queries([text])[0])
+
+    def candidates(self, query: str) -> list[Candidate]:
+        """Return the fused candidates of `query` with their late-scoring features, unranked."""
+        return self._candidates(query, {})[0]
+
+    def _candidates(
+        self, query: str, timings: dict[str, float]
+    ) -> tuple[list[Candidate], Vectors, _Snapshot]:
+        clock = time.perf_counter()
         vector = self._embedder.embed_queries([query])[0]
         clock = _lap(timings, "embed", clock)
-        snapshot, dense_ids = self._dense(vector, max(k, CANDIDATES))
+        snapshot, dense_ids = self._dense(vector, CANDIDATES)
+        named = self._directory(snapshot).match(query)
+        if named.talk_ids:
+            dense_ids = list(dict.fromkeys(dense_ids + _query(snapshot, vector, CANDIDATES, named)))
         clock = _lap(timings, "dense", clock)
-        lexical = snapshot.lexical.search(query, max(k, CANDIDATES))
+        terms = query_terms(snapshot.lexical, query, named.words)
+        lexical = snapshot.lexical.search_terms(terms, CANDIDATES)
         lexical_ids = [snapshot.ids[row] for row, _ in lexical]
         clock = _lap(timings, "lexical", clock)
         rankings = [(dense_ids, DENSE_WEIGHT), (lexical_ids, LEXICAL_WEIGHT)]
-        fused = reciprocal_rank_fusion(rankings)[:k]
-        passages = [_passage(snapshot, chunk_id, score, vector) for chunk_id, score in fused]
-        _lap(timings, "fusion", clock)
+        fused = reciprocal_rank_fusion(rankings)[:CANDIDATES]
+        clock = _lap(timings, "fusion", clock)
+        found = [
+            _candidate(snapshot, chunk_id, score, vector, terms, named) for chunk_id, score in fused
+        ]
+        _lap(timings, "features", clock)
+        return found, vector, snapshot
+
+    def _search(self, query: str, k: int) -> tuple[list[Passage], dict[str, float]]:
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        found, vector, snapshot = self._candidates(query, timings)
+        clock = time.perf_counter()
+        ranked = rerank(found)[:k]
+        passages = [_passage(snapshot, c.chunk_id, score, vector) for c, score in ranked]
+        _lap(timings, "rerank", clock)
         timings["total"] = (time.perf_counter() - started) * 1000
         return passages, timings
+
+    def _directory(self, snapshot: _Snapshot) -> SpeakerDirectory:
+        """Return the speaker names of `snapshot`'s talks, rebuilt after a reload."""
+        cached = self._speakers
+        if cached is None or cached[0] is not snapshot:
+            talks = {str(m["talk_id"]): str(m["author"]) for m in snapshot.metadatas}
+            cached = self._speakers = (snapshot, SpeakerDirectory(talks.items()))
+        return cached[1]
 
     def _dense(self, vector: Vectors, n: int) -> tuple[_Snapshot, list[str]]:
         """Query Chroma; if the collection was swapped by an ingest, reload once and retry."""
@@ -150,11 +214,37 @@ class Index:
             ) from error
 
 
-def _query(snapshot: _Snapshot, vector: Vectors, n: int) -> list[str]:
+def _query(
+    snapshot: _Snapshot, vector: Vectors, n: int, named: SpeakerMatch | None = None
+) -> list[str]:
+    where = {"talk_id": {"$in": sorted(named.talk_ids)}} if named else None
     result = snapshot.collection.query(
-        query_embeddings=[vector.tolist()], n_results=min(n, len(snapshot.ids)), include=[]
+        query_embeddings=[vector.tolist()],
+        n_results=min(n, len(snapshot.ids)),
+        where=where,
+        include=[],
     )
     return [str(chunk_id) for chunk_id in result["ids"][0]]
+
+
+def _candidate(
+    snapshot: _Snapshot,
+    chunk_id: str,
+    fused: float,
+    vector: Vectors,
+    terms: list[str],
+    named: SpeakerMatch,
+) -> Candidate:
+    row = snapshot.rows[chunk_id]
+    talk_id = str(snapshot.metadatas[row]["talk_id"])
+    return Candidate(
+        chunk_id=chunk_id,
+        talk_id=talk_id,
+        dense=float(snapshot.vectors[row] @ vector),
+        fused=fused,
+        coverage=row_coverage(snapshot.lexical, terms, row),
+        named=talk_id in named.talk_ids,
+    )
 
 
 def _passage(snapshot: _Snapshot, chunk_id: str, score: float, vector: Vectors) -> Passage:

@@ -4,23 +4,29 @@ Built on the official `openai.AsyncOpenAI(base_url=...)`. The client's own retri
 honouring Retry-After, exponential backoff with jitter) are used as they are. `LLM_TIMEOUT` is a
 watchdog on progress: connecting, the first token and every gap between chunks (a stalled stream),
 retries included. Only `delta.content` counts as answer text; `reasoning_content` / `reasoning`
-deltas, empty deltas and a usage chunk with empty `choices` are skipped.
+deltas, empty deltas and a usage chunk with empty `choices` are skipped. A malformed SSE line is an
+endpoint failure that keeps the text received so far; a 429 whose Retry-After outlasts the watchdog
+is reported as a busy model, not a timeout. Causes name the endpoint without credentials.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+import httpx
 import openai
-from openai.types.chat import ChatCompletionMessageParam
+from openai.types.chat import ChatCompletionChunk, ChatCompletionMessageParam
 
 from bot import strings
 from bot.config import Settings
 from bot.errors import UserFacingError
 from bot.rag.prompts import fold_system_role
+from bot.rag.urls import public_url
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +36,20 @@ _CONTEXT_MARKERS = ("context length", "context_length", "maximum context", "too 
 
 OnText = Callable[[str], Awaitable[None]]
 Messages = Sequence[ChatCompletionMessageParam]
+# The Retry-After values (seconds, or None when absent or not a number) of the 429 answers met by
+# the request running in this context; filled by an httpx response hook.
+_RATE_LIMITS: ContextVar[list[float | None] | None] = ContextVar("rate_limits", default=None)
+
+
+async def _note_rate_limit(response: httpx.Response) -> None:
+    """Record a 429 and its Retry-After for the request that met it."""
+    seen = _RATE_LIMITS.get()
+    if seen is None or response.status_code != 429:
+        return
+    try:
+        seen.append(float(response.headers.get("retry-after", "")))
+    except ValueError:
+        seen.append(None)
 
 
 class LLMError(UserFacingError):
@@ -89,6 +109,24 @@ class Completion:
     usage: dict[str, int] = field(default_factory=dict)
     first_token_s: float | None = None
 
+    def take(self, chunk: ChatCompletionChunk, elapsed_s: float) -> bool:
+        """Absorb one stream chunk; return whether it added answer text."""
+        if chunk.usage is not None:
+            self.usage = {
+                "prompt_tokens": chunk.usage.prompt_tokens,
+                "completion_tokens": chunk.usage.completion_tokens,
+            }
+        if not chunk.choices:
+            return False
+        choice = chunk.choices[0]
+        self.finish_reason = choice.finish_reason or self.finish_reason
+        if not choice.delta.content:
+            return False
+        if self.first_token_s is None:
+            self.first_token_s = elapsed_s
+        self.text += choice.delta.content
+        return True
+
 
 class ChatClient:
     """Send chat requests to one OpenAI-compatible endpoint, a bounded number at a time."""
@@ -98,7 +136,7 @@ class ChatClient:
         if not settings.llm_base_url:
             raise LLMMisconfiguredError("LLM_BASE_URL is not set")
         key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
-        self.base_url = settings.llm_base_url
+        self.base_url = public_url(settings.llm_base_url)  # for messages: no credentials
         self.timeout = settings.llm_timeout
         self.max_tokens = settings.llm_max_tokens
         self.temperature = settings.llm_temperature
@@ -108,6 +146,9 @@ class ChatClient:
             api_key=key or PLACEHOLDER_API_KEY,
             timeout=settings.llm_timeout,
             max_retries=settings.llm_max_retries,
+            http_client=openai.DefaultAsyncHttpxClient(
+                event_hooks={"response": [_note_rate_limit]}
+            ),
         )
         self._slots = asyncio.Semaphore(settings.llm_max_concurrency)
         self._info: ModelInfo | None = None
@@ -116,13 +157,17 @@ class ChatClient:
     async def model_info(self) -> ModelInfo:
         """Return the model to use: LLM_MODEL, else the first one `/v1/models` lists."""
         if self._info is None:
+            rate_limits: list[float | None] = []
+            token = _RATE_LIMITS.set(rate_limits)
             try:
-                self._info = await self._discover()
+                self._info = await self._discover(rate_limits)
             except openai.OpenAIError as error:
-                raise self._translate(error, "") from error
+                raise self._translate(error, "", rate_limits) from error
+            finally:
+                _RATE_LIMITS.reset(token)
         return self._info
 
-    async def _discover(self) -> ModelInfo:
+    async def _discover(self, rate_limits: list[float | None]) -> ModelInfo:
         try:
             async with asyncio.timeout(self.timeout):
                 page = await self._client.models.list()
@@ -131,6 +176,8 @@ class ChatClient:
                 return ModelInfo(self._configured_model)  # a server without /v1/models
             raise
         except TimeoutError as error:
+            if rate_limits:
+                raise self._translate(error, "", rate_limits) from error
             raise LLMTimeoutError(f"{self.base_url}/models did not answer in time") from error
         entries = {entry.id: entry for entry in page.data}
         name = self._configured_model or next(iter(entries), None)
@@ -164,6 +211,8 @@ class ChatClient:
         started = loop.time()
         completion = Completion(text="", model=info.name)
         request = fold_system_role(messages) if self.fold_system else list(messages)
+        rate_limits: list[float | None] = []
+        token = _RATE_LIMITS.set(rate_limits)
         try:
             async with asyncio.timeout(self.timeout) as watchdog:
                 stream = await self._client.chat.completions.create(
@@ -177,29 +226,27 @@ class ChatClient:
                 async with stream:
                     async for chunk in stream:
                         watchdog.reschedule(loop.time() + self.timeout)
-                        if chunk.usage is not None:
-                            completion.usage = {
-                                "prompt_tokens": chunk.usage.prompt_tokens,
-                                "completion_tokens": chunk.usage.completion_tokens,
-                            }
-                        if not chunk.choices:
-                            continue
-                        choice = chunk.choices[0]
-                        completion.finish_reason = choice.finish_reason or completion.finish_reason
-                        if not choice.delta.content:
-                            continue
-                        if completion.first_token_s is None:
-                            completion.first_token_s = loop.time() - started
-                        completion.text += choice.delta.content
-                        if on_text is not None:
+                        if completion.take(chunk, loop.time() - started) and on_text is not None:
                             await on_text(completion.text)
         except (openai.OpenAIError, TimeoutError) as error:
-            raise self._translate(error, completion.text) from error
+            raise self._translate(error, completion.text, rate_limits) from error
+        except json.JSONDecodeError as error:  # a `data:` line that is not JSON
+            cause = f"malformed stream from {self.base_url}: {error}"
+            raise LLMUnavailableError(cause, completion.text) from error
+        finally:
+            _RATE_LIMITS.reset(token)
         return completion
 
-    def _translate(self, error: BaseException, partial: str) -> LLMError:
+    def _translate(
+        self, error: BaseException, partial: str, rate_limits: Sequence[float | None] = ()
+    ) -> LLMError:
         where = self.base_url
         if isinstance(error, TimeoutError | openai.APITimeoutError):
+            if rate_limits:  # the client was waiting out a Retry-After longer than our budget
+                wait = rate_limits[-1]
+                asked = f"Retry-After {wait:g} s" if wait is not None else "no Retry-After"
+                cause = f"{where} answered 429 ({asked}), more than LLM_TIMEOUT {self.timeout} s"
+                return LLMBusyError(cause, partial)
             return LLMTimeoutError(f"no progress from {where} within {self.timeout} s", partial)
         if isinstance(error, openai.APIConnectionError):
             return LLMUnavailableError(f"cannot reach {where} or stream broken: {error}", partial)

@@ -41,8 +41,11 @@ async def test_ask_json_prints_the_contract_and_logs_the_pair(
     code, out, err = await run_ask("--json", QUESTION, env=env)
     assert code == 0, err
     document = json.loads(out)
-    assert set(document) == {"answer", "sources", "model", "mode", "timings"}
+    assert set(document) == {
+        *("answer", "notice", "status", "sources", "consulted", "model", "mode", "timings")
+    }
     assert document["answer"] == "Busca por significado [1]."
+    assert document["status"] == "answered" and document["notice"] is None
     assert document["mode"] == "llm" and document["model"] == fake_llm.model
     (source,) = document["sources"]
     assert set(source) == {"kind", "title", "author", "quote"} and source["quote"]
@@ -81,3 +84,41 @@ async def test_a_database_that_cannot_be_opened_only_warns(sample_data_dir: Path
     assert out.startswith(strings.EXTRACTIVE_LABEL)
     assert "Traceback" not in err
     assert "warning: the question was not logged: DATABASE_URL" in err
+
+
+async def test_ask_json_keeps_consulted_passages_apart_from_cited_sources(
+    fake_llm: FakeChatServer, sample_data_dir: Path
+) -> None:
+    fake_llm.reply = "Es buscar por significado, sin citar nada."
+    env = {"LLM_BASE_URL": fake_llm.base_url, "LLM_MODEL": fake_llm.model}
+    code, out, err = await run_ask("--json", QUESTION, env=env)
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["status"] == "answered" and document["sources"] == []
+    prompt = str(fake_llm.requests[0]["messages"][-1]["content"])
+    consulted = document["consulted"]
+    assert consulted and all(f"«{c['title']}» — {c['author']}" in prompt for c in consulted)
+    assert {"title", "author", "talk_id", "chunk_id", "score"} == set(consulted[0])
+
+
+async def test_ask_shows_a_degenerate_stream_replaced_by_the_marked_extractive_answer(
+    fake_llm: FakeChatServer, sample_data_dir: Path
+) -> None:
+    fake_llm.reply = "La búsqueda semántica es " + "la páраl de " * 100
+    env = {"LLM_BASE_URL": fake_llm.base_url, "LLM_MODEL": fake_llm.model, "LLM_MAX_TOKENS": "600"}
+    code, out, err = await run_ask(QUESTION, env=env)
+    assert code == 0, err
+    assert f"\n\n{strings.FALLBACK_NOTICE}\n\n> «" in out  # after the few words streamed
+    assert "\nFuentes\n[1] «" in out
+    (line,) = err.strip().splitlines()
+    assert line.startswith("warning: fallback answer: degenerate model output (repetition loop")
+    code, out, err = await run_ask("--json", QUESTION, env=env)
+    document = json.loads(out)
+    assert document["status"] == "fallback" and document["notice"] == strings.FALLBACK_NOTICE
+    assert document["mode"] == "extractive" and document["answer"].startswith("> «")
+    db = open_database(Settings())
+    try:
+        pair = await ReviewLog(db).next_pending()
+    finally:
+        await db.aclose()
+    assert pair is not None and strings.FALLBACK_NOTICE not in pair.answer

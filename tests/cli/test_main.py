@@ -51,3 +51,18 @@ def test_an_invalid_setting_is_one_line_naming_the_variable() -> None:
     assert result.stderr.startswith("error: invalid setting RETRIEVAL_K:")
     assert len(result.stderr.strip().splitlines()) == 1
     assert "not-a-number-7f3a" not in result.stderr  # values (maybe secrets) are never echoed
+
+
+def test_an_unknown_log_level_is_refused_by_the_settings_in_one_line() -> None:
+    env = {**os.environ, "LOG_LEVEL": "verbose", "DISCORD_TOKEN": "fake-token"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: invalid setting LOG_LEVEL:")
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -3,6 +3,7 @@
 import asyncio
 import re
 import signal
+import socket
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,22 @@ async def test_run_process_answers_then_sigterm_cancels_and_marks_the_pair(
         (1002, "cancelled", "cancelled: the bot shut down before the answer finished"),
     ]
     assert not fake_discord._sockets, "the gateway connection was not closed"
+
+
+async def test_run_explains_that_discord_cannot_be_reached_in_one_line(
+    bot_env: FakeChatServer, tmp_path: Path
+):
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    process = await asyncio.create_subprocess_exec(
+        str(ENTRY_POINT),
+        "run",
+        env=_env(PIDE_AYUDA_FAKE_DISCORD=closed, LOG_LEVEL="ERROR"),
+        stderr=asyncio.subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 120)
+    lines = stderr.decode().strip().splitlines()
+    assert process.returncode == 2, lines
+    assert len(lines) == 1 and "cannot reach Discord" in lines[0], lines

@@ -171,11 +171,32 @@ async def test_delivery_is_recorded_as_the_user_saw_it(
         assert outcome(1002) == [("answered", "not_delivered")]
 
         fake_discord.clear_faults()
-        bot_env.reply = "La búsqueda semántica compara significados con vectores [1]. " * 60
+        bot_env.reply = "".join(
+            f"El punto {n} de la charla: la búsqueda semántica compara significados [1]. "
+            for n in range(60)
+        )
         fake_discord.fail("POST", FOLLOW_UP, 500, 0, "Internal Server Error", times=10_000)
         _, token = await fake_discord.slash("pregunta", {"texto": QUESTION}, user_id=1003)
         await eventually(lambda: outcome(1003), within=90)
         assert outcome(1003) == [("answered", "partly_delivered")]
         shown = fake_discord.originals[token]["content"]
-        assert shown.startswith("La búsqueda semántica") and shown.endswith(strings.DELIVERY_CUT)
+        assert shown.startswith("El punto 0") and shown.endswith(strings.DELIVERY_CUT)
         assert _buttons(fake_discord.originals[token])  # votes still possible on what was seen
+
+
+async def test_frames_a_user_shaped_or_garbage_never_end_the_process(
+    bot_env: FakeChatServer, fake_discord: FakeDiscord, sample_data_dir: Path, tmp_path: Path
+) -> None:
+    async with bot_process(fake_discord, tmp_path) as bot:
+        # json.dumps escapes the lone surrogate as "\ud800", which orjson refuses to decode.
+        _, token = await fake_discord.slash("pregunta", {"texto": f"{QUESTION} \ud800"})
+        await fake_discord.wait_until(lambda: _shown_with_buttons(fake_discord, token), within=60)
+        await fake_discord.send_raw("{not json")
+        _, later = await fake_discord.slash("pregunta", {"texto": QUESTION}, user_id=1002)
+        await fake_discord.wait_until(lambda: _shown_with_buttons(fake_discord, later), within=60)
+        assert bot.process.returncode is None
+        questions = "SELECT question FROM qa_pairs WHERE status = 'answered' ORDER BY id"
+        await eventually(lambda: len(rows(sample_data_dir, questions)) == 2)
+    assert rows(sample_data_dir, questions) == [(f"{QUESTION} \ufffd",), (QUESTION,)]
+    log = bot.log()
+    assert "orjson rejects" in log and "not JSON" in log and "Traceback" not in log

@@ -1,8 +1,14 @@
 import re
 
 from bot import strings
-from bot.discord_render import STREAMING_CURSOR, preview, render_answer, split_message
-from bot.rag.types import Answer, Source
+from bot.discord_render import (
+    STREAMING_CURSOR,
+    answer_body,
+    preview,
+    render_answer,
+    split_message,
+)
+from bot.rag.types import Answer, Passage, Source
 
 CITATION = re.compile(r"\[\d+\]")
 
@@ -107,3 +113,40 @@ def test_preview_is_cut_to_one_message_and_marked_as_streaming():
     assert len(preview("a" * 5000)) == 2000
     assert preview("Hola").endswith(STREAMING_CURSOR)
     assert preview("a" * 5000).endswith("…" + STREAMING_CURSOR)
+
+
+def _passage(n: int) -> Passage:
+    return Passage(f"c{n}", f"t{n}", f"Charla {n}", f"Ponente {n}", 0, "texto", 0.9)
+
+
+def test_notice_answer_and_sources_are_rendered_in_that_order():
+    answer = _answer("Uno [1]", [_source(1)])
+    answer.notice, answer.status = strings.PARTIAL_ANSWER_NOTE, "partial"
+    (piece,) = render_answer(answer)
+    assert piece.startswith(f"{strings.PARTIAL_ANSWER_NOTE}\n\nUno [1]\n\n{strings.SOURCES_HEADER}")
+    assert strings.CONSULTED_HEADER not in piece
+    assert answer_body(piece) == "Uno [1]"
+
+
+def test_an_uncited_answer_lists_the_talks_consulted_apart_from_sources():
+    answer = _answer("Es buscar por significado.")
+    answer.passages = [_passage(1), _passage(2), _passage(1)]
+    (piece,) = render_answer(answer)
+    assert strings.SOURCES_HEADER not in piece
+    consulted = piece.split(f"\n\n{strings.CONSULTED_HEADER}\n", 1)[1]
+    assert consulted.splitlines() == ["- *Charla 1* — Ponente 1", "- *Charla 2* — Ponente 2"]
+    assert answer_body(piece) == "Es buscar por significado."
+
+
+def test_a_refusal_or_an_error_lists_no_talks_consulted():
+    for status in ("refused", "error"):
+        answer = _answer("No lo cubren las charlas.")
+        answer.status, answer.passages = status, [_passage(1)]
+        assert strings.CONSULTED_HEADER not in render_answer(answer)[0]
+
+
+def test_a_notice_alone_is_shown_without_an_empty_answer():
+    answer = _answer("")
+    answer.notice = strings.CANCELLED
+    assert render_answer(answer) == [strings.CANCELLED]
+    assert render_answer(_answer("")) == [strings.UNEXPECTED_ERROR]

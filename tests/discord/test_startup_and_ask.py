@@ -69,9 +69,10 @@ async def test_pregunta_defers_streams_and_finishes_with_sources_and_buttons(
 async def test_long_answer_is_split_and_the_buttons_go_on_the_last_message(
     start_bot: StartBot, fake_discord: FakeDiscord
 ):
-    sentence = "La búsqueda semántica usa vectores para comparar significados entre textos [1]. "
+    sentence = "El punto {n} de la charla: la búsqueda semántica compara significados [1]. "
     async with start_bot() as run:
-        run.llm.reply = sentence * 45  # ~3,600 characters, ~500 words
+        # ~3,600 characters, ~500 words; numbered, since one sentence 45 times is a loop
+        run.llm.reply = "".join(sentence.format(n=n) for n in range(45))
         _, token = await fake_discord.slash("pregunta", {"texto": QUESTION})
         await fake_discord.wait_until(lambda: bool(fake_discord.find("POST", rf"/{token}$")))
     first = fake_discord.originals[token]

@@ -15,6 +15,8 @@ Tests steer it through public attributes (set them before or between requests):
   requests (default: all of them); 429 and 503 carry a `Retry-After: {retry_after}` header.
   Ready-made bodies: `rate_limited()`, `server_error()`, `context_length_error()`.
 - `cut_after_chunks`: drop the connection after that many content deltas, without `[DONE]`.
+- `malformed_after_chunks`: after that many content deltas, send a line that is not JSON
+  (`data: {not json`), as a broken proxy or server might, then end the stream.
 - `reasoning`: text sent first as `reasoning_field` deltas (vLLM's reasoning parsers).
 - `empty_deltas`: interleave empty deltas (`{}` and `{"content": ""}`) as some servers do.
 - `usage_in_stream`: send the usage chunk when asked (False: a server that never sends it).
@@ -98,6 +100,7 @@ class FakeChatServer:
         self.fail_times = sys.maxsize
         self.retry_after = "1"
         self.cut_after_chunks: int | None = None
+        self.malformed_after_chunks: int | None = None
         self.reasoning: str | None = None
         self.reasoning_field = "reasoning_content"
         self.empty_deltas = False
@@ -267,12 +270,18 @@ class FakeChatServer:
 
         await response.write(chunk({"role": "assistant", "content": ""}))
         await asyncio.sleep(self.first_token_delay)
+        sent = 0
         async for delta in self._deltas(pieces):
             if delta is None:  # cut: drop the connection without finishing the stream
                 if request.transport is not None:
                     request.transport.close()
                 return response
             await response.write(chunk(delta))
+            sent += bool(delta.get("content"))
+            if sent == self.malformed_after_chunks:
+                await response.write(b"data: {not json\n\n")
+                await response.write_eof()
+                return response
         await response.write(chunk({}, finish))
         if include_usage:
             await response.write(chunk(None))

@@ -164,6 +164,11 @@ class FakeDiscord:
         for ws in list(self._sockets):
             await ws.send_str(frame)
 
+    async def send_raw(self, frame: str) -> None:
+        """Send a text frame as it is (e.g. one that is not JSON) to every gateway session."""
+        for ws in list(self._sockets):
+            await ws.send_str(frame)
+
     def interaction_member(
         self, user_id: int, *, moderator: bool = False, role: bool = False
     ) -> Json:

@@ -131,7 +131,9 @@ async def test_each_format_round_trips(db: Database, log: Log, tmp_path: Path, f
     card = report.card_path.read_text(encoding="utf-8")
     assert report.card_path == out.parent / "README.md"
     assert f"{len(rows)} rows" in card and "Apache-2.0" in card and "Charla A" in card
-    assert sorted(p.name for p in out.parent.iterdir()) == sorted(["README.md", out.name])
+    assert sorted(p.name for p in out.parent.iterdir()) == sorted(
+        [".pide-ayuda-export.json", "README.md", out.name]
+    )
 
 
 async def test_askers_are_salted_pseudonyms_never_raw_ids(

@@ -1,0 +1,47 @@
+"""The retrieval dev sets are well formed: every evidence phrase occurs verbatim in its talk."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.rag.corpus import load_talks
+
+DATA = Path(__file__).parents[2] / "bench" / "data"
+IN_SCOPE = ("dev_questions.jsonl", "questions_tune.jsonl", "questions_test.jsonl")
+
+
+def _rows(name: str) -> list[dict[str, object]]:
+    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+@pytest.mark.parametrize("name", IN_SCOPE)
+def test_every_evidence_phrase_occurs_in_the_named_talk(name: str) -> None:
+    talks = {(talk.title, talk.author): _squash(talk.text) for talk in load_talks("sample", "")}
+    for row in _rows(name):
+        text = talks[(str(row["title"]), str(row["author"]))]
+        evidence = row["evidence"]
+        assert isinstance(evidence, list) and evidence, row["question"]
+        for phrase in evidence:
+            assert _squash(str(phrase)) in text, (row["question"], phrase)
+
+
+def test_tuning_and_test_splits_do_not_overlap_and_hold_120_questions() -> None:
+    tune = {str(row["question"]) for row in _rows("questions_tune.jsonl")}
+    test = {str(row["question"]) for row in _rows("questions_test.jsonl")}
+    assert not tune & test
+    assert len(tune) + len(test) >= 120
+
+
+def test_offtopic_splits_hold_60_questions_without_evidence() -> None:
+    rows = _rows("offtopic_tune.jsonl") + _rows("offtopic_test.jsonl")
+    assert len(rows) >= 60
+    assert len({str(row["question"]) for row in rows}) == len(rows)
+    assert all("evidence" not in row and row["kind"] for row in rows)
