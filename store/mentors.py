@@ -12,7 +12,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, delete, func, select, update
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ColumnElement,
+    ForeignKey,
+    Integer,
+    String,
+    and_,
+    delete,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -75,6 +87,16 @@ def provenance_of(pair: QAPair) -> str:
     if pair.provenance == "bot" and pair.review_state == "edited":
         return "edited"
     return pair.provenance
+
+
+def provenance_condition(provenance: str) -> ColumnElement[bool]:
+    """Select the pairs whose exported provenance is `provenance`."""
+    if provenance not in PROVENANCES:
+        raise ValueError(f"unknown provenance {provenance!r}; use one of {', '.join(PROVENANCES)}")
+    if provenance in ("bot", "edited"):
+        edited = QAPair.review_state == "edited"
+        return and_(QAPair.provenance == "bot", edited if provenance == "edited" else ~edited)
+    return QAPair.provenance == provenance
 
 
 def curated_of(pair: QAPair) -> CuratedPair:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from sqlalchemy import select
 
 from bot.storage import outcome_of
 from store.db import Database
+from store.export import export_pairs
+from store.export_rows import ExportFilters
 from store.mentors import MentorLog
 from store.models import QAPair
 from store.records import AskContext
@@ -13,6 +18,7 @@ from tests.store.conftest import QALog, make_answer
 
 DAY = 86_400.0
 THREAD = 555
+SALT = b"s" * 32
 
 
 async def _asked(qalog: QALog, user_id: int = 1001) -> str:
@@ -119,3 +125,33 @@ async def test_an_asker_deleting_their_data_removes_their_hand_offs(qalog: QALog
     await mentors.placed(key, THREAD)
     assert await mentors.forget_user(1001) == []
     assert not await mentors.handed_off(THREAD)
+
+
+async def test_exports_carry_the_provenance_filter_on_it_and_the_card_counts_it(
+    qalog: QALog, tmp_path: Path
+) -> None:
+    mentors = MentorLog(qalog.db)
+    bot_pair = await qalog.record(make_answer(question="¿Qué es Argilla?"), AskContext("cli"))
+    edited = await qalog.record(make_answer(question="¿Qué es RAG?"), AskContext("cli"))
+    assert bot_pair and edited
+    await qalog.review(edited, "edited", 9, "RAG combina búsqueda y generación.")
+    await mentors.add_moderator_pair("¿Hay premios?", "Sí, tres.", 9)
+    key = await _asked(qalog)
+    await mentors.open(key, 1001, 1, limit=3, window=DAY)
+    await mentors.placed(key, THREAD)
+    await mentors.mentor_said(THREAD, 42, 10, "Usa push_to_hub.")
+
+    everything = await export_pairs(
+        qalog.db, "jsonl", tmp_path / "all.jsonl", ExportFilters(), salt=SALT
+    )
+    rows = [json.loads(line) for line in (tmp_path / "all.jsonl").read_text().splitlines()]
+    assert sorted(r["provenance"] for r in rows) == ["bot", "bot", "edited", "mentor", "moderator"]
+    card = everything.card_path.read_text()
+    assert "Written by (provenance): bot: 2" in card and "mentor: 1" in card
+
+    only = ExportFilters(provenance="mentor")
+    await export_pairs(qalog.db, "jsonl", tmp_path / "mentor.jsonl", only, salt=SALT)
+    (mentor,) = [json.loads(line) for line in (tmp_path / "mentor.jsonl").read_text().splitlines()]
+    assert mentor["messages"][1]["content"] == "Usa push_to_hub."
+    assert mentor["provenance"] == "mentor"
+    assert mentor["asker"] and not any("mentor" in name for name in mentor)  # no mentor id out
