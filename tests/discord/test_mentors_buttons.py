@@ -52,6 +52,10 @@ async def test_only_the_asker_can_hand_off_once_and_within_the_limit(
         assert await _followup(fake, 3) == strings.HANDOFF_LIMITED.format(limit=1)
         assert len(fake.threads()) == 1
 
+        shown, _ = await fake.slash("estadisticas", moderator=True, user_id=9)
+        stats = (await _callback(fake, shown))["data"]["content"]
+        assert "**Ayuda de mentoría:** 1 pedidas · 0 respondidas · 1 abiertas" in stats
+
 
 async def test_without_a_mentor_role_answers_carry_only_the_votes(
     start_bot: StartBot, fake_discord: FakeDiscord, sample_data_dir: object

@@ -91,10 +91,13 @@ async def test_refusal_hands_off_and_a_mentor_reply_answers_the_next_asker(
     assert rows(sample_data_dir, MENTOR_PAIRS) == [(QUESTION, both, "approved")]
     assert "Traceback" not in bot.log()
 
-    code, out = await _ask_json(PARAPHRASE)
+    code, out = await _pide_ayuda("ask", "--json", PARAPHRASE)
     assert code == 0, out
     (source,) = json.loads(out)["sources"]
     assert (source["kind"], source["title"]) == ("faq", QUESTION)
+    code, out = await _pide_ayuda("stats")
+    assert code == 0, out
+    assert "hand-offs to mentors: 1 opened, 1 answered, 0 open; median time" in out
 
 
 async def _until(fake: FakeDiscord, check: Any) -> Any:
@@ -109,12 +112,10 @@ async def _until(fake: FakeDiscord, check: Any) -> Any:
     return found[0]
 
 
-async def _ask_json(question: str) -> tuple[int, str]:
+async def _pide_ayuda(*args: str) -> tuple[int, str]:
     process = await asyncio.create_subprocess_exec(
         str(ENTRY_POINT),
-        "ask",
-        "--json",
-        question,
+        *args,
         env=process_env(),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
