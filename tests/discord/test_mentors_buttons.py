@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from bot import strings
-from tests.discord.conftest import StartBot, ask
+from tests.discord.conftest import StartBot, ask, rows
 from tests.fakes.discord_server import FakeDiscord
+from tests.waiting import eventually
 
 
 async def _callback(fake: FakeDiscord, interaction_id: str) -> dict[str, Any]:
@@ -85,3 +87,33 @@ async def test_review_approval_indexes_the_pair_and_rejection_takes_it_out(
         clicked, _ = await fake.click(reject, message, moderator=True, user_id=9)
         await _callback(fake, clicked)
         assert curated.pair_ids() == set()
+
+
+async def test_a_mentor_deleting_their_data_takes_their_answers_out_everywhere(
+    start_bot: StartBot, fake_discord: FakeDiscord, sample_data_dir: Path
+) -> None:
+    fake = fake_discord
+    role = fake.mentor_role_id
+    async with start_bot(MENTOR_ROLE_ID=role) as running:
+        answer = fake.originals[await ask(fake, user_id=1001)]
+        await fake.click(_custom_ids(answer)[2], answer, user_id=1001)
+        await _followup(fake, 1)
+        (thread,) = fake.threads()
+        await fake.post_message(
+            "Mira la charla de Argilla.", user_id=4004, channel_id=thread["id"], roles=[role]
+        )
+        mentor_pairs = "SELECT id FROM qa_pairs WHERE provenance = 'mentor'"
+        await eventually(lambda: len(rows(sample_data_dir, mentor_pairs)) == 1)
+        ((pair_id,),) = rows(sample_data_dir, mentor_pairs)
+        curated = await running.services.answerer.curated_index()
+        await eventually(lambda: curated.pair_ids() == {pair_id})
+
+        asked, token = await fake.slash("borrar-mis-datos", user_id=4004)
+        await _callback(fake, asked)
+        message = fake.originals[token]
+        clicked, _ = await fake.click(_custom_ids(message)[0], message, user_id=4004)
+        done = await _callback(fake, clicked)
+        assert done["data"]["content"] == strings.DELETE_DONE.format(count=1)
+        assert rows(sample_data_dir, mentor_pairs) == []
+        assert curated.pair_ids() == set()
+    assert rows(sample_data_dir, "SELECT user_id FROM qa_pairs") == [(1001,)]  # the asker's stays
