@@ -127,13 +127,10 @@ class Mentors(commands.Cog):
             opened = await self.log.open(
                 key, asker_id, guild_id, self.settings.mentor_handoffs_per_day, DAY_SECONDS
             )
-            if opened != "opened":
-                limit = self.settings.mentor_handoffs_per_day
-                return (
-                    strings.HANDOFF_LIMITED.format(limit=limit)
-                    if opened == "limited"
-                    else (strings.HANDOFF_ALREADY)
-                )
+            if opened == "limited":
+                return strings.HANDOFF_LIMITED.format(limit=self.settings.mentor_handoffs_per_day)
+            if opened == "already":
+                return strings.HANDOFF_ALREADY
             question = question or await self.log.question_of(key)
         except StoreError as error:
             log.warning("hand-off of %s not opened: %s", key, error)
@@ -176,7 +173,8 @@ class Mentors(commands.Cog):
         if not question:
             return strings.HANDOFF_CALL_NO_QUESTION.format(role=role)
         shown = question if len(question) <= QUESTION_SHOWN else question[:QUESTION_SHOWN] + "…"
-        return strings.HANDOFF_CALL.format(role=role, question=" ".join(shown.split()))
+        quoted = discord.utils.escape_mentions(" ".join(shown.split()))  # shown, never a mention
+        return strings.HANDOFF_CALL.format(role=role, question=quoted)
 
     # -- capture of mentor answers ---------------------------------------------------------------
     @commands.Cog.listener()

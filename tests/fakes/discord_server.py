@@ -240,6 +240,11 @@ class FakeDiscord:
         member = p.member(message["author"], roles)
         await self.dispatch("MESSAGE_UPDATE", {**message, "member": member})
 
+    async def thread_created(self, thread: Json) -> None:
+        """Keep a thread the bot created and send THREAD_CREATE, as Discord does."""
+        self.channels[thread["id"]] = thread
+        await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+
     def threads(self) -> list[Json]:
         """Return the threads created so far, oldest first."""
         return [c for c in self.channels.values() if c["type"] == 11]
