@@ -36,7 +36,7 @@ FOLLOW_UP = r"/webhooks/\d+/tok-\d+$"
 FINAL = "SELECT status, delivery FROM qa_pairs WHERE status != 'in_progress'"
 LONG_REPLY = "".join(
     f"El punto {n} de la charla: la búsqueda semántica compara significados [1]. "
-    for n in range(60)
+    for n in range(40)
 )
 
 

@@ -61,7 +61,8 @@ STORE_UNAVAILABLE = (
 )
 PAIR_NOT_FOUND = "No encuentro esa pregunta en el registro; puede que se haya borrado."
 PAIR_NOT_SAVED_YET = (
-    "Todavía estoy guardando esta respuesta. Vuelve a pulsar el botón dentro de un momento."
+    "No encuentro esta respuesta en el registro: puede que aún se esté guardando (vuelve a "
+    "pulsar el botón dentro de un momento) o que se haya borrado."
 )
 
 # --- Discord (cogs) --------------------------------------------------------------------------

@@ -9,13 +9,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal
 
+import aiohttp
+import discord
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings, load_settings
 from bot.errors import UserFacingError
+from bot.rag.errors import first_line
 from bot.rag.index import Index
 from bot.rag.llm import ChatClient
+from bot.rag.urls import public_url
 from bot.storage import open_database
 from store.db import alembic_config
 
@@ -87,7 +91,10 @@ async def _database(settings: Settings) -> Check:
     if current == head:
         return Check("ok", "database", f"{shown} at revision {current} (latest)")
     return Check(
-        "warn", "database", f"{shown} at revision {current or 'none'}: run `pide-ayuda db upgrade`"
+        "ok",
+        "database",
+        f"{shown} at revision {current or 'none'}: `pide-ayuda run` (or `pide-ayuda db upgrade`) "
+        f"migrates it to {head} at start",
     )
 
 
@@ -98,7 +105,7 @@ async def _index(settings: Settings) -> Check:
         talks = len(index.talks())
     finally:
         index.close()
-    where = settings.chroma_url or settings.chroma_path
+    where = public_url(settings.chroma_url) if settings.chroma_url else settings.chroma_path
     if not passages:
         return Check("fail", "index", f"{where} returned nothing: run `pide-ayuda ingest`")
     return Check("ok", "index", f"{where}: {talks} talks, search answers")
@@ -124,4 +131,18 @@ async def _discord(settings: Settings) -> Check:
         if settings.dev_guild_id
         else ("commands sync globally (set DEV_GUILD_ID for instant sync while testing)")
     )
-    return Check("ok", "Discord", f"token set; {guild}")
+    http = discord.http.HTTPClient(asyncio.get_running_loop())
+    try:
+        me = await http.static_login(settings.discord_token.get_secret_value())
+    except discord.LoginFailure:
+        return Check(
+            "fail", "Discord", "Discord rejected DISCORD_TOKEN: copy it again (Reset Token)"
+        )
+    except (aiohttp.ClientError, OSError, discord.HTTPException) as error:
+        reason = f"{type(error).__name__}: {first_line(error)}"
+        return Check(
+            "warn", "Discord", f"token set but not checked (Discord unreachable: {reason})"
+        )
+    finally:
+        await http.close()
+    return Check("ok", "Discord", f"token valid for bot {me['username']}; {guild}")

@@ -31,6 +31,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run_ingest(args: argparse.Namespace) -> int:
     """Ingest the corpus and print a one-line summary."""
     settings = load_settings()
+    if args.source is None and not args.no_progress:  # the Hub's retries take ~25 s offline
+        print(f"Fetching {settings.hf_dataset} from the Hugging Face Hub…", flush=True)
     try:
         report = ingest(settings, args.source, rebuild=args.rebuild, progress=not args.no_progress)
     except RagError as error:

@@ -196,10 +196,24 @@ def _copy_talks(source: Any, target: Any, talk_ids: list[str]) -> None:
         )
 
 
+PROGRESS_LINE_SECONDS = 10.0
+
+
 def _embed_talks(target: Any, talks: Sequence[Talk], embedder: Embedder, progress: bool) -> int:
     chunks = [(chunk, talk.content_hash) for talk in talks for chunk in chunk_talk(talk)]
-    show = progress and sys.stderr.isatty()
-    with tqdm(total=len(chunks), unit="chunk", desc="Embedding", disable=not show) as bar:
+    terminal = sys.stderr.isatty()
+    lines = progress and not terminal  # a log or a pipe gets a line every PROGRESS_LINE_SECONDS
+    with tqdm(
+        total=len(chunks),
+        unit="chunk",
+        desc="Embedding",
+        disable=not progress,
+        file=sys.stderr if terminal else sys.stdout,  # stderr stays for the one-line error
+        dynamic_ncols=terminal,
+        mininterval=PROGRESS_LINE_SECONDS if lines else 0.1,
+        ascii=lines,
+        bar_format="{desc}: {n_fmt}/{total_fmt} chunks, {elapsed} elapsed\n" if lines else None,
+    ) as bar:
         for start in range(0, len(chunks), EMBED_BATCH):
             batch = chunks[start : start + EMBED_BATCH]
             vectors = embedder.embed_passages([chunk.text for chunk, _ in batch])

@@ -8,7 +8,9 @@ import socket
 import sys
 from pathlib import Path
 
+from tests.discord.process import process_env
 from tests.fakes.chat_server import FakeChatServer
+from tests.fakes.discord_server import FakeDiscord
 
 
 async def cli(*args: str, **env: str) -> tuple[int, str]:
@@ -50,14 +52,16 @@ def closed_port() -> int:
 
 
 async def test_a_ready_installation_passes_every_check(
-    sample_data_dir: Path, fake_llm: FakeChatServer
+    sample_data_dir: Path, fake_llm: FakeChatServer, fake_discord: FakeDiscord
 ) -> None:
     assert (await cli("db", "upgrade"))[0] == 0
     code, checks = await doctor(
-        LLM_BASE_URL=fake_llm.base_url,
+        LLM_BASE_URL=fake_llm.base_url.replace("http://", "http://user:hunter2@"),
         LLM_MODEL=fake_llm.model,
         DISCORD_TOKEN="token-that-must-not-be-printed",
         DEV_GUILD_ID="42",
+        CHROMA_URL="",
+        **fake_discord_env(fake_discord),
     )
     assert code == 0
     assert {name: level for name, (level, _) in checks.items()} == dict.fromkeys(checks, "ok")
@@ -65,14 +69,36 @@ async def test_a_ready_installation_passes_every_check(
     assert fake_llm.model in checks["chat LLM"][1]
     assert "guild 42" in checks["Discord"][1]
     assert "token-that-must-not-be-printed" not in str(checks)
+    assert "hunter2" not in str(checks)
+    assert "token valid for bot pide-ayuda" in checks["Discord"][1]
+    assert [r.path for r in fake_discord.find("GET", r"/users/@me")] == ["/users/@me"]
+
+
+async def test_a_rejected_token_fails_and_an_unreachable_discord_warns(
+    sample_data_dir: Path, fake_discord: FakeDiscord
+) -> None:
+    fake_discord.reject_token = True
+    code, checks = await doctor(DISCORD_TOKEN="wrong", **fake_discord_env(fake_discord))
+    assert code == 1 and checks["Discord"][0] == "fail" and "Reset Token" in checks["Discord"][1]
+    closed = {
+        **fake_discord_env(fake_discord),
+        "PIDE_AYUDA_FAKE_DISCORD": f"http://127.0.0.1:{closed_port()}",
+    }
+    code, checks = await doctor(DISCORD_TOKEN="any", **closed)
+    assert checks["Discord"][0] == "warn" and "not checked" in checks["Discord"][1]
+
+
+def fake_discord_env(fake: FakeDiscord) -> dict[str, str]:
+    """Point a child process at the fake Discord (tests/discord/site/sitecustomize.py)."""
+    return process_env(PIDE_AYUDA_FAKE_DISCORD=fake.base_url)
 
 
 async def test_a_fresh_machine_says_what_to_fix(isolated_settings: Path) -> None:
     code, checks = await doctor(LLM_BASE_URL=f"http://127.0.0.1:{closed_port()}/v1")
     assert code == 1
     assert checks["data directory"][0] == "ok"
-    assert checks["database"][0] == "warn"
-    assert "pide-ayuda db upgrade" in checks["database"][1]
+    assert checks["database"][0] == "ok"  # `run` migrates at start: nothing to fix
+    assert "migrates it to" in checks["database"][1]
     assert checks["index"][0] == "fail"
     assert "pide-ayuda ingest" in checks["index"][1]
     assert checks["chat LLM"][0] == "fail"

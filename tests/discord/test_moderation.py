@@ -119,3 +119,50 @@ async def test_reindex_from_the_sample_then_answers_from_the_fresh_index(
         answered = await ask(fake_discord)
     assert done.body["content"].startswith("Índice actualizado: 4 charlas, ")
     assert fake_discord.originals[answered]["components"]
+
+
+async def test_non_moderators_cannot_use_review_buttons_or_submit_the_edit_modal(
+    start_bot: StartBot, fake_discord: FakeDiscord, sample_data_dir
+):
+    async with start_bot():
+        await ask(fake_discord)
+        shown, shown_token = await fake_discord.slash("revisar", moderator=True, user_id=9)
+        await _callback(fake_discord, shown)
+        message = fake_discord.originals[shown_token]
+        pair_id = rows(sample_data_dir, "SELECT id FROM qa_pairs")[0][0]
+        for button in message["components"][0]["components"]:  # approve, edit, reject
+            clicked, _ = await fake_discord.click(button["custom_id"], message, user_id=1005)
+            reply = await _callback(fake_discord, clicked)
+            assert reply["type"] == 4 and reply["data"]["flags"] & 64
+            assert reply["data"]["content"] == strings.MODERATORS_ONLY
+        # A moderator opens the edit box, then loses the role before sending it.
+        edit = message["components"][0]["components"][1]["custom_id"]
+        opened, _ = await fake_discord.click(edit, message, role=True, user_id=9)
+        assert (await _callback(fake_discord, opened))["type"] == 9  # the modal
+        submitted, _ = await fake_discord.submit_modal(
+            f"pa:edit:{pair_id}", {"answer": "Respuesta de quien ya no modera"}, user_id=9
+        )
+        reply = await _callback(fake_discord, submitted)
+        assert reply["data"]["content"] == strings.MODERATORS_ONLY
+    assert rows(sample_data_dir, "SELECT review_state, edited_answer FROM qa_pairs") == [
+        ("pending", None)
+    ]
+
+
+async def test_a_vote_on_a_deleted_answer_gets_a_spanish_reply(
+    start_bot: StartBot, fake_discord: FakeDiscord, sample_data_dir
+):
+    async with start_bot():
+        token = await ask(fake_discord)
+        message = fake_discord.originals[token]
+        up = message["components"][0]["components"][0]["custom_id"]
+        asked, confirm_token = await fake_discord.slash("borrar-mis-datos")
+        await _callback(fake_discord, asked)
+        confirm = fake_discord.originals[confirm_token]
+        (button,) = confirm["components"][0]["components"]
+        deleted, _ = await fake_discord.click(button["custom_id"], confirm)
+        await _callback(fake_discord, deleted)
+        clicked, _ = await fake_discord.click(up, message, user_id=2002)
+        reply = await _callback(fake_discord, clicked)
+    assert reply["data"]["content"] == strings.PAIR_NOT_SAVED_YET
+    assert reply["data"]["flags"] & 64

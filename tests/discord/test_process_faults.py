@@ -173,7 +173,7 @@ async def test_delivery_is_recorded_as_the_user_saw_it(
         fake_discord.clear_faults()
         bot_env.reply = "".join(
             f"El punto {n} de la charla: la búsqueda semántica compara significados [1]. "
-            for n in range(60)
+            for n in range(40)
         )
         fake_discord.fail("POST", FOLLOW_UP, 500, 0, "Internal Server Error", times=10_000)
         _, token = await fake_discord.slash("pregunta", {"texto": QUESTION}, user_id=1003)
