@@ -34,6 +34,8 @@ EXTENSIONS = (
     "cogs.retention",
     "cogs.configure",
     "bot.health",
+    "cogs.mentors",
+    "cogs.curated",
 )
 SHUTDOWN_GRACE_SECONDS = 5.0
 

@@ -58,19 +58,23 @@ class Settings(BaseSettings):
     user_cooldown_seconds: float = Field(default=20.0, ge=0)
     max_answers_in_flight: int = Field(default=8, ge=1)
 
-    @field_validator("log_level", mode="before")
-    @classmethod
-    def _upper_log_level(cls, value: object) -> object:
-        """Accept the level in any case (`info`, `Info`)."""
-        return value.upper() if isinstance(value, str) else value
+    # Mentors in the loop (docs/mentors.md)
+    mentor_role_id: int | None = None
+    mentor_handoffs_per_day: int = Field(default=3, ge=1)
+    curated_min_score: float | None = None
 
     # Operations: per-server defaults, health and metrics, logs, shards (docs/deployment.md)
-    mentor_role_id: int | None = None
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     metrics_host: str = "127.0.0.1"
     log_format: Literal["text", "json"] = "text"
     shard_count: int | None = Field(default=None, ge=1)
     shard_ids: Annotated[list[int] | None, NoDecode] = None
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_log_level(cls, value: object) -> object:
+        """Accept the level in any case (`info`, `Info`)."""
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("allowed_channel_ids", mode="before")
     @classmethod

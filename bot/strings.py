@@ -147,6 +147,37 @@ OPT_REINDEXAR_FUENTE = "De dónde leer las charlas"
 CHOICE_FUENTE_HF = "dataset configurado (HF_DATASET)"
 CHOICE_FUENTE_MUESTRA = "muestra incluida (4 charlas)"
 
+# --- Mentors in the loop (cogs/mentors.py, bot/rag/answer.py) ------------------------------
+HANDOFF_BUTTON = "Pedir ayuda a una persona"
+HANDOFF_CALL = (
+    "{role}: el bot no ha sabido responder a esta pregunta. ¿Alguien del equipo de mentoría "
+    "puede ayudar?\n> {question}"
+)
+HANDOFF_CALL_NO_QUESTION = (
+    "{role}: se ha pedido ayuda a una persona con esta pregunta. ¿Alguien del equipo de "
+    "mentoría puede echar una mano?"
+)
+HANDOFF_THREAD_NAME = "Ayuda para {name}"
+HANDOFF_DONE = "Hecho: he avisado al equipo de mentoría en el hilo de tu pregunta."
+HANDOFF_ALREADY = "Esta pregunta ya se ha pasado al equipo de mentoría."
+HANDOFF_LIMITED = (
+    "Ya has pedido ayuda a una persona {limit} veces en las últimas 24 horas. "
+    "Inténtalo de nuevo más tarde."
+)
+HANDOFF_NOT_ASKER = "Solo quien hizo la pregunta puede pedir ayuda a una persona."
+HANDOFF_FAILED = "No he podido avisar al equipo de mentoría. Inténtalo de nuevo en un rato."
+FAQ_AUTHORS = {
+    "bot": "respuesta revisada",
+    "edited": "respuesta revisada",
+    "mentor": "respuesta de mentoría",
+    "moderator": "respuesta de moderación",
+}
+CURATED_LABEL = "*Respuesta ya revisada por personas para una pregunta parecida.*"
+STATS_HANDOFFS = (
+    "**Ayuda de mentoría:** {opened} pedidas · {answered} respondidas · {open} abiertas · "
+    "mediana hasta la respuesta: {median}"
+)
+
 # --- Bot messages that are notices, not answers (follow-up history leaves them out) ----------
 NOTICES = (
     THINKING,

@@ -19,6 +19,7 @@ from bot.app import AssistantBot
 from bot.discord_render import NO_PINGS, answer_body
 from bot.rag.types import Turn
 from cogs.flow import InteractionTarget, MessageTarget, QuestionRun, Target
+from cogs.mentors import desk_of
 from store.records import AskContext
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,8 @@ class Ask(commands.Cog):
         if not config.allows_channel(channel.id, parent_id):
             log.debug("ignoring message in channel %s (not an allowed channel)", channel.id)
             return
+        if me not in message.mentions and await self._mentors_took_over(channel):
+            return
         try:
             async with self.bot.gate.tracked():  # from arrival: shutdown waits for this question
                 refusal = self.bot.gate.admit(message.author.id, config.cooldown_seconds)
@@ -89,6 +92,12 @@ class Ask(commands.Cog):
                     await self._open_thread(message, question)
         except discord.HTTPException as error:
             log.error("could not answer message %s in %s: %s", message.id, channel.id, error)
+
+    async def _mentors_took_over(self, channel: discord.abc.MessageableChannel) -> bool:
+        """Tell whether mentors were called in this thread: the bot then waits to be mentioned."""
+        desk = desk_of(self.bot)
+        thread = isinstance(channel, discord.Thread)
+        return thread and desk is not None and await desk.took_over(channel.id)
 
     async def _open_thread(self, message: discord.Message, question: str) -> None:
         name = strings.THREAD_NAME.format(name=message.author.display_name)[:100]
@@ -129,7 +138,12 @@ class Ask(commands.Cog):
         self, target: Target, context: AskContext, question: str, history: list[Turn] | None = None
     ) -> None:
         run = QuestionRun(
-            self.services.answerer, self.services.recorder, self.bot.gate, target, context
+            self.services.answerer,
+            self.services.recorder,
+            self.bot.gate,
+            target,
+            context,
+            mentors=desk_of(self.bot),
         )
         await run.run(question, history or [])
 

@@ -26,6 +26,7 @@ from bot.rag.answer import Answerer
 from bot.rag.types import Answer, Mode, Turn
 from bot.storage import outcome_of
 from cogs.feedback import feedback_view
+from cogs.mentors import Mentors
 from store.recording import PairRecorder
 from store.records import AskContext, Delivery, QuestionRecord
 
@@ -145,6 +146,7 @@ class QuestionRun:
     gate: AnswerGate
     target: Target
     context: AskContext
+    mentors: Mentors | None = None  # set when MENTOR_ROLE_ID is: hand-off button and refusals
 
     async def run(self, question: str, history: Sequence[Turn] = ()) -> None:
         """Save, answer, show and record one question; on shutdown, record it as cancelled.
@@ -211,6 +213,8 @@ class QuestionRun:
         votable = answer.status in ("answered", "partial", "fallback")
         votable = votable and self.recorder.is_logged(record.key)
         view = feedback_view(record.key) if votable else None
+        if self.mentors is not None and answer.status in ("answered", "partial", "fallback"):
+            view = self.mentors.with_button(view, record.key, self.context.user_id)
         pieces = render_answer(answer)
         shown, message_id = await self._send(pieces, view)
         if shown == 0:
@@ -227,6 +231,17 @@ class QuestionRun:
         self.recorder.finished(record, outcome_of(answer, delivery, message_id))
         metrics.record_answer(self.context.surface, answer)
         log.info("answer %s: %s, %s", record.key, answer.status, delivery)
+        if answer.status == "refused" and shown and self.mentors is not None:
+            await self._hand_off(self.mentors, record)
+
+    async def _hand_off(self, mentors: Mentors, record: QuestionRecord) -> None:
+        """Call the mentors in the refused question's thread."""
+        try:
+            message = await shown_message(self.target)
+        except DELIVERY_ERRORS as error:
+            log.warning("could not find the refusal of %s to hand it off: %r", record.key, error)
+            return
+        await mentors.hand_off(message, record.key, self.context.user_id, record.question)
 
     async def _send(
         self, pieces: list[str], view: discord.ui.View | None
@@ -250,6 +265,15 @@ class QuestionRun:
             await call
         except DELIVERY_ERRORS as error:
             log.warning("could not update the reply: %r", error)
+
+
+async def shown_message(target: Target) -> discord.Message:
+    """Return the message that shows the answer (to open a thread from it)."""
+    if isinstance(target, MessageTarget):
+        return target.message
+    if isinstance(target, InteractionTarget):
+        return await target.interaction.original_response()
+    raise TypeError(f"unknown answer target {type(target).__name__}")
 
 
 def _with_notice(shown: str) -> str:

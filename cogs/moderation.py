@@ -18,6 +18,7 @@ from cogs.checks import moderators_only
 from cogs.review import ReviewButton, review_text, review_view
 from store.export import FORMATS, ExportFormat, export_pairs
 from store.export_rows import ExportFilters
+from store.mentors import HandOffStats, MentorLog
 from store.queries import Stats
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,15 @@ def stats_text(stats: Stats) -> str:
         voted=stats.voted_pairs,
         opted_out=stats.opted_out_users,
         talks=talks,
+    )
+
+
+def handoffs_text(stats: HandOffStats) -> str:
+    """Render the hand-offs to mentors for moderators."""
+    median = stats.median_reply_seconds
+    wait = "-" if median is None else f"{round(median / 60)} min"
+    return strings.STATS_HANDOFFS.format(
+        opened=stats.opened, answered=stats.answered, open=stats.open, median=wait
     )
 
 
@@ -109,7 +119,8 @@ class Moderation(commands.Cog):
     async def estadisticas(self, interaction: discord.Interaction) -> None:
         """Show counts by status, review state, votes and talks."""
         stats = await self.services.reviews.stats()
-        await interaction.response.send_message(stats_text(stats), ephemeral=True)
+        handoffs = handoffs_text(await MentorLog(self.services.db).stats())
+        await interaction.response.send_message(f"{stats_text(stats)}\n{handoffs}", ephemeral=True)
 
 
 async def setup(bot: AssistantBot) -> None:

@@ -10,8 +10,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import strings
-from bot.app import AssistantBot
+from bot.app import AssistantBot, services_of
+from cogs.curated import resync
 from store.errors import StoreError
+from store.mentors import MentorLog
 from store.privacy import PrivacyLog
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,9 @@ class ConfirmDelete(discord.ui.View):
         """Delete everything stored about the caller."""
         try:
             count = await self.privacy.delete_user_data(self.user_id)
+            services = services_of(interaction)
+            count += len(await MentorLog(services.db).forget_user(self.user_id))
+            await resync(services)  # their pairs and mentor answers leave the curated answers
         except StoreError as error:
             log.error("could not delete a user's data: %s", error)
             await interaction.response.edit_message(content=error.user_message, view=None)

@@ -14,6 +14,7 @@ from bot import strings
 from bot.app import send_private, services_of
 from bot.discord_render import NO_PINGS
 from cogs.checks import is_moderator
+from cogs.curated import curate_pair
 from store.errors import StoreError
 from store.queries import PairView
 
@@ -110,6 +111,7 @@ class ReviewButton(
             state = STATE_OF[self.action]
             reviews = services_of(interaction).reviews
             await reviews.review(self.pair_id, state, interaction.user.id)
+            await curate_pair(services_of(interaction), self.pair_id)
             done = strings.REVIEW_DONE.format(
                 pair_id=self.pair_id, state=strings.REVIEW_STATES[state]
             )
@@ -140,6 +142,7 @@ class EditModal(discord.ui.Modal):
         async with answering_failures(interaction, f"edit of pair {self.pair_id}"):
             reviews = services_of(interaction).reviews
             await reviews.review(self.pair_id, "edited", interaction.user.id, self.answer.value)
+            await curate_pair(services_of(interaction), self.pair_id)
             done = strings.REVIEW_DONE.format(
                 pair_id=self.pair_id, state=strings.REVIEW_STATES["edited"]
             )

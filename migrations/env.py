@@ -7,6 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy import Connection
 
+import store.mentors
 import store.server_settings  # noqa: F401  (registers its model on Base)
 from bot.config import load_settings
 from bot.storage import open_database

@@ -59,6 +59,7 @@ class ExportSummary:
     by_status: Counter[str] = field(default_factory=Counter)
     by_review: Counter[str] = field(default_factory=Counter)
     by_surface: Counter[str] = field(default_factory=Counter)
+    by_provenance: Counter[str] = field(default_factory=Counter)
     talks: Counter[str] = field(default_factory=Counter)
     askers: set[str] = field(default_factory=set)
     votes_up: int = 0
@@ -74,6 +75,7 @@ class ExportSummary:
             self.by_status[row["status"]] += 1
             self.by_review[row["review_state"]] += 1
             self.by_surface[row["surface"]] += 1
+            self.by_provenance[row["provenance"]] += 1
             self.talks.update({s["title"] for s in row["sources"]})
             if row["asker"]:
                 self.askers.add(row["asker"])
@@ -103,6 +105,7 @@ class FileEntry:
     filters: str
     made_at: str
     version: str = __version__
+    by_provenance: dict[str, int] = field(default_factory=dict)  # absent from older manifests
 
     @classmethod
     def of(
@@ -125,6 +128,7 @@ class FileEntry:
             talks=dict(summary.talks.most_common(20)),
             filters=filters,
             made_at=made_at,
+            by_provenance=dict(summary.by_provenance.most_common()),
         )
 
 
@@ -173,6 +177,7 @@ def _section(entry: FileEntry, config: str) -> str:
 - Status: {_counts(entry.by_status)}.
 - Review: {_counts(entry.by_review)}.
 - Surface: {_counts(entry.by_surface)}.
+- Written by (provenance): {_counts(entry.by_provenance)}.
 - Feedback: {entry.votes_up} 👍, {entry.votes_down} 👎.
 - Talks cited (rows citing each, top 20):
 {talks}

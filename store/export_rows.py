@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from store.db import Database
 from store.errors import translate
 from store.export_text import replace_mentions, strip_decorations
+from store.mentors import provenance_condition, provenance_of
 from store.models import REVIEW_STATES, QAPair
 from store.pseudonym import pseudonym
 from store.queries import votes_down, votes_up
@@ -43,6 +44,7 @@ class ExportFilters:
     surface: str | None = None
     min_score: int | None = None
     undelivered: bool = False
+    provenance: str | None = None  # bot, edited, mentor or moderator (store.mentors)
 
 
 def conditions(filters: ExportFilters) -> list[ColumnElement[bool]]:
@@ -71,6 +73,8 @@ def conditions(filters: ExportFilters) -> list[ColumnElement[bool]]:
         where.append(QAPair.guild_id == filters.guild_id)
     if filters.surface is not None:
         where.append(QAPair.surface == filters.surface)
+    if filters.provenance is not None:
+        where.append(provenance_condition(filters.provenance))
     if filters.min_score is not None:
         where.append(votes_up() - votes_down() >= filters.min_score)
     return where
@@ -86,6 +90,7 @@ def to_row(pair: QAPair, up: int, down: int, salt: bytes) -> dict[str, Any]:
         "question": replace_mentions(pair.question),
         "answer": replace_mentions(strip_decorations(pair.edited_answer or pair.answer)),
         "edited": pair.edited_answer is not None,
+        "provenance": provenance_of(pair),
         "asker": pseudonym(pair.user_id, salt),
         "created_at": pair.created_at.isoformat(),
         "status": pair.status,

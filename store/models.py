@@ -108,6 +108,7 @@ class QAPair(Base):
     edited_answer: Mapped[str | None] = mapped_column(NulFreeText())
     reviewer_id: Mapped[int | None] = mapped_column(BigInteger)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    provenance: Mapped[str] = mapped_column(String(16), default="bot", server_default="bot")
 
     sources: Mapped[list[PairSource]] = relationship(
         back_populates="pair",

@@ -23,6 +23,7 @@ MESSAGE_TYPE = pa.struct([("role", pa.string()), ("content", pa.string())])
 PROVENANCE_FIELDS: list[tuple[str, pa.DataType]] = [
     ("id", pa.int64()),
     ("edited", pa.bool_()),
+    ("provenance", pa.string()),
     ("asker", pa.string()),
     ("created_at", pa.string()),
     ("status", pa.string()),

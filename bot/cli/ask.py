@@ -102,7 +102,8 @@ def as_json(answer: Answer) -> dict[str, Any]:
         "notice": answer.notice,
         "status": answer.status,
         "sources": [
-            {"title": s.title, "author": s.author, "quote": s.quote} for s in answer.sources
+            {"kind": s.kind, "title": s.title, "author": s.author, "quote": s.quote}
+            for s in answer.sources
         ],
         "consulted": [
             {

@@ -13,6 +13,7 @@ from bot.storage import export_salt
 from store.db import Database
 from store.export import FORMATS, ExportFilters, ExportReport, export_pairs
 from store.export_rows import STATUS_CHOICES
+from store.mentors import PROVENANCES
 
 SURFACES = ("slash", "mention", "thread", "cli")
 
@@ -44,6 +45,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--until", help="YYYY-MM-DD (whole day included) or ISO date-time")
     parser.add_argument("--guild", type=int, help="only pairs asked in this Discord server id")
     parser.add_argument("--surface", help=f"one of {', '.join(SURFACES)}")
+    parser.add_argument(
+        "--provenance",
+        choices=PROVENANCES,
+        help="only answers written by the bot, edited by a moderator, by a mentor or a moderator",
+    )
     parser.add_argument(
         "--min-score", type=int, help="minimum net feedback score (👍 minus 👎), e.g. 1"
     )
@@ -85,6 +91,7 @@ def filters_from(args: argparse.Namespace) -> ExportFilters:
         surface=args.surface,
         min_score=args.min_score,
         undelivered=args.undelivered,
+        provenance=args.provenance,
     )
 
 

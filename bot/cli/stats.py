@@ -6,6 +6,7 @@ import argparse
 
 from bot.cli.db import run_store
 from store.db import Database
+from store.mentors import HandOffStats, MentorLog
 from store.queries import Stats
 from store.review import ReviewLog
 
@@ -39,8 +40,20 @@ def render(stats: Stats) -> str:
 def run(args: argparse.Namespace) -> int:
     """Print the counts."""
 
-    async def work(db: Database) -> Stats:
-        return await ReviewLog(db).stats(top_talks=max(args.top, 0))
+    async def work(db: Database) -> tuple[Stats, HandOffStats]:
+        return await ReviewLog(db).stats(top_talks=max(args.top, 0)), await MentorLog(db).stats()
 
-    print(render(run_store(work)))
+    stats, handoffs = run_store(work)
+    print(render(stats))
+    print(render_handoffs(handoffs))
     return 0
+
+
+def render_handoffs(stats: HandOffStats) -> str:
+    """Render the hand-offs to mentors as one line."""
+    median = stats.median_reply_seconds
+    wait = "-" if median is None else f"{median:.0f} s"
+    return (
+        f"hand-offs to mentors: {stats.opened} opened, {stats.answered} answered, "
+        f"{stats.open} open; median time to a mentor reply: {wait}"
+    )

@@ -26,6 +26,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from bot import strings
 from bot.config import Settings
 from bot.rag.citations import renumber, sources_for
+from bot.rag.curated import DEFAULT_MIN_SCORE as DEFAULT_CURATED_MIN_SCORE
+from bot.rag.curated import CuratedIndex, CuratedMatch
 from bot.rag.degenerate import Degeneracy, Verdict, check_text
 from bot.rag.errors import RagError
 from bot.rag.extractive import extractive_text
@@ -33,7 +35,7 @@ from bot.rag.index import Index
 from bot.rag.llm import ChatClient, LLMError, OnText, PromptTooLongError
 from bot.rag.prompts import build_messages, condense_messages, prompt_budget
 from bot.rag.question import validate_question
-from bot.rag.types import Answer, Mode, Passage, Turn
+from bot.rag.types import Answer, Mode, Passage, Source, Turn
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,7 @@ class Answerer:
         self._index = index
         self._owns_index = index is None
         self._opening = asyncio.Lock()
+        self._curated: CuratedIndex | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Answerer:
@@ -82,6 +85,46 @@ class Answerer:
             if self._index is None:
                 self._index = await asyncio.to_thread(Index.open, self.settings)
             return self._index
+
+    @property
+    def curated_min_score(self) -> float:
+        """Return the similarity a curated answer needs to be reused."""
+        configured = self.settings.curated_min_score
+        return DEFAULT_CURATED_MIN_SCORE if configured is None else configured
+
+    async def curated_index(self) -> CuratedIndex:
+        """Open the curated collection once (in a worker thread) and return it."""
+        async with self._opening:
+            if self._curated is None:
+                self._curated = await asyncio.to_thread(CuratedIndex.open, self.settings)
+            return self._curated
+
+    async def _curated_match(self, query: str) -> CuratedMatch | None:
+        """Return the curated pair matching `query` above its threshold; never raises."""
+        try:
+            curated = await self.curated_index()
+            match = await asyncio.to_thread(curated.best, query)
+        except Exception as error:  # the keynotes still answer without curated answers
+            log.warning("curated answers unavailable: %s", error)
+            return None
+        return match if match is not None and match.score >= self.curated_min_score else None
+
+    def _from_curated(self, result: Answer, match: CuratedMatch) -> None:
+        """Answer with a curated pair's answer, citing the pair as an `faq` source."""
+        entry = match.entry
+        log.info("answering from curated pair %s (similarity %.3f)", entry.pair_id, match.score)
+        result.text, result.status = entry.answer.strip(), "answered"
+        result.sources = [
+            Source(
+                title=entry.question,
+                author=strings.FAQ_AUTHORS.get(entry.provenance, entry.provenance),
+                quote=entry.answer[:300],
+                talk_id="faq",
+                chunk_id=f"faq-{entry.pair_id}",
+                score=match.score,
+                kind="faq",
+            )
+        ]
 
     async def answer(
         self, question: str, history: Sequence[Turn] = (), on_delta: OnDelta | None = None
@@ -143,6 +186,14 @@ class Answerer:
         result.question = question
         index = await self.index()
         query = await self._standalone(question, history, result)
+        mark = time.perf_counter()
+        curated = await self._curated_match(query)
+        result.timings["curated_ms"] = _ms(mark)
+        if curated is not None:
+            self._from_curated(result, curated)
+            if on_delta is not None:
+                await on_delta(result.text)
+            return
         mark = time.perf_counter()
         passages = await index.search(query, k=self.settings.retrieval_k)
         result.timings["retrieval_ms"] = _ms(mark)
@@ -233,6 +284,9 @@ class Answerer:
         """Close the LLM client and release the index."""
         if self.chat is not None:
             await self.chat.aclose()
+        if self._curated is not None:
+            self._curated.close()
+            self._curated = None
         if self._index is not None and self._owns_index:
             self._index.close()
             self._index = None
@@ -260,6 +314,8 @@ def checked_relay(
 
 def notice_for(answer: Answer) -> str | None:
     """Return the display-only note for an answer's outcome, or None."""
+    if answer.status == "answered" and any(s.kind == "faq" for s in answer.sources):
+        return strings.CURATED_LABEL
     if answer.status in STATUS_NOTICES:
         return STATUS_NOTICES[answer.status]
     if answer.status == "answered" and answer.mode == "extractive":

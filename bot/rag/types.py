@@ -11,6 +11,8 @@ Mode = Literal["llm", "extractive", "refused"]
 # `fallback`: the model's output was unusable (e.g. degenerate) and the extractive answer was shown.
 Status = Literal["answered", "partial", "fallback", "refused", "error", "cancelled"]
 Role = Literal["user", "assistant"]
+# Where a cited source comes from: a keynote passage, or a curated pair (`faq`).
+SourceKind = Literal["keynote", "faq"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,7 @@ class Source:
     talk_id: str
     chunk_id: str
     score: float
+    kind: SourceKind = "keynote"
 
 
 @dataclass(slots=True)

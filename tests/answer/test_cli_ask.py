@@ -48,7 +48,8 @@ async def test_ask_json_prints_the_contract_and_logs_the_pair(
     assert document["status"] == "answered" and document["notice"] is None
     assert document["mode"] == "llm" and document["model"] == fake_llm.model
     (source,) = document["sources"]
-    assert set(source) == {"title", "author", "quote"} and source["quote"]
+    assert set(source) == {"kind", "title", "author", "quote"} and source["quote"]
+    assert source["kind"] == "keynote"
     assert {"retrieval_ms", "prompt_ms", "llm_ms", "total_ms"} <= set(document["timings"])
     db = open_database(Settings())
     try:

@@ -228,8 +228,7 @@ async def _history(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
 async def _thread(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
     parent = fake.channels[m.group(1)]
     thread = p.thread_channel(m.group(2), parent, fake.app_id, req.body["name"])
-    fake.channels[thread["id"]] = thread
-    await fake.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+    await fake.thread_created(thread)
     return thread
 
 

@@ -45,6 +45,7 @@ class FakeDiscord:
         self.channel_id = p.snowflake()
         self.other_channel_id = p.snowflake()
         self.moderator_role_id = p.snowflake()
+        self.mentor_role_id = p.snowflake()
         self.bot_user = p.user(self.app_id, "pide-ayuda", bot=True)
         self.requests: list[Recorded] = []
         self.commands: dict[str, list[Json]] = {}
@@ -222,16 +223,34 @@ class FakeDiscord:
         channel_id: str | None = None,
         mention_bot: bool = False,
         bot_author: bool = False,
+        roles: list[str] | None = None,
     ) -> Json:
-        """Have a member (or another bot) post a message, as MESSAGE_CREATE."""
+        """Have a member (or another bot) with these role ids post a message, as MESSAGE_CREATE."""
         channel = self.channels[channel_id or self.channel_id]
         author = p.user(user_id, f"user{user_id}", bot=bot_author)
         mentions = [self.bot_user] if mention_bot else []
         guild_id = channel["guild_id"]
         msg = p.message(channel["id"], author, content, guild_id=guild_id, mentions=mentions)
         self._store(msg)
-        await self.dispatch("MESSAGE_CREATE", {**msg, "member": p.member(author)})
+        await self.dispatch("MESSAGE_CREATE", {**msg, "member": p.member(author, roles)})
         return msg
+
+    async def edit_posted(
+        self, message: Json, content: str, roles: list[str] | None = None
+    ) -> None:
+        """Have the author of a posted message edit it, as MESSAGE_UPDATE."""
+        message.update(content=content, edited_timestamp=p.now_iso())
+        member = p.member(message["author"], roles)
+        await self.dispatch("MESSAGE_UPDATE", {**message, "member": member})
+
+    async def thread_created(self, thread: Json) -> None:
+        """Keep a thread the bot created and send THREAD_CREATE, as Discord does."""
+        self.channels[thread["id"]] = thread
+        await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+
+    def threads(self) -> list[Json]:
+        """Return the threads created so far, oldest first."""
+        return [c for c in self.channels.values() if c["type"] == 11]
 
     def messages_in(self, channel_id: str) -> list[Json]:
         """Return the messages of a channel, oldest first."""
@@ -301,6 +320,7 @@ class FakeDiscord:
             c for c in self.channels.values() if c["type"] == 0 and c["guild_id"] == self.guild_id
         ]
         guild = p.guild_create(self.guild_id, self.moderator_role_id, channels, self.bot_user)
+        guild["roles"].append(p.role(self.mentor_role_id, "mentoría", p.MEMBER_PERMISSIONS, 2))
         events = self._shard_ready_events(ws, ready, guild)
         for event, data in events:
             self._seq += 1

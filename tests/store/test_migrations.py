@@ -10,6 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+import store.mentors
 import store.server_settings  # noqa: F401  (its model is on Base too)
 from bot.config import Settings
 from bot.storage import open_database

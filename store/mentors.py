@@ -1,0 +1,342 @@
+"""Mentors in the loop: hand-offs of questions to the mentor role, and the answers mentors write.
+
+A hand-off is keyed by the question's public key (given at arrival, before its row may exist).
+A mentor's reply becomes a pair with provenance `mentor`, approved without review and linked to
+the hand-off; consecutive messages of that mentor form one answer until a participant speaks.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ColumnElement,
+    ForeignKey,
+    Integer,
+    String,
+    and_,
+    delete,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from store.db import Database
+from store.errors import translate
+from store.models import Base, QAPair, UTCDateTime, utcnow
+from store.records import new_key
+
+Provenance = Literal["bot", "edited", "mentor", "moderator"]
+PROVENANCES: tuple[Provenance, ...] = ("bot", "edited", "mentor", "moderator")
+OpenOutcome = Literal["opened", "already", "limited"]
+HUMAN_MODE = "human"
+
+
+class HandOff(Base):
+    """One question handed to the mentors, and the mentor answer it got."""
+
+    __tablename__ = "handoffs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    pair_key: Mapped[str] = mapped_column(String(32), unique=True)
+    user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    guild_id: Mapped[int | None] = mapped_column(BigInteger)
+    thread_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A participant spoke after the mentor's answer: later mentor messages no longer extend it.
+    sealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    mentor_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    answer_pair_id: Mapped[int | None] = mapped_column(
+        ForeignKey("qa_pairs.id", ondelete="SET NULL")
+    )
+    # Message id (as text) -> content, in posting order: the messages the answer is made of.
+    answer_messages: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CuratedPair:
+    """A pair fit to answer others: its id, question, final answer and provenance."""
+
+    pair_id: int
+    question: str
+    answer: str
+    provenance: str
+
+
+@dataclass(frozen=True, slots=True)
+class HandOffStats:
+    """Hand-offs opened, answered by a mentor, still open; median seconds to a mentor reply."""
+
+    opened: int
+    answered: int
+    open: int
+    median_reply_seconds: float | None
+
+
+def provenance_of(pair: QAPair) -> str:
+    """Return the exported provenance: a bot answer a moderator edited is `edited`."""
+    if pair.provenance == "bot" and pair.review_state == "edited":
+        return "edited"
+    return pair.provenance
+
+
+def provenance_condition(provenance: str) -> ColumnElement[bool]:
+    """Select the pairs whose exported provenance is `provenance`."""
+    if provenance not in PROVENANCES:
+        raise ValueError(f"unknown provenance {provenance!r}; use one of {', '.join(PROVENANCES)}")
+    if provenance in ("bot", "edited"):
+        edited = QAPair.review_state == "edited"
+        return and_(QAPair.provenance == "bot", edited if provenance == "edited" else ~edited)
+    return QAPair.provenance == provenance
+
+
+def curated_of(pair: QAPair) -> CuratedPair:
+    """Describe an approved pair as a curated answer (the edited text wins)."""
+    answer = pair.edited_answer if pair.review_state == "edited" and pair.edited_answer else None
+    return CuratedPair(pair.id, pair.question, answer or pair.answer, provenance_of(pair))
+
+
+CURATED_STATES = ("approved", "edited")
+
+
+class MentorLog:
+    """Hand-offs, mentor answers and moderator-written pairs; one short transaction per call."""
+
+    def __init__(self, db: Database) -> None:
+        """Use the given database."""
+        self._db = db
+
+    async def open(
+        self, pair_key: str, user_id: int | None, guild_id: int | None, limit: int, window: float
+    ) -> OpenOutcome:
+        """Reserve the hand-off of a question, unless done already or the asker hit the limit."""
+        since = utcnow() - timedelta(seconds=window)
+        try:
+            async with self._db.writing() as session:
+                if await session.scalar(select(HandOff.id).where(HandOff.pair_key == pair_key)):
+                    return "already"
+                recent = await session.scalar(
+                    select(func.count())
+                    .where(HandOff.user_id == user_id, HandOff.opened_at >= since)
+                    .select_from(HandOff)
+                )
+                if user_id is not None and int(recent or 0) >= limit:
+                    return "limited"
+                session.add(HandOff(pair_key=pair_key, user_id=user_id, guild_id=guild_id))
+        except IntegrityError:
+            return "already"
+        except (SQLAlchemyError, OSError) as error:
+            raise translate(error, "opening a hand-off") from error
+        return "opened"
+
+    async def placed(self, pair_key: str, thread_id: int | None) -> None:
+        """Note the thread the mentors were called in; None drops the reservation (call failed)."""
+        try:
+            async with self._db.writing() as session:
+                found = await _by_key(session, pair_key)
+                if found is not None and thread_id is None:
+                    await session.delete(found)
+                elif found is not None:
+                    found.thread_id = thread_id
+        except (SQLAlchemyError, OSError) as error:
+            raise translate(error, "placing a hand-off") from error
+
+    async def question_of(self, pair_key: str) -> str | None:
+        """Return the text of a saved question (None when it was not saved)."""
+        try:
+            async with self._db.sessions() as session:
+                return await session.scalar(select(QAPair.question).where(QAPair.key == pair_key))
+        except (SQLAlchemyError, OSError) as error:
+            raise translate(error, "reading a question") from error
+
+    async def handed_off(self, thread_id: int) -> bool:
+        """Tell whether questions of this thread were handed to the mentors."""
+        try:
+            async with self._db.sessions() as session:
+                query = select(HandOff.id).where(HandOff.thread_id == thread_id).limit(1)
+                return await session.scalar(query) is not None
+        except (SQLAlchemyError, OSError) as error:
+            raise translate(error, "reading hand-offs") from error
+
+    async def mentor_said(
+        self, thread_id: int, mentor_id: int, message_id: int, text: str
+    ) -> CuratedPair | None:
+        """Record a mentor's message as (part of) the answer to the thread's open hand-off."""
+        try:
+            async with self._db.writing() as session:
+                handoff = await _latest_unsealed(session, thread_id)
+                if handoff is None or (handoff.mentor_id not in (None, mentor_id)):
+                    return None
+                handoff.answer_messages = {**handoff.answer_messages, str(message_id): text}
+                return await _write_answer(session, handoff, mentor_id, message_id)
+        except (SQLAlchemyError, OSError) as error:
+            raise translate(error, "recording a mentor answer") from error
+
+    async def mentor_edited(self, thread_id: int, message_id: int, text: str) -> CuratedPair | None:
+        """Update a mentor answer when one of its messages is edited before the asker replied."""
+        try:
+            async with self._db.writing() as session:
+                handoff = await _latest_unsealed(session, thread_id)
+                if handoff is None or str(message_id) not in handoff.answer_messages:
+                    return None
+                handoff.answer_messages = {**handoff.answer_messages, str(message_id): text}
+                return await _write_answer(session, handoff, handoff.mentor_id, message_id)
+        except (SQLAlchemyError, OSError) as error:
+            raise translate(error, "updating a mentor answer") from error
+
+    async def participant_said(self, thread_id: int) -> None:
+        """Close the answers mentors gave in this thread: the next mentor message is not theirs."""
+        try:
+            async with self._db.writing() as session:
+                handoff = await _latest_unsealed(session, thread_id)
+                if handoff is not None and handoff.answer_pair_id is not None:
+                    handoff.sealed_at = utcnow()
+        except (SQLAlchemyError, OSError) as error:
+            raise translate(error, "closing a mentor answer") from error
+
+    async def add_moderator_pair(
+        self, question: str, answer: str, author_id: int | None
+    ) -> CuratedPair:
+        """Save a question and answer written by a moderator, approved."""
+        now = utcnow()
+        pair = _human_pair(question, answer, "moderator", "cli", now)
+        pair.reviewer_id = author_id
+        try:
+            async with self._db.writing() as session:
+                session.add(pair)
+                await session.flush()
+                return curated_of(pair)
+        except (SQLAlchemyError, OSError) as error:
+            raise translate(error, "saving a moderator answer") from error
+
+    async def curated(self, pair_id: int | None = None) -> list[CuratedPair]:
+        """Return the approved pairs (or the one `pair_id`, if approved), oldest first."""
+        query = select(QAPair).where(QAPair.review_state.in_(CURATED_STATES)).order_by(QAPair.id)
+        if pair_id is not None:
+            query = query.where(QAPair.id == pair_id)
+        try:
+            async with self._db.sessions() as session:
+                return [curated_of(pair) for pair in (await session.scalars(query)).all()]
+        except (SQLAlchemyError, OSError) as error:
+            raise translate(error, "reading curated pairs") from error
+
+    async def withdraw(self, pair_id: int, reviewer_id: int | None) -> bool:
+        """Take a pair out of the curated answers: delete a moderator's, reject any other."""
+        try:
+            async with self._db.writing() as session:
+                pair = await session.get(QAPair, pair_id)
+                if pair is None:
+                    return False
+                if pair.provenance == "moderator":
+                    await session.delete(pair)
+                else:
+                    pair.review_state, pair.reviewer_id = "rejected", reviewer_id
+                    pair.reviewed_at = utcnow()
+                return True
+        except (SQLAlchemyError, OSError) as error:
+            raise translate(error, "withdrawing a curated pair") from error
+
+    async def forget_user(self, user_id: int) -> list[int]:
+        """Delete the answers a mentor wrote and the hand-offs they asked for; return pair ids."""
+        try:
+            async with self._db.writing() as session:
+                linked = select(HandOff.answer_pair_id).where(HandOff.mentor_id == user_id)
+                ids = [int(i) for i in (await session.scalars(linked)).all() if i is not None]
+                await session.execute(delete(QAPair).where(QAPair.id.in_(ids)))
+                await session.execute(delete(HandOff).where(HandOff.user_id == user_id))
+                await session.execute(
+                    update(HandOff)
+                    .where(HandOff.mentor_id == user_id)
+                    .values(
+                        mentor_id=None, answered_at=None, answer_messages={}, answer_pair_id=None
+                    )
+                )
+                return ids
+        except (SQLAlchemyError, OSError) as error:
+            raise translate(error, "deleting a user's mentor data") from error
+
+    async def stats(self) -> HandOffStats:
+        """Count hand-offs and measure the median time to a mentor's first reply."""
+        query = select(HandOff.opened_at, HandOff.answered_at).where(HandOff.thread_id.is_not(None))
+        try:
+            async with self._db.sessions() as session:
+                rows = (await session.execute(query)).all()
+        except (SQLAlchemyError, OSError) as error:
+            raise translate(error, "counting hand-offs") from error
+        waits = [(answered - opened).total_seconds() for opened, answered in rows if answered]
+        median = statistics.median(waits) if waits else None
+        return HandOffStats(len(rows), len(waits), len(rows) - len(waits), median)
+
+
+async def _by_key(session: AsyncSession, pair_key: str) -> HandOff | None:
+    query = select(HandOff).where(HandOff.pair_key == pair_key)
+    return (await session.scalars(query)).one_or_none()
+
+
+async def _latest_unsealed(session: AsyncSession, thread_id: int) -> HandOff | None:
+    query = (
+        select(HandOff)
+        .where(HandOff.thread_id == thread_id, HandOff.sealed_at.is_(None))
+        .order_by(HandOff.opened_at.desc(), HandOff.id.desc())
+        .limit(1)
+        .with_for_update()  # concurrent messages of one thread extend one answer in turn
+    )
+    return (await session.scalars(query)).one_or_none()
+
+
+def _human_pair(question: str, answer: str, provenance: str, surface: str, now: datetime) -> QAPair:
+    return QAPair(
+        key=new_key(),
+        created_at=now,
+        question=question,
+        answer=answer,
+        status="answered",
+        delivery="delivered",
+        mode=HUMAN_MODE,
+        timings={},
+        surface=surface,
+        review_state="approved",
+        reviewed_at=now,
+        provenance=provenance,
+    )
+
+
+async def _write_answer(
+    session: AsyncSession, handoff: HandOff, mentor_id: int | None, message_id: int
+) -> CuratedPair | None:
+    """Create or update the mentor pair from the hand-off's messages."""
+    # Message ids are snowflakes: their order is the posting order, whatever order they came in.
+    ordered = sorted(handoff.answer_messages.items(), key=lambda item: int(item[0]))
+    text = "\n\n".join(str(t).strip() for _, t in ordered if str(t).strip())
+    pair = await session.get(QAPair, handoff.answer_pair_id) if handoff.answer_pair_id else None
+    if pair is None:
+        asked = (
+            await session.scalars(select(QAPair).where(QAPair.key == handoff.pair_key))
+        ).one_or_none()
+        if asked is None or not text:  # the asker opted out, or deleted their data
+            return None
+        pair = _human_pair(asked.question, text, "mentor", "thread", utcnow())
+        pair.user_id, pair.guild_id = asked.user_id, asked.guild_id
+        pair.channel_id, pair.thread_id, pair.message_id = (
+            asked.channel_id,
+            handoff.thread_id,
+            message_id,
+        )
+        session.add(pair)
+        await session.flush()
+        handoff.answer_pair_id, handoff.mentor_id, handoff.answered_at = (
+            pair.id,
+            mentor_id,
+            utcnow(),
+        )
+    pair.answer = text
+    return curated_of(pair)

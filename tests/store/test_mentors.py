@@ -1,0 +1,157 @@
+"""Hand-offs and mentor answers on a real database (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.storage import outcome_of
+from store.db import Database
+from store.export import export_pairs
+from store.export_rows import ExportFilters
+from store.mentors import MentorLog
+from store.models import QAPair
+from store.records import AskContext
+from tests.store.conftest import QALog, make_answer
+
+DAY = 86_400.0
+THREAD = 555
+SALT = b"s" * 32
+
+
+async def _asked(qalog: QALog, user_id: int = 1001) -> str:
+    question = await qalog.recorder.open("¿Cómo subo un dataset?", AskContext("slash", user_id))
+    answer = make_answer(question="¿Cómo subo un dataset?", status="refused")
+    qalog.recorder.finished(question, outcome_of(answer, "delivered"))
+    await qalog.recorder.flush()
+    return question.key
+
+
+async def _pair(db: Database, pair_id: int) -> QAPair:
+    async with db.sessions() as session:
+        found = await session.scalar(select(QAPair).where(QAPair.id == pair_id))
+    assert found is not None
+    return found
+
+
+async def test_one_hand_off_per_question_and_a_per_user_limit(qalog: QALog) -> None:
+    mentors = MentorLog(qalog.db)
+    first, second, third = [await _asked(qalog) for _ in range(3)]
+    assert await mentors.open(first, 1001, 1, limit=2, window=DAY) == "opened"
+    assert await mentors.open(second, 1001, 1, limit=2, window=DAY) == "opened"
+    assert await mentors.open(second, 1001, 1, limit=2, window=DAY) == "already"
+    assert await mentors.open(third, 1001, 1, limit=2, window=DAY) == "limited"
+    assert await mentors.open(await _asked(qalog, 2002), 2002, 1, limit=2, window=DAY) == "opened"
+
+
+async def test_a_failed_call_releases_the_reservation(qalog: QALog) -> None:
+    mentors = MentorLog(qalog.db)
+    key = await _asked(qalog)
+    await mentors.open(key, 1001, 1, limit=1, window=DAY)
+    await mentors.placed(key, None)
+    assert await mentors.open(key, 1001, 1, limit=1, window=DAY) == "opened"
+
+
+async def test_consecutive_mentor_messages_and_edits_form_one_approved_mentor_pair(
+    qalog: QALog,
+) -> None:
+    mentors = MentorLog(qalog.db)
+    key = await _asked(qalog)
+    await mentors.open(key, 1001, 1, limit=3, window=DAY)
+    await mentors.placed(key, THREAD)
+    assert await mentors.handed_off(THREAD) and not await mentors.handed_off(THREAD + 1)
+    first = await mentors.mentor_said(THREAD, 42, 10, "Usa push_to_hub.")
+    assert await mentors.mentor_said(THREAD, 43, 11, "Otro mentor") is None  # not the one answering
+    second = await mentors.mentor_said(THREAD, 42, 12, "Y pon una tarjeta.")
+    assert first is not None and second is not None and first.pair_id == second.pair_id
+    edited = await mentors.mentor_edited(THREAD, 10, "Usa `push_to_hub()`.")
+    assert edited is not None
+    pair = await _pair(qalog.db, edited.pair_id)
+    assert pair.answer == "Usa `push_to_hub()`.\n\nY pon una tarjeta."
+    assert (pair.provenance, pair.review_state, pair.question, pair.user_id) == (
+        "mentor",
+        "approved",
+        "¿Cómo subo un dataset?",
+        1001,
+    )
+    await mentors.participant_said(THREAD)
+    assert await mentors.mentor_said(THREAD, 42, 13, "Tarde") is None
+    assert await mentors.mentor_edited(THREAD, 10, "otra vez") is None
+    stats = await mentors.stats()
+    assert (stats.opened, stats.answered, stats.open) == (1, 1, 0)
+    assert stats.median_reply_seconds is not None and stats.median_reply_seconds >= 0
+
+
+async def test_curated_pairs_are_approved_edited_mentor_and_moderator_ones(qalog: QALog) -> None:
+    mentors = MentorLog(qalog.db)
+    approved = await qalog.record(make_answer(question="¿Qué es Argilla?"), AskContext("cli"))
+    edited = await qalog.record(make_answer(question="¿Qué es RAG?"), AskContext("cli"))
+    pending = await qalog.record(make_answer(question="¿Pendiente?"), AskContext("cli"))
+    assert approved and edited and pending
+    await qalog.review(approved, "approved", 9)
+    await qalog.review(edited, "edited", 9, "RAG combina búsqueda y generación.")
+    written = await mentors.add_moderator_pair("¿Hay premios?", "Sí, tres.", 9)
+    curated = {c.pair_id: (c.answer, c.provenance) for c in await mentors.curated()}
+    assert curated == {
+        approved: ("Argilla es una herramienta de anotación.", "bot"),
+        edited: ("RAG combina búsqueda y generación.", "edited"),
+        written.pair_id: ("Sí, tres.", "moderator"),
+    }
+    assert [c.pair_id for c in await mentors.curated(pending)] == []
+    assert await mentors.withdraw(written.pair_id, 9) and await mentors.withdraw(approved, 9)
+    assert [c.pair_id for c in await mentors.curated()] == [edited]
+    assert not await mentors.withdraw(written.pair_id, 9)  # a moderator's pair is deleted
+
+
+async def test_a_mentor_deleting_their_data_removes_the_answers_they_wrote(qalog: QALog) -> None:
+    mentors = MentorLog(qalog.db)
+    key = await _asked(qalog)
+    await mentors.open(key, 1001, 1, limit=3, window=DAY)
+    await mentors.placed(key, THREAD)
+    written = await mentors.mentor_said(THREAD, 42, 10, "Usa push_to_hub.")
+    assert written is not None
+    assert await mentors.forget_user(42) == [written.pair_id]
+    assert [c.pair_id for c in await mentors.curated()] == []
+    stats = await mentors.stats()
+    assert (stats.opened, stats.answered, stats.open) == (1, 0, 1)
+
+
+async def test_an_asker_deleting_their_data_removes_their_hand_offs(qalog: QALog) -> None:
+    mentors = MentorLog(qalog.db)
+    key = await _asked(qalog)
+    await mentors.open(key, 1001, 1, limit=3, window=DAY)
+    await mentors.placed(key, THREAD)
+    assert await mentors.forget_user(1001) == []
+    assert not await mentors.handed_off(THREAD)
+
+
+async def test_exports_carry_the_provenance_filter_on_it_and_the_card_counts_it(
+    qalog: QALog, tmp_path: Path
+) -> None:
+    mentors = MentorLog(qalog.db)
+    bot_pair = await qalog.record(make_answer(question="¿Qué es Argilla?"), AskContext("cli"))
+    edited = await qalog.record(make_answer(question="¿Qué es RAG?"), AskContext("cli"))
+    assert bot_pair and edited
+    await qalog.review(edited, "edited", 9, "RAG combina búsqueda y generación.")
+    await mentors.add_moderator_pair("¿Hay premios?", "Sí, tres.", 9)
+    key = await _asked(qalog)
+    await mentors.open(key, 1001, 1, limit=3, window=DAY)
+    await mentors.placed(key, THREAD)
+    await mentors.mentor_said(THREAD, 42, 10, "Usa push_to_hub.")
+
+    everything = await export_pairs(
+        qalog.db, "jsonl", tmp_path / "all.jsonl", ExportFilters(), salt=SALT
+    )
+    rows = [json.loads(line) for line in (tmp_path / "all.jsonl").read_text().splitlines()]
+    assert sorted(r["provenance"] for r in rows) == ["bot", "bot", "edited", "mentor", "moderator"]
+    card = everything.card_path.read_text()
+    assert "Written by (provenance): bot: 2" in card and "mentor: 1" in card
+
+    only = ExportFilters(provenance="mentor")
+    await export_pairs(qalog.db, "jsonl", tmp_path / "mentor.jsonl", only, salt=SALT)
+    (mentor,) = [json.loads(line) for line in (tmp_path / "mentor.jsonl").read_text().splitlines()]
+    assert mentor["messages"][1]["content"] == "Usa push_to_hub."
+    assert mentor["provenance"] == "mentor"
+    assert mentor["asker"] and not any("mentor" in name for name in mentor)  # no mentor id out
