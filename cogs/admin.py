@@ -13,7 +13,7 @@ from bot import strings
 from bot.app import AssistantBot
 from bot.rag.errors import RagError
 from bot.rag.ingest import ingest
-from cogs.checks import moderators_only
+from cogs.support.checks import moderators_only
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from bot import strings
 from bot.app import AssistantBot
 from bot.discord_render import NO_PINGS, answer_body
 from bot.rag.types import Turn
-from cogs.flow import InteractionTarget, MessageTarget, QuestionRun, Target
 from cogs.mentors import desk_of
+from cogs.support.flow import InteractionTarget, MessageTarget, QuestionRun, Target
 from store.records import AskContext
 
 log = logging.getLogger(__name__)

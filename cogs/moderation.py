@@ -14,8 +14,8 @@ from bot import strings
 from bot.app import AssistantBot
 from bot.discord_render import NO_PINGS
 from bot.storage import export_salt
-from cogs.checks import moderators_only
-from cogs.review import ReviewButton, review_text, review_view
+from cogs.support.checks import moderators_only
+from cogs.support.review import ReviewButton, review_text, review_view
 from store.export import FORMATS, ExportFormat, export_pairs
 from store.export_rows import ExportFilters
 from store.mentors import HandOffStats, MentorLog

@@ -15,16 +15,22 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from store.db import Database
 from store.errors import DatabaseReadOnlyError, translate
-from store.models import OptOut, PairSource, QAPair, utcnow
+from store.models import QAPair, utcnow
+from store.pair_writes import (
+    INTERRUPTED_CAUSE,
+    RowMissingError,
+    apply_finish,
+    apply_open,
+    apply_reply,
+    forget,
+    opted_out,
+)
 from store.records import AskContext, OutcomeRecord, QuestionRecord, StaleReply, new_key
 from store.spool import Entry, Finished, Opened, Replied, Spool, entry_key
 
@@ -33,13 +39,8 @@ log = logging.getLogger(__name__)
 ARRIVAL_WAIT_SECONDS = 0.5
 REPLAY_SECONDS = 30.0
 QUEUE_SIZE = 1000
-INTERRUPTED_CAUSE = "interrupted: the process stopped before the answer finished"
 STALE_REPLIES_SHOWN = 50
 STALE_REPLY_AGE = timedelta(days=1)
-
-
-class RowMissingError(LookupError):
-    """A write names a question whose row is not in the database (yet)."""
 
 
 class PairRecorder:
@@ -225,19 +226,19 @@ class PairRecorder:
     async def _apply(self, entry: Entry, replaying: bool = False) -> None:
         async with self._db.writing() as session:
             if isinstance(entry, Replied):
-                await _apply_reply(session, entry)
+                await apply_reply(session, entry)
                 return
-            if await _opted_out(session, entry.question.context.user_id):
-                await _forget(session, entry.question.key)
+            if await opted_out(session, entry.question.context.user_id):
+                await forget(session, entry.question.key)
                 if isinstance(entry, Opened) and entry.question.key in self._live:
                     self._unlogged.add(entry.question.key)
                 return
             if isinstance(entry, Opened):
                 # A question spooled by a process that is gone will never be finished.
                 orphan = replaying and entry.question.key not in self._live
-                await _apply_open(session, entry.question, orphan)
+                await apply_open(session, entry.question, orphan)
             else:
-                await _apply_finish(session, entry.question, entry.outcome)
+                await apply_finish(session, entry.question, entry.outcome)
 
     async def interrupt_unfinished(
         self, owns: Callable[[int | None], bool] = lambda guild_id: True
@@ -277,16 +278,6 @@ class PairRecorder:
         return stale[:STALE_REPLIES_SHOWN]
 
 
-def without_credentials(url: str | None) -> str | None:
-    """Drop credentials and query strings from an endpoint URL before it is stored."""
-    if not url:
-        return url
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-
-
 def _asked_by(entry: Opened | Finished, user_id: int) -> bool:
     return entry.question.context.user_id == user_id
 
@@ -294,87 +285,3 @@ def _asked_by(entry: Opened | Finished, user_id: int) -> bool:
 def _settle(written: asyncio.Future[None]) -> None:
     if not written.done():
         written.set_result(None)
-
-
-async def _opted_out(session: AsyncSession, user_id: int | None) -> bool:
-    return user_id is not None and await session.get(OptOut, user_id) is not None
-
-
-async def _find(session: AsyncSession, key: str) -> QAPair | None:
-    query = select(QAPair).where(QAPair.key == key).options(selectinload(QAPair.sources))
-    return (await session.execute(query)).scalar_one_or_none()
-
-
-async def _forget(session: AsyncSession, key: str) -> None:
-    pair = await _find(session, key)
-    if pair is not None:
-        await session.delete(pair)
-
-
-def _new_row(question: QuestionRecord, status: str) -> QAPair:
-    context = question.context
-    return QAPair(
-        key=question.key,
-        created_at=question.created_at,
-        question=question.question,
-        answer="",
-        status=status,
-        delivery="pending" if status == "in_progress" else "not_delivered",
-        error_cause=INTERRUPTED_CAUSE if status == "interrupted" else None,
-        mode="pending",
-        timings={},
-        surface=context.surface,
-        user_id=context.user_id,
-        guild_id=context.guild_id,
-        channel_id=context.channel_id,
-        thread_id=context.thread_id,
-        message_id=context.message_id,
-    )
-
-
-async def _apply_open(session: AsyncSession, question: QuestionRecord, orphan: bool) -> None:
-    if await _find(session, question.key) is None:
-        session.add(_new_row(question, "interrupted" if orphan else "in_progress"))
-
-
-async def _apply_reply(session: AsyncSession, entry: Replied) -> None:
-    result = await session.execute(
-        update(QAPair)
-        .where(QAPair.key == entry.key)
-        .values(reply_channel_id=entry.channel_id, reply_message_id=entry.message_id)
-    )
-    if not result.rowcount:  # type: ignore[attr-defined]
-        raise RowMissingError(entry.key)
-
-
-async def _apply_finish(
-    session: AsyncSession, question: QuestionRecord, outcome: OutcomeRecord
-) -> None:
-    pair = await _find(session, question.key)
-    if pair is None:
-        pair = _new_row(question, outcome.status)
-        pair.sources = []
-        session.add(pair)
-    pair.answer = outcome.answer
-    pair.notice = outcome.notice
-    pair.status = outcome.status
-    pair.delivery = outcome.delivery
-    pair.mode = outcome.mode
-    pair.model = outcome.model
-    pair.endpoint = without_credentials(outcome.endpoint)
-    pair.error_cause = outcome.error_cause
-    pair.timings = dict(outcome.timings)
-    if outcome.message_id is not None:
-        pair.message_id = outcome.message_id
-    pair.sources = [
-        PairSource(
-            rank=rank,
-            talk_id=s.talk_id,
-            chunk_id=s.chunk_id,
-            title=s.title,
-            author=s.author,
-            quote=s.quote,
-            score=float(s.score),
-        )
-        for rank, s in enumerate(outcome.sources)
-    ]

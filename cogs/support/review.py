@@ -13,8 +13,8 @@ import discord
 from bot import strings
 from bot.app import send_private, services_of
 from bot.discord_render import NO_PINGS
-from cogs.checks import is_moderator
 from cogs.curated import curate_pair
+from cogs.support.checks import is_moderator
 from store.errors import StoreError
 from store.queries import PairView
 
