@@ -2,35 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import sys
 from pathlib import Path
 
 from bot import strings
 from bot.config import Settings
 from bot.storage import open_database
 from store.review import ReviewLog
+from tests.answer.cli_process import run_command
 from tests.fakes.chat_server import FakeChatServer
 
 QUESTION = "¿Qué es la búsqueda semántica y cómo se relaciona con las bases de datos vectoriales?"
-
-
-async def run_ask(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "ask",
-        *args,
-        env={**os.environ, "OMP_NUM_THREADS": "1", **env},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await process.communicate()
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
 
 
 async def test_ask_json_prints_the_contract_and_logs_the_pair(
@@ -38,7 +20,7 @@ async def test_ask_json_prints_the_contract_and_logs_the_pair(
 ) -> None:
     fake_llm.reply = "Busca por significado [1]."
     env = {"LLM_BASE_URL": fake_llm.base_url, "LLM_MODEL": fake_llm.model}
-    code, out, err = await run_ask("--json", QUESTION, env=env)
+    code, out, err = await run_command("ask", "--json", QUESTION, env=env)
     assert code == 0, err
     document = json.loads(out)
     assert set(document) == {
@@ -61,7 +43,7 @@ async def test_ask_json_prints_the_contract_and_logs_the_pair(
 
 
 async def test_ask_streams_text_and_sources(sample_data_dir: Path) -> None:
-    code, out, err = await run_ask(QUESTION, env={})
+    code, out, err = await run_command("ask", QUESTION, env={})
     assert code == 0, err
     assert out.startswith(strings.EXTRACTIVE_LABEL)
     assert "\nFuentes\n[1] «" in out
@@ -71,7 +53,7 @@ async def test_ask_failure_exits_1_with_one_line(
     fake_llm: FakeChatServer, sample_data_dir: Path
 ) -> None:
     env = {"LLM_BASE_URL": fake_llm.base_url, "LLM_MODEL": "no-such-model"}
-    code, out, err = await run_ask(QUESTION, env=env)
+    code, out, err = await run_command("ask", QUESTION, env=env)
     assert code == 1
     assert out.strip() == strings.LLM_MISCONFIGURED
     (line,) = err.strip().splitlines()
@@ -79,7 +61,7 @@ async def test_ask_failure_exits_1_with_one_line(
 
 
 async def test_a_database_that_cannot_be_opened_only_warns(sample_data_dir: Path) -> None:
-    code, out, err = await run_ask(QUESTION, env={"DATABASE_URL": "not a database url"})
+    code, out, err = await run_command("ask", QUESTION, env={"DATABASE_URL": "not a database url"})
     assert code == 0, err
     assert out.startswith(strings.EXTRACTIVE_LABEL)
     assert "Traceback" not in err
@@ -91,7 +73,7 @@ async def test_ask_json_keeps_consulted_passages_apart_from_cited_sources(
 ) -> None:
     fake_llm.reply = "Es buscar por significado, sin citar nada."
     env = {"LLM_BASE_URL": fake_llm.base_url, "LLM_MODEL": fake_llm.model}
-    code, out, err = await run_ask("--json", QUESTION, env=env)
+    code, out, err = await run_command("ask", "--json", QUESTION, env=env)
     assert code == 0, err
     document = json.loads(out)
     assert document["status"] == "answered" and document["sources"] == []
@@ -106,13 +88,13 @@ async def test_ask_shows_a_degenerate_stream_replaced_by_the_marked_extractive_a
 ) -> None:
     fake_llm.reply = "La búsqueda semántica es " + "la páраl de " * 100
     env = {"LLM_BASE_URL": fake_llm.base_url, "LLM_MODEL": fake_llm.model, "LLM_MAX_TOKENS": "600"}
-    code, out, err = await run_ask(QUESTION, env=env)
+    code, out, err = await run_command("ask", QUESTION, env=env)
     assert code == 0, err
     assert f"\n\n{strings.FALLBACK_NOTICE}\n\n> «" in out  # after the few words streamed
     assert "\nFuentes\n[1] «" in out
     (line,) = err.strip().splitlines()
     assert line.startswith("warning: fallback answer: degenerate model output (repetition loop")
-    code, out, err = await run_ask("--json", QUESTION, env=env)
+    code, out, err = await run_command("ask", "--json", QUESTION, env=env)
     document = json.loads(out)
     assert document["status"] == "fallback" and document["notice"] == strings.FALLBACK_NOTICE
     assert document["mode"] == "extractive" and document["answer"].startswith("> «")

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import sys
 from pathlib import Path
 
+from tests.answer.cli_process import run_command
 from tests.fakes.chat_server import FakeChatServer
 
 QUESTION = {
@@ -15,22 +13,6 @@ QUESTION = {
     "author": "María Grandury",
     "evidence": ["Andalucía"],
 }
-
-
-async def run_eval(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "eval",
-        *args,
-        env={**os.environ, "OMP_NUM_THREADS": "1", **env},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await process.communicate()
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
 
 
 async def test_eval_answers_checks_citations_refusals_and_latency(
@@ -46,7 +28,7 @@ async def test_eval_answers_checks_citations_refusals_and_latency(
     )
     env = {"LLM_BASE_URL": fake_llm.base_url, "LLM_MODEL": fake_llm.model, "LLM_MAX_RETRIES": "0"}
     args = ("--questions", str(inside), "--offtopic", str(outside), "--answers", "--json")
-    code, out, err = await run_eval(*args, env=env)
+    code, out, err = await run_command("eval", *args, env=env)
     assert code == 0, err
     answers = json.loads(out)["answers"]
     assert answers["model"] == fake_llm.model
@@ -68,7 +50,7 @@ async def test_eval_answers_counts_answers_that_cite_nothing(
     inside.write_text(json.dumps(QUESTION, ensure_ascii=False) + "\n", "utf-8")
     fake_llm.reply = "El seseo se oye en el sur de España."
     env = {"LLM_BASE_URL": fake_llm.base_url, "LLM_MODEL": fake_llm.model, "LLM_MAX_RETRIES": "0"}
-    code, out, err = await run_eval("--questions", str(inside), "--answers", env=env)
+    code, out, err = await run_command("eval", "--questions", str(inside), "--answers", env=env)
     assert code == 0, err
     assert "## Answers (model " in out
     assert "| in_scope (1) | answered 1 | 1 | 0/0 valid, 0 supported |" in out
