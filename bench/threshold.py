@@ -8,7 +8,9 @@ passages the bot would retrieve. For each coverage weight of the grid, the thres
 midpoint below the weakest in-scope question it must answer (all but `--max-in-scope-refused`);
 the weight refusing the most off-topic tuning questions wins (ties: the wider margin). Refusing a
 covered question costs more than passing an off-topic one to the LLM, which is told to say when
-the passages do not answer. The test splits are only scored, never used to choose.
+the passages do not answer. The test splits are only scored, never used to choose. Messages
+that are not questions (`bot/rag/intent.py`: greetings, orders to the bot, emoji) are refused
+whatever their scores: they are left out of the calibration and counted as refused.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 from pathlib import Path
 
 from bot.config import load_settings
@@ -33,12 +36,16 @@ def load(name: str) -> list[dict[str, object]]:
 
 
 async def features(index: Index, questions: list[dict[str, object]], k: int) -> Features:
-    """Return (best cosine, best coverage) of each question's retrieved passages."""
+    """Return (best cosine, best coverage) of each question's retrieved passages.
+
+    A message that is not a question gets (-inf, 0): below every threshold, as the gate treats it.
+    """
     found = []
     for item in questions:
         question = str(item["question"])
         verdict = index.relevance(question, await index.search(question, k=k))
-        found.append((verdict.cosine, verdict.coverage))
+        asked = verdict.intent == "question"
+        found.append((verdict.cosine if asked else -math.inf, verdict.coverage))
     return found
 
 
@@ -48,7 +55,7 @@ def choose(inside: Features, outside: Features, spare: int) -> tuple[float, floa
     for weight in WEIGHTS:
         scores_in = sorted(c + weight * v for c, v in inside)
         floor = scores_in[min(spare, len(scores_in) - 1)]
-        below = [c + weight * v for c, v in outside if c + weight * v < floor]
+        below = [c + weight * v for c, v in outside if -math.inf < c + weight * v < floor]
         threshold = (floor + max(below)) / 2 if below else floor
         margin = floor - max(below, default=floor)
         if (len(below), margin) > (best[2], best[3]):

@@ -23,6 +23,17 @@ NOT_COVERED = (
     "respuesta."
 )
 CLOSEST_TALKS = "Las charlas más cercanas son:"
+# Messages that are not questions (bot/rag/intent.py).
+GREETING_REPLY = (
+    "¡Hola! Respondo preguntas sobre las charlas del hackatón y cito las charlas en que me baso. "
+    "Escribe tu pregunta, por ejemplo: «¿Qué es distilabel?»."
+)
+THANKS_REPLY = "¡De nada! Si tienes otra pregunta sobre las charlas del hackatón, escríbela."
+INSTRUCTION_REFUSED = (
+    "Solo respondo preguntas sobre las charlas del hackatón; no sigo instrucciones que cambien "
+    "cómo funciono."
+)
+NO_WORDS = "Tu mensaje no tiene palabras. Escribe tu pregunta sobre las charlas del hackatón."
 
 # --- Retrieval errors (bot/rag/errors.py) -------------------------------------------------------
 INDEX_MISMATCH = (
@@ -191,6 +202,10 @@ NOTICES = (
     UNEXPECTED_ERROR,
     EMPTY_QUESTION,
     QUESTION_TOO_LONG,
+    GREETING_REPLY,
+    THANKS_REPLY,
+    INSTRUCTION_REFUSED,
+    NO_WORDS,
     INDEX_MISSING,
     INDEX_UNAVAILABLE,
     INDEX_MISMATCH,

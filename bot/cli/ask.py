@@ -32,8 +32,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--json",
         action="store_true",
         help=(
-            'print {"answer", "notice", "status", "sources", "consulted", "model", "mode", '
-            '"timings"} instead of streaming'
+            'print {"answer", "notice", "status", "intent", "sources", "consulted", "model", '
+            '"mode", "timings"} instead of streaming'
         ),
     )
     parser.set_defaults(handler=run)
@@ -101,6 +101,7 @@ def as_json(answer: Answer) -> dict[str, Any]:
         "answer": answer.text,
         "notice": answer.notice,
         "status": answer.status,
+        "intent": answer.intent,
         "sources": [
             {"kind": s.kind, "title": s.title, "author": s.author, "quote": s.quote}
             for s in answer.sources

@@ -70,12 +70,7 @@ async def _evaluate(
             "in_scope": (await evaluate_retrieval(index, inside, k)).as_dict(),
         }
         if outside:
-            passed = await evaluate_refusals(index, outside, k)
-            report["off_topic"] = {
-                "questions": len(outside),
-                "refused": len(outside) - len(passed),
-                "wrongly_answered": passed,
-            }
+            report["off_topic"] = (await evaluate_refusals(index, outside, k)).as_dict()
         if args.answers:
             report["answers"] = await _answers(settings, index, inside, outside)
         return report
@@ -143,6 +138,12 @@ def markdown(report: dict[str, Any]) -> str:
     if "off_topic" in report:
         off = report["off_topic"]
         rows.append(("off-topic refused by the gate", f"{off['refused']}/{off['questions']}"))
+        rows.append(("of which not questions (small talk, orders, no words)", off["not_questions"]))
+        if len(off["by_kind"]) > 1:
+            rows += [
+                (f"off-topic refused: {kind}", f"{tally['refused']}/{tally['questions']}")
+                for kind, tally in sorted(off["by_kind"].items())
+            ]
     lines = [
         "# pide-ayuda eval",
         "",

@@ -1,7 +1,8 @@
 """Grounded answers: retrieve, refuse when nothing is relevant, generate, cite.
 
 Steps of `Answerer.answer()`:
-1. validate the question;
+1. validate the question; small talk, orders to the bot and messages without words get a short
+   reply instead (`bot/rag/intent.py`);
 2. make a follow-up self-contained for retrieval (the LLM condenses it; without an LLM, or when the
    condensing prompt does not fit or yields no question, the earlier user turns are prepended);
 3. retrieve passages; below the relevance threshold, refuse without calling the LLM, naming the
@@ -32,10 +33,11 @@ from bot.rag.degenerate import Degeneracy, Verdict, check_text
 from bot.rag.errors import RagError
 from bot.rag.extractive import extractive_text
 from bot.rag.index import Index
+from bot.rag.intent import classify
 from bot.rag.llm import ChatClient, LLMError, OnText, PromptTooLongError
 from bot.rag.prompts import build_messages, condense_messages, prompt_budget
 from bot.rag.question import validate_question
-from bot.rag.types import Answer, Mode, Passage, Source, Turn
+from bot.rag.types import Answer, Intent, Mode, Passage, Source, Turn
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,13 @@ CONDENSE_MAX_TOKENS = 96
 FOLLOW_UP_TURNS = 2
 # Display-only notes by outcome (an extractive answer without an LLM gets EXTRACTIVE_LABEL).
 STATUS_NOTICES = {"partial": strings.PARTIAL_ANSWER_NOTE, "fallback": strings.FALLBACK_NOTICE}
+# Replies to messages that are not questions (bot/rag/intent.py): no retrieval, no LLM.
+DECLINED: dict[Intent, str] = {
+    "greeting": strings.GREETING_REPLY,
+    "thanks": strings.THANKS_REPLY,
+    "instruction": strings.INSTRUCTION_REFUSED,
+    "no_words": strings.NO_WORDS,
+}
 
 
 class _DegenerateError(Exception):
@@ -184,6 +193,13 @@ class Answerer:
     ) -> None:
         question = validate_question(result.question, self.settings.question_max_chars)
         result.question = question
+        result.intent = intent = classify(question)
+        if intent != "question":
+            log.info("not answering: the message is not a question (%s)", intent)
+            result.text, result.mode, result.status = DECLINED[intent], "refused", "refused"
+            if on_delta is not None:
+                await on_delta(result.text)
+            return
         index = await self.index()
         query = await self._standalone(question, history, result)
         mark = time.perf_counter()

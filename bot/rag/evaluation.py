@@ -20,6 +20,7 @@ class Question:
     question: str
     author: str = ""
     evidence: tuple[str, ...] = ()
+    kind: str = ""
 
 
 @dataclass(slots=True)
@@ -77,7 +78,8 @@ def load_questions(path: Path) -> list[Question]:
         except (ValueError, KeyError, TypeError) as error:
             raise RagError(f"{path}:{number}: not a JSON object with a `question`") from error
         evidence = tuple(str(phrase) for phrase in row.get("evidence", ()))
-        questions.append(Question(text, str(row.get("author", "")), evidence))
+        kind = str(row.get("kind", ""))
+        questions.append(Question(text, str(row.get("author", "")), evidence, kind))
     return questions
 
 
@@ -103,11 +105,42 @@ async def evaluate_retrieval(
     return report
 
 
-async def evaluate_refusals(index: Index, questions: Sequence[Question], k: int) -> list[str]:
-    """Return the off-topic questions the gate would answer (each should be refused)."""
-    passed = []
+@dataclass(slots=True)
+class RefusalReport:
+    """Gate figures over an off-topic set, overall and by each question's optional `kind`."""
+
+    questions: int = 0
+    refused: int = 0
+    not_questions: int = 0
+    wrongly_answered: list[str] = field(default_factory=list)
+    by_kind: dict[str, list[int]] = field(default_factory=dict)  # kind -> [refused, questions]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the figures as plain JSON-ready values."""
+        return {
+            "questions": self.questions,
+            "refused": self.refused,
+            "not_questions": self.not_questions,
+            "wrongly_answered": self.wrongly_answered,
+            "by_kind": {
+                kind: {"refused": r, "questions": n} for kind, (r, n) in self.by_kind.items()
+            },
+        }
+
+
+async def evaluate_refusals(index: Index, questions: Sequence[Question], k: int) -> RefusalReport:
+    """Count the off-topic questions the gate refuses, and list those it would answer."""
+    report = RefusalReport()
     for item in questions:
         passages = await index.search(item.question, k)
-        if index.relevance(item.question, passages).relevant:
-            passed.append(item.question)
-    return passed
+        verdict = index.relevance(item.question, passages)
+        report.questions += 1
+        report.not_questions += verdict.intent != "question"
+        tally = report.by_kind.setdefault(item.kind or "-", [0, 0])
+        tally[1] += 1
+        if verdict.relevant:
+            report.wrongly_answered.append(item.question)
+        else:
+            report.refused += 1
+            tally[0] += 1
+    return report

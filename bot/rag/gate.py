@@ -9,6 +9,9 @@ their coverage is low even when their cosine is not.
     relevance = best cosine + COVERAGE_WEIGHT * best coverage    (over the k passages)
     answer when relevance >= THRESHOLD
 
+Messages that are not questions (small talk, orders to the bot, no words: `bot.rag.intent`) are
+never answered, whatever their scores.
+
 All the constants are here, measured with `python -m bench.threshold` on
 bench/data/questions_tune.jsonl and bench/data/offtopic_tune.jsonl (docs/retrieval.md).
 RETRIEVAL_MIN_SCORE replaces THRESHOLD (0 answers everything).
@@ -19,8 +22,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-COVERAGE_WEIGHT = 0.2
-THRESHOLD = 0.8938
+from bot.rag.types import Intent
+
+COVERAGE_WEIGHT = 0.15
+THRESHOLD = 0.8743
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,9 +37,12 @@ class Verdict:
     coverage: float
     relevance: float
     threshold: float
+    intent: Intent = "question"
 
     def describe(self) -> str:
         """Return a one-line account of the decision for the operator's log."""
+        if self.intent != "question":
+            return f"not a question ({self.intent})"
         return (
             f"relevance {self.relevance:.3f} (cosine {self.cosine:.3f}, coverage "
             f"{self.coverage:.2f}) {'>=' if self.relevant else '<'} {self.threshold:.3f}"
@@ -49,9 +57,12 @@ def relevance(cosines: Sequence[float], coverages: Sequence[float]) -> tuple[flo
 
 
 def judge(
-    cosines: Sequence[float], coverages: Sequence[float], threshold: float | None = None
+    cosines: Sequence[float],
+    coverages: Sequence[float],
+    threshold: float | None = None,
+    intent: Intent = "question",
 ) -> Verdict:
-    """Decide from each passage's cosine and term coverage whether to answer."""
+    """Decide from the message's intent and each passage's cosine and coverage whether to answer."""
     limit = THRESHOLD if threshold is None else threshold
     score, cosine, covered = relevance(cosines, coverages)
-    return Verdict(score >= limit, cosine, covered, score, limit)
+    return Verdict(intent == "question" and score >= limit, cosine, covered, score, limit, intent)

@@ -17,6 +17,7 @@ from bot.rag.embeddings import Embedder, Vectors, make_embedder
 from bot.rag.errors import IndexMismatchError, IndexMissingError, RagError, first_line
 from bot.rag.fusion import reciprocal_rank_fusion
 from bot.rag.gate import Verdict, judge
+from bot.rag.intent import classify
 from bot.rag.lexical import LexicalIndex
 from bot.rag.lexical_store import lexical_root, open_lexical
 from bot.rag.rerank import Candidate, coverage, query_terms, rerank, row_coverage
@@ -131,7 +132,7 @@ class Index:
             for p in passages
         ]
         cosines = [p.dense_score or 0.0 for p in passages]
-        return judge(cosines, covered, threshold)
+        return judge(cosines, covered, threshold, classify(query))
 
     def terms(self, text: str) -> list[str]:
         """Return the lexical content terms of `text` (stemmed, folded, glossary-normalised)."""

@@ -13,6 +13,8 @@ Status = Literal["answered", "partial", "fallback", "refused", "error", "cancell
 Role = Literal["user", "assistant"]
 # Where a cited source comes from: a keynote passage, or a curated pair (`faq`).
 SourceKind = Literal["keynote", "faq"]
+# What a message is (bot/rag/intent.py): only a `question` is searched and answered.
+Intent = Literal["question", "greeting", "thanks", "instruction", "no_words"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,7 @@ class Answer:
     endpoint: str | None = None
     error_cause: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    intent: Intent = "question"
     # Display-only decoration (extractive banner, partial or cancelled note): shown to the user,
     # never part of `text`, never stored as the answer, never exported.
     notice: str | None = None

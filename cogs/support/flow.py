@@ -231,7 +231,8 @@ class QuestionRun:
         self.recorder.finished(record, outcome_of(answer, delivery, message_id))
         metrics.record_answer(self.context.surface, answer)
         log.info("answer %s: %s, %s", record.key, answer.status, delivery)
-        if answer.status == "refused" and shown and self.mentors is not None:
+        uncovered = answer.status == "refused" and answer.intent == "question"
+        if uncovered and shown and self.mentors is not None:
             await self._hand_off(self.mentors, record)
 
     async def _hand_off(self, mentors: Mentors, record: QuestionRecord) -> None:

@@ -24,10 +24,12 @@ async def test_ask_json_prints_the_contract_and_logs_the_pair(
     assert code == 0, err
     document = json.loads(out)
     assert set(document) == {
-        *("answer", "notice", "status", "sources", "consulted", "model", "mode", "timings")
+        *("answer", "notice", "status", "intent", "sources", "consulted", "model", "mode"),
+        "timings",
     }
     assert document["answer"] == "Busca por significado [1]."
     assert document["status"] == "answered" and document["notice"] is None
+    assert document["intent"] == "question"
     assert document["mode"] == "llm" and document["model"] == fake_llm.model
     (source,) = document["sources"]
     assert set(source) == {"kind", "title", "author", "quote"} and source["quote"]

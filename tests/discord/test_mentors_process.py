@@ -1,9 +1,10 @@
 """Mentors in the loop through the real `pide-ayuda run` process and the fake Discord.
 
-A refused question is handed off in a thread opened from the answer, pinging only the mentor
-role; a mentor's reply there becomes an approved `mentor` pair (a non-mentor's does not); the
-bot stays quiet in that thread; a second participant asking a paraphrase gets the mentor's
-answer, cited as an `faq` source, in Discord and in `pide-ayuda ask --json`.
+A greeting gets a greeting and no mentor; a refused question is handed off in a thread opened
+from the answer, pinging only the mentor role; a mentor's reply there becomes an approved
+`mentor` pair (a non-mentor's does not); the bot stays quiet in that thread; a second participant
+asking a paraphrase gets the mentor's answer, cited as an `faq` source, in Discord and in
+`pide-ayuda ask --json`.
 """
 
 from __future__ import annotations
@@ -46,9 +47,12 @@ async def test_refusal_hands_off_and_a_mentor_reply_answers_the_next_asker(
 ) -> None:
     fake = fake_discord
     role = fake.mentor_role_id
-    # relevance = cosine + 0.2 * coverage <= 1.2: with 1.5 the gate refuses every question
+    # relevance = cosine + 0.15 * coverage <= 1.15: with 1.5 the gate refuses every question
     env = {"MENTOR_ROLE_ID": role, "RETRIEVAL_MIN_SCORE": "1.5"}
     async with bot_process(fake, tmp_path, **env) as bot:
+        _, hello = await fake.slash("pregunta", {"texto": "hola"}, user_id=1003)
+        await fake.wait_until(lambda: finished(fake, hello))
+        assert fake.originals[hello]["content"].startswith(strings.GREETING_REPLY)
         _, token = await fake.slash("pregunta", {"texto": QUESTION}, user_id=1001)
         answer_id = await _until(
             fake, lambda: finished(fake, token) and fake.originals[token]["id"]

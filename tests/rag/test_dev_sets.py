@@ -41,7 +41,8 @@ def test_tuning_and_test_splits_do_not_overlap_and_hold_120_questions() -> None:
 
 
 def test_offtopic_splits_hold_60_questions_without_evidence() -> None:
-    rows = _rows("offtopic_tune.jsonl") + _rows("offtopic_test.jsonl")
-    assert len(rows) >= 60
+    splits = _rows("offtopic_tune.jsonl") + _rows("offtopic_test.jsonl")
+    assert len(splits) >= 60
+    rows = splits + _rows("offtopic_everyday.jsonl")
     assert len({str(row["question"]) for row in rows}) == len(rows)
     assert all("evidence" not in row and row["kind"] for row in rows)

@@ -22,8 +22,9 @@ IN_SCOPE: list[dict[str, object]] = [
     },
 ]
 OFF_TOPIC: list[dict[str, object]] = [
-    {"question": "🤖🤖🤖"},
-    {"question": "¿Cuántos Grand Slam ha ganado Rafa Nadal?"},
+    {"question": "🤖🤖🤖", "kind": "emoji"},
+    {"question": "¿Cuántos Grand Slam ha ganado Rafa Nadal?", "kind": "sport"},
+    {"question": "¿Qué es el seseo y dónde se da?", "kind": "sport"},  # covered: must be counted
 ]
 
 
@@ -56,7 +57,16 @@ def test_eval_json_counts_hits_misses_and_refusals(
     assert found["recall@1"] <= 1 and 0 < found["mrr"] <= 0.5
     assert found["right_talk@1"] == 2
     assert found["gate_answered"] == 2 and found["wrongly_refused"] == []
-    assert report["off_topic"] == {"questions": 2, "refused": 2, "wrongly_answered": []}
+    assert report["off_topic"] == {
+        "questions": 3,
+        "refused": 2,
+        "not_questions": 1,
+        "wrongly_answered": [OFF_TOPIC[2]["question"]],
+        "by_kind": {
+            "emoji": {"refused": 1, "questions": 1},
+            "sport": {"refused": 1, "questions": 2},
+        },
+    }
     assert "cores" in report["machine"] and report["k"] == 5
 
 
@@ -70,6 +80,12 @@ def test_eval_markdown_report_has_the_table_and_the_misses(
     assert "| recall@3 | 1/2 |" in out and "| right talk @1 | 2/2 |" in out
     assert "**Missed at k** (1)" in out and str(IN_SCOPE[1]["question"]) in out
     assert "off-topic" not in out
+    outside = _write(tmp_path / "off.jsonl", OFF_TOPIC)
+    code, out, _ = _run(["eval", "--questions", str(inside), "--offtopic", str(outside)], capsys)
+    assert code == 0
+    assert "| off-topic refused by the gate | 2/3 |" in out
+    assert "| of which not questions (small talk, orders, no words) | 1 |" in out
+    assert "| off-topic refused: sport | 1/2 |" in out
 
 
 def test_eval_user_errors_are_one_line_and_exit_2(

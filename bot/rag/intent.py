@@ -1,0 +1,85 @@
+"""Tell a question from a message that is not one: small talk, orders to the bot, no words.
+
+Checked before retrieval, so "hola" gets a greeting instead of passages, and an attempt to
+re-program the bot (a "forget your instructions" order, a fake `SYSTEM:` turn, a closing tag of
+the prompt) is refused without reaching the LLM. The rules describe kinds of message in common
+Spanish and English phrasings; they are checked against every in-scope question of bench/data
+(none may match) by tests/rag/test_intent.py.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.rag.glossary import fold
+from bot.rag.types import Intent
+
+
+def _word_set(words: str) -> frozenset[str]:
+    """Return the folded words of a space-separated list."""
+    return frozenset(words.split())
+
+
+# Words that small talk is made of; a message made only of them is small talk, not a question.
+_GREETING_WORDS = _word_set(
+    """
+    hola holi holis buenas buenos buen buena dia dias tarde tardes noche noches saludos saludo
+    hey hi hello ey ei que tal como estas esta estais estan va todo todos todas a y o e tu
+    usted vosotros ustedes quien eres sois gente chicos chicas amigos amigas equipo bot
+    asistente ok okay okey vale bien muy mucho bueno genial perfecto guay super estupendo claro
+    entendido si no nada adios chao chau hasta luego pronto bye nos vemos lol xd the el la los
+    las un una de por favor me te
+    """
+)
+_THANKS_WORDS = _word_set(
+    "gracias graciass thanks thank you thx ty agradezco agradecido agradecida mil muchas "
+    "muchisimas muchisimo"
+)
+_LAUGH = re.compile(r"^(?:j[aeiou])+j?$|^(?:h[aeiou])+h?$")
+
+# Orders aimed at the assistant rather than questions about the talks.
+_INSTRUCTION = re.compile(
+    "|".join(
+        (
+            # "ignora / olvida (todas) tus instrucciones", "ignore previous instructions"
+            r"\b(?:ignora|ignorad|ignore|olvida|olvidad|olvidate|omite|desobedece|disregard|forget"
+            r"|saltate)\b"
+            r"[^.?!]{0,40}\b(?:instruccion\w*|instructions?|indicaciones|reglas|rules|normas"
+            r"|contexto|context|prompt|restricciones|lo anterior|todo lo que|previous|above)",
+            # a fake turn of the conversation or a tag closing the prompt
+            r"^\W*(?:system|sistema|assistant|asistente|developer|user|usuario)\s*:",
+            r"</?\s*(?:passages?|pasajes?|context\w*|system|sistema|instruc\w*|documents?)\s*>",
+            r"<\|?\s*(?:im_start|im_end|endoftext|system)",
+            # "a partir de ahora eres…", "actúa como…", "finge que…"
+            r"\b(?:a partir de ahora|desde ahora|from now on)\b",
+            r"^\W*(?:actua|act|finge|pretend|imagina que eres|haz como si|roleplay)\b",
+            r"^\W*(?:ahora )?eres (?:un|una|mi)\b",
+            # "revela / dime tu prompt", "desactiva las restricciones", jailbreak modes
+            r"\b(?:tu|tus|your)\s+(?:prompt|system prompt|instrucciones|instructions|reglas"
+            r"|clave|contrasena|password|api key)\b",
+            r"\b(?:desactiv\w*|elimin\w*|quit\w*|disable|bypass)\s+(?:las |tus |los |tu )?"
+            r"(?:restricciones|filtros|reglas|limitaciones|salvaguardas|restrictions|filters)",
+            r"\b(?:jailbreak|modo desarrollador|developer mode|nueva orden|new instructions"
+            r"|nuevas instrucciones)\b",
+            # "repite X mil veces", "print the word"
+            r"\b(?:repit\w*|repeat|escrib\w*|say|print|imprim\w*)\b[^.?!]{0,40}"
+            r"\b(?:\d+|mil|cien|infinit\w*) (?:veces|times)\b",
+            r"\b(?:print|say|write) the word\b",
+        )
+    )
+)
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
+def classify(message: str) -> Intent:
+    """Return what `message` is: a question, small talk, an order to the bot, or no words."""
+    folded = fold(message).strip()
+    words = _WORDS.findall(folded)
+    if not words:
+        return "no_words"
+    if _INSTRUCTION.search(folded):
+        return "instruction"
+    chatter = [word for word in words if not _LAUGH.match(word)]
+    if all(word in _THANKS_WORDS or word in _GREETING_WORDS for word in chatter):
+        return "thanks" if any(word in _THANKS_WORDS for word in chatter) else "greeting"
+    return "question"
