@@ -164,6 +164,10 @@ HANDOFF_CALL = (
     "{role}: el bot no ha sabido responder a esta pregunta. ¿Alguien del equipo de mentoría "
     "puede ayudar?\n> {question}"
 )
+HANDOFF_NO_ROLE = (
+    "Este servidor ya no tiene un rol de mentoría, así que no puedo avisar a nadie. "
+    "Pregunta en el canal de ayuda."
+)
 HANDOFF_CALL_NO_QUESTION = (
     "{role}: se ha pedido ayuda a una persona con esta pregunta. ¿Alguien del equipo de "
     "mentoría puede echar una mano?"

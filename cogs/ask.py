@@ -18,9 +18,10 @@ from bot import strings
 from bot.app import AssistantBot
 from bot.discord_render import NO_PINGS, answer_body
 from bot.rag.types import Turn
-from cogs.mentors import desk_of
+from cogs.mentors import Mentors, desk_of
 from cogs.support.flow import InteractionTarget, MessageTarget, QuestionRun, Target
 from store.records import AskContext
+from store.server_settings import ServerConfig
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,8 @@ class Ask(commands.Cog):
                 guild_id=interaction.guild_id,
                 channel_id=interaction.channel_id,
             )
-            await self._run(InteractionTarget(interaction), context, texto)
+            target = InteractionTarget(interaction)
+            await self._run(target, context, texto, [], self._mentors(config))
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -86,10 +88,11 @@ class Ask(commands.Cog):
                     await message.reply(refusal, allowed_mentions=NO_PINGS)
                     return
                 question = _strip_mention(message.content, me.id)
+                mentors = self._mentors(config)
                 if isinstance(channel, discord.Thread):
-                    await self._follow_up(message, channel, question)
+                    await self._follow_up(message, channel, question, mentors)
                 else:
-                    await self._open_thread(message, question)
+                    await self._open_thread(message, question, mentors)
         except discord.HTTPException as error:
             log.error("could not answer message %s in %s: %s", message.id, channel.id, error)
 
@@ -99,7 +102,13 @@ class Ask(commands.Cog):
         thread = isinstance(channel, discord.Thread)
         return thread and desk is not None and await desk.took_over(channel.id)
 
-    async def _open_thread(self, message: discord.Message, question: str) -> None:
+    def _mentors(self, config: ServerConfig) -> Mentors | None:
+        """Return the mentors cog where the server has a mentor role (else: no hand-off)."""
+        return desk_of(self.bot) if config.mentor_role_id else None
+
+    async def _open_thread(
+        self, message: discord.Message, question: str, mentors: Mentors | None
+    ) -> None:
         name = strings.THREAD_NAME.format(name=message.author.display_name)[:100]
         context = AskContext(
             surface="mention",
@@ -117,10 +126,14 @@ class Ask(commands.Cog):
                 "could not open a thread in %s (%s); replying inline", message.channel.id, error
             )
             placeholder = await message.reply(strings.THINKING, allowed_mentions=NO_PINGS)
-        await self._run(MessageTarget(placeholder), context, question)
+        await self._run(MessageTarget(placeholder), context, question, [], mentors)
 
     async def _follow_up(
-        self, message: discord.Message, thread: discord.Thread, question: str
+        self,
+        message: discord.Message,
+        thread: discord.Thread,
+        question: str,
+        mentors: Mentors | None,
     ) -> None:
         history = await thread_history(thread, message, self.bot.user)
         placeholder = await message.reply(strings.THINKING, allowed_mentions=NO_PINGS)
@@ -132,10 +145,15 @@ class Ask(commands.Cog):
             thread_id=thread.id,
             message_id=message.id,
         )
-        await self._run(MessageTarget(placeholder), context, question, history)
+        await self._run(MessageTarget(placeholder), context, question, history, mentors)
 
     async def _run(
-        self, target: Target, context: AskContext, question: str, history: list[Turn] | None = None
+        self,
+        target: Target,
+        context: AskContext,
+        question: str,
+        history: list[Turn],
+        mentors: Mentors | None,
     ) -> None:
         run = QuestionRun(
             self.services.answerer,
@@ -143,9 +161,9 @@ class Ask(commands.Cog):
             self.bot.gate,
             target,
             context,
-            mentors=desk_of(self.bot),
+            mentors=mentors,
         )
-        await run.run(question, history or [])
+        await run.run(question, history)
 
 
 async def thread_history(

@@ -37,11 +37,12 @@ def mentor_pings(role_id: int) -> discord.AllowedMentions:
     )
 
 
-def is_mentor(member: discord.Member | discord.User, role_id: int) -> bool:
-    """Tell whether a member holds the mentor role or may manage the server."""
+def is_mentor(member: discord.Member | discord.User, role_id: int | None) -> bool:
+    """Tell whether a member holds the mentor role (if the server has one) or manages the server."""
     if not isinstance(member, discord.Member):
         return False
-    return member.get_role(role_id) is not None or member.guild_permissions.manage_guild
+    holds_role = role_id is not None and member.get_role(role_id) is not None
+    return holds_role or member.guild_permissions.manage_guild
 
 
 class HandOffButton(
@@ -90,10 +91,9 @@ class HandOffButton(
 class Mentors(commands.Cog):
     """Hand-offs, the mentor-answer capture and the curated collection's upkeep."""
 
-    def __init__(self, bot: AssistantBot, role_id: int) -> None:
-        """Keep the bot, the mentor role and the hand-off log."""
+    def __init__(self, bot: AssistantBot) -> None:
+        """Keep the bot and the hand-off log."""
         self.bot = bot
-        self.role_id = role_id
         self.settings = bot.services.settings
         self.log = MentorLog(bot.services.db)
         # One lock per thread, taken before any await: its messages are handled in arrival order.
@@ -106,6 +106,10 @@ class Mentors(commands.Cog):
     async def cog_unload(self) -> None:
         """Unregister the button."""
         self.bot.remove_dynamic_items(HandOffButton)
+
+    async def role_in(self, guild_id: int | None) -> int | None:
+        """Return a server's mentor role: `/configurar rol-mentor`, else MENTOR_ROLE_ID."""
+        return (await self.bot.server_settings.get(guild_id)).mentor_role_id
 
     # -- what the question flow calls -----------------------------------------------------------
     def with_button(
@@ -123,6 +127,10 @@ class Mentors(commands.Cog):
     ) -> str:
         """Call the mentors in the thread of `message` (opened if needed); return the outcome."""
         guild_id = message.guild.id if message.guild else None
+        role_id = await self.role_in(guild_id)
+        if role_id is None:  # the role was unset after the answer was shown
+            log.info("no mentor role in server %s: question %s not handed off", guild_id, key)
+            return strings.HANDOFF_NO_ROLE
         try:
             opened = await self.log.open(
                 key, asker_id, guild_id, self.settings.mentor_handoffs_per_day, DAY_SECONDS
@@ -139,7 +147,8 @@ class Mentors(commands.Cog):
             thread = await self._thread_of(message)
             # Noted before the call, so the bot is already quiet when mentors start replying.
             await self._quietly(self.log.placed(key, thread.id))
-            await thread.send(self._call(question), allowed_mentions=mentor_pings(self.role_id))
+            call = self._call(question, role_id)
+            await thread.send(call, allowed_mentions=mentor_pings(role_id))
         except (discord.HTTPException, OSError) as error:
             log.error("could not call the mentors for %s: %r", key, error)
             await self._quietly(self.log.placed(key, None))
@@ -168,8 +177,9 @@ class Mentors(commands.Cog):
         metadata = message.interaction_metadata
         return metadata.user.display_name if metadata else message.author.display_name
 
-    def _call(self, question: str | None) -> str:
-        role = f"<@&{self.role_id}>"
+    @staticmethod
+    def _call(question: str | None, role_id: int) -> str:
+        role = f"<@&{role_id}>"
         if not question:
             return strings.HANDOFF_CALL_NO_QUESTION.format(role=role)
         shown = question if len(question) <= QUESTION_SHOWN else question[:QUESTION_SHOWN] + "…"
@@ -190,7 +200,7 @@ class Mentors(commands.Cog):
         if not message.content.strip() or not await self.took_over(channel.id):
             return
         try:
-            if is_mentor(message.author, self.role_id):
+            if is_mentor(message.author, await self.role_in(channel.guild.id)):
                 written = await self.log.mentor_said(
                     channel.id, message.author.id, message.id, message.content
                 )
@@ -204,7 +214,8 @@ class Mentors(commands.Cog):
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         """Update a mentor answer whose message was edited before the asker replied."""
         message = payload.message
-        if message.author.bot or not is_mentor(message.author, self.role_id):
+        role_id = await self.role_in(payload.guild_id)
+        if message.author.bot or not is_mentor(message.author, role_id):
             return
         try:
             async with self._threads[payload.channel_id]:
@@ -228,7 +239,7 @@ class Mentors(commands.Cog):
 
 
 def desk_of(client: discord.Client) -> Mentors | None:
-    """Return the loaded mentors cog, or None when MENTOR_ROLE_ID is not set."""
+    """Return the loaded mentors cog (None outside AssistantBot)."""
     if not isinstance(client, AssistantBot):
         return None
     # load_extension executes this module afresh, so the loaded cog's class is not the `Mentors`
@@ -238,9 +249,5 @@ def desk_of(client: discord.Client) -> Mentors | None:
 
 
 async def setup(bot: AssistantBot) -> None:
-    """Load the mentors cog when MENTOR_ROLE_ID is set; otherwise log why not."""
-    role_id = bot.services.settings.mentor_role_id
-    if not role_id:
-        log.info("MENTOR_ROLE_ID is not set: no hand-off to mentors")
-        return
-    await bot.add_cog(Mentors(bot, role_id))
+    """Load the mentors cog; servers without a mentor role get no hand-off."""
+    await bot.add_cog(Mentors(bot))

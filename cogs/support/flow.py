@@ -146,7 +146,7 @@ class QuestionRun:
     gate: AnswerGate
     target: Target
     context: AskContext
-    mentors: Mentors | None = None  # set when MENTOR_ROLE_ID is: hand-off button and refusals
+    mentors: Mentors | None = None  # set where the server has a mentor role: hand-off
 
     async def run(self, question: str, history: Sequence[Turn] = ()) -> None:
         """Save, answer, show and record one question; on shutdown, record it as cancelled.

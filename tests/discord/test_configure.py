@@ -106,3 +106,35 @@ async def test_a_server_moderator_role_opens_the_moderator_commands_there_only(
             body = await _reply(fake_discord, interaction_id)
             refused = body["type"] == 4 and body["data"]["content"] == strings.MODERATORS_ONLY
             assert refused is expected_refusal
+
+
+async def test_a_server_mentor_role_set_here_is_the_one_called_on_a_refusal(
+    start_bot: StartBot, fake_discord: FakeDiscord
+):
+    fake = fake_discord
+    with_role, without_role = fake.add_guild(), fake.add_guild()
+    # No MENTOR_ROLE_ID default, and a gate that refuses every question (relevance <= 1.15).
+    env = {**GLOBAL_COMMANDS, "MENTOR_ROLE_ID": "", "RETRIEVAL_MIN_SCORE": "1.5"}
+    async with start_bot(**env):
+        role = p.role(with_role.mentor_role_id, "mentoría", p.MEMBER_PERMISSIONS, 2)
+        reply = await subcommand(
+            fake,
+            with_role,
+            "rol-mentor",
+            {"rol": with_role.mentor_role_id},
+            resolved_block=resolved(roles=[role]),
+        )
+        assert f"<@&{with_role.mentor_role_id}>" in reply["data"]["content"]
+
+        refused = await ask_in(fake, without_role, 2002, without_role.channel_id)
+        assert refused["type"] == 5
+        await ask_in(fake, with_role, 2001, with_role.channel_id)
+        await fake.wait_until(lambda: len(fake.threads()) == 1)
+        (thread,) = fake.threads()
+        assert thread["guild_id"] == with_role.id
+        (call,) = await fake.wait_for("POST", rf"/channels/{thread['id']}/messages")
+        assert call.body["content"].startswith(f"<@&{with_role.mentor_role_id}>")
+        assert call.body["allowed_mentions"] == {
+            "parse": [],
+            "roles": [int(with_role.mentor_role_id)],
+        }
