@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.config import Settings
 from bot.rag.types import Answer
+from bot.rag.urls import public_url
 from store.db import Database
 from store.pseudonym import load_salt
 from store.recording import PairRecorder
@@ -38,7 +39,7 @@ def outcome_of(answer: Answer, delivery: Delivery, message_id: int | None = None
         delivery=delivery,
         message_id=message_id,
         model=answer.model,
-        endpoint=answer.endpoint,
+        endpoint=public_url(answer.endpoint) if answer.endpoint else None,  # stored: no secrets
         error_cause=answer.error_cause,
         notice=answer.notice,
         timings=dict(answer.timings),

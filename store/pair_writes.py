@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
-
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -17,16 +15,6 @@ INTERRUPTED_CAUSE = "interrupted: the process stopped before the answer finished
 
 class RowMissingError(LookupError):
     """A write names a question whose row is not in the database (yet)."""
-
-
-def without_credentials(url: str | None) -> str | None:
-    """Drop credentials and query strings from an endpoint URL before it is stored."""
-    if not url:
-        return url
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 async def opted_out(session: AsyncSession, user_id: int | None) -> bool:
@@ -101,7 +89,7 @@ async def apply_finish(
     pair.delivery = outcome.delivery
     pair.mode = outcome.mode
     pair.model = outcome.model
-    pair.endpoint = without_credentials(outcome.endpoint)
+    pair.endpoint = outcome.endpoint
     pair.error_cause = outcome.error_cause
     pair.timings = dict(outcome.timings)
     if outcome.message_id is not None:

@@ -74,7 +74,7 @@ class OutcomeRecord:
     delivery: Delivery
     message_id: int | None = None
     model: str | None = None
-    endpoint: str | None = None
+    endpoint: str | None = None  # the caller drops credentials (bot/storage.py: public_url)
     error_cause: str | None = None
     notice: str | None = None
     timings: dict[str, Any] = field(default_factory=dict)
