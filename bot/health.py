@@ -73,7 +73,7 @@ class HealthServer:
         return {
             "gateway_connected": bool(shards) and all(s["connected"] for s in shards.values()),
             "shards": shards,
-            "index_loaded": self.bot.services.answerer._index is not None,
+            "index_loaded": self.bot.services.answerer.index_loaded,
             "database_writable": await self._database_writable(),
             "spool_pending": self._spool_pending(),
             "llm_configured": self.bot.services.answerer.chat is not None,

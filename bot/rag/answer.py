@@ -96,6 +96,11 @@ class Answerer:
             return self._index
 
     @property
+    def index_loaded(self) -> bool:
+        """Tell whether the keynote index is open (it opens on the first question)."""
+        return self._index is not None
+
+    @property
     def curated_min_score(self) -> float:
         """Return the similarity a curated answer needs to be reused."""
         configured = self.settings.curated_min_score
