@@ -48,16 +48,6 @@ GATEWAY_LATENCY = Gauge(
 
 # Timing keys of `Answer.timings` (milliseconds) for each histogram stage.
 STAGE_TIMINGS = {"retrieval": "retrieval_ms", "first_token": "first_token_ms", "total": "total_ms"}
-# The fixed start of each ChatClient error cause (bot/rag/llm.py) and its bounded label.
-LLM_CAUSES = (
-    ("no progress from", "timeout"),
-    ("cannot reach", "unavailable"),
-    ("still answers 429", "busy"),
-    ("prompt over the context window", "prompt_too_long"),
-    ("rejected the request", "misconfigured"),
-    ("returned an empty answer", "empty"),
-    (" failed: ", "server_error"),
-)
 FAILED_STATUSES = ("error", "partial", "fallback")
 
 
@@ -78,17 +68,9 @@ def record_answer(surface: str, answer: Answer) -> None:
     if not reached_llm:
         return
     if answer.status in FAILED_STATUSES and answer.error_cause:
-        LLM_ERRORS.labels(cause=llm_cause(answer.error_cause)).inc()
+        LLM_ERRORS.labels(cause=answer.error_kind or "other").inc()
     elif "llm_ms" in answer.timings:
         LlmHealth.last_success = time.time()
-
-
-def llm_cause(error_cause: str) -> str:
-    """Map an LLM error cause to a bounded label (other for anything unknown)."""
-    for marker, label in LLM_CAUSES:
-        if marker in error_cause:
-            return label
-    return "other"
 
 
 def set_spool_pending(count: int) -> None:

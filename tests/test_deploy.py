@@ -18,6 +18,7 @@ METRIC_NAME = re.compile(r"pide_ayuda_[a-z_]+")
 def _exported() -> set[str]:
     """Names of every sample the registry exposes once each labelled metric has a child."""
     answer = Answer("q", "a", "llm", "error", error_cause="x failed: y", timings={"total_ms": 1.0})
+    answer.error_kind = "server_error"
     answer.timings["before_llm_ms"] = 1.0
     metrics.record_answer("slash", answer)
     metrics.set_gateway_latency([(0, 0.1)])

@@ -152,12 +152,13 @@ class Answerer:
             self._fail(result, error.user_message, str(error))
         except LLMError as error:
             if error.partial.strip() and result.passages:
-                self._partial(result, error.partial, str(error))
+                self._partial(result, error.partial, str(error), error.kind)
             else:
-                self._fail(result, error.user_message, str(error))
+                self._fail(result, error.user_message, str(error), error.kind)
         except Exception as error:
             log.exception("unexpected failure answering %r", question[:80])
-            self._fail(result, strings.UNEXPECTED_ERROR, f"{type(error).__name__}: {error}")
+            cause = f"{type(error).__name__}: {error}"
+            self._fail(result, strings.UNEXPECTED_ERROR, cause, "unexpected")
         result.notice = notice_for(result)
         result.timings["total_ms"] = _ms(started)
         return result
@@ -165,12 +166,13 @@ class Answerer:
     def _mode(self) -> Mode:
         return "llm" if self.chat is not None else "extractive"
 
-    def _fail(self, result: Answer, message: str, cause: str) -> None:
+    def _fail(self, result: Answer, message: str, cause: str, kind: str | None = None) -> None:
         log.warning("answer failed: %s", cause)
         result.status, result.text, result.error_cause = "error", message, cause
+        result.error_kind = kind
         result.sources = []
 
-    def _partial(self, result: Answer, partial: str, cause: str) -> None:
+    def _partial(self, result: Answer, partial: str, cause: str, kind: str) -> None:
         verdict = check_text(partial)
         if verdict is not None:
             self._fall_back(result, verdict, cause)
@@ -179,7 +181,7 @@ class Answerer:
         cited = renumber(partial, result.passages)
         result.text = cited.text.strip()
         result.sources = sources_for(cited.passages, cited.text)
-        result.status, result.error_cause = "partial", cause
+        result.status, result.error_cause, result.error_kind = "partial", cause, kind
 
     def _fall_back(self, result: Answer, verdict: Verdict, cut: str | None = None) -> None:
         """Replace a degenerate model answer with the extractive one (`cut`: why it stopped)."""
@@ -190,6 +192,7 @@ class Answerer:
         self._finish(result, extractive_text(result.question, passages), passages)
         result.status, result.mode = "fallback", "extractive"
         result.error_cause = f"degenerate model output ({verdict}); answered extractively"
+        result.error_kind = "degenerate"
         if cut:
             result.error_cause = f"{cut}; {result.error_cause}"
 
@@ -273,14 +276,14 @@ class Answerer:
         if completion.first_token_s is not None:
             result.timings["first_token_ms"] = round(completion.first_token_s * 1000, 2)
         if not completion.text.strip():
-            raise LLMError(f"{chat.base_url} returned an empty answer")
+            raise LLMError(f"{chat.base_url} returned an empty answer", kind="empty")
         verdict = degeneracy.check(completion.text, final=True)
         if verdict is not None:
             self._fall_back(result, verdict)
             return
         self._finish(result, completion.text, prompt.passages)
         if completion.finish_reason == "length":
-            self._partial(result, completion.text, "the answer hit LLM_MAX_TOKENS")
+            self._partial(result, completion.text, "the answer hit LLM_MAX_TOKENS", "max_tokens")
 
     async def _standalone(self, question: str, history: Sequence[Turn], result: Answer) -> str:
         """Return the question made self-contained for retrieval."""

@@ -56,39 +56,47 @@ class LLMError(UserFacingError):
     """A chat endpoint failure; `str(error)` is the operator cause, `user_message` is Spanish."""
 
     user_message = strings.LLM_UNAVAILABLE
+    kind = "server_error"  # a bounded label for metrics (bot/metrics.py)
 
-    def __init__(self, cause: str, partial: str = "") -> None:
-        """Keep the operator cause and any text received before the failure."""
+    def __init__(self, cause: str, partial: str = "", kind: str | None = None) -> None:
+        """Keep the operator cause, any text received before the failure and its kind."""
         super().__init__(cause)
         self.partial = partial
+        self.kind = kind or self.kind
 
 
 class LLMUnavailableError(LLMError):
     """The endpoint cannot be reached or failed (5xx, connection refused, stream cut)."""
+
+    kind = "unavailable"
 
 
 class LLMTimeoutError(LLMError):
     """No progress from the endpoint within LLM_TIMEOUT seconds."""
 
     user_message = strings.LLM_TIMEOUT
+    kind = "timeout"
 
 
 class LLMBusyError(LLMError):
     """The endpoint kept answering 429 after every retry."""
 
     user_message = strings.LLM_BUSY
+    kind = "busy"
 
 
 class PromptTooLongError(LLMError):
     """The prompt does not fit the model's context window (a 400 from vLLM)."""
 
     user_message = strings.LLM_PROMPT_TOO_LONG
+    kind = "prompt_too_long"
 
 
 class LLMMisconfiguredError(LLMError):
     """Unknown model, bad key or a request the endpoint rejects."""
 
     user_message = strings.LLM_MISCONFIGURED
+    kind = "misconfigured"
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +240,7 @@ class ChatClient:
             raise self._translate(error, completion.text, rate_limits) from error
         except json.JSONDecodeError as error:  # a `data:` line that is not JSON
             cause = f"malformed stream from {self.base_url}: {error}"
-            raise LLMUnavailableError(cause, completion.text) from error
+            raise LLMUnavailableError(cause, completion.text, "server_error") from error
         finally:
             _RATE_LIMITS.reset(token)
         return completion
@@ -257,7 +265,7 @@ class ChatClient:
             if error.status_code == 400 and any(m in message.lower() for m in _CONTEXT_MARKERS):
                 return PromptTooLongError(f"prompt over the context window: {message}")
             if error.status_code >= 500:
-                return LLMUnavailableError(f"{where} failed: {message}", partial)
+                return LLMUnavailableError(f"{where} failed: {message}", partial, "server_error")
             return LLMMisconfiguredError(
                 f"{where} rejected the request (check LLM_MODEL / LLM_API_KEY): {message}"
             )

@@ -92,6 +92,8 @@ class Answer:
     error_cause: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
     intent: Intent = "question"
+    # A bounded label of what went wrong with the LLM (metrics), e.g. "timeout", "degenerate".
+    error_kind: str | None = None
     # Display-only decoration (extractive banner, partial or cancelled note): shown to the user,
     # never part of `text`, never stored as the answer, never exported.
     notice: str | None = None

@@ -167,6 +167,7 @@ async def test_server_down(fake_llm: FakeChatServer, sample_index: Index) -> Non
     answer = await answerer(settings, sample_index).answer(ON_TOPIC)
     assert answer.status == "error" and answer.text == strings.LLM_UNAVAILABLE
     assert answer.error_cause and "cannot reach" in answer.error_cause
+    assert answer.error_kind == "unavailable"
 
 
 async def test_slow_first_token_times_out(fake_llm: FakeChatServer, sample_index: Index) -> None:
@@ -180,7 +181,7 @@ async def test_stalled_stream_keeps_partial(fake_llm: FakeChatServer, sample_ind
     fake_llm.reply = "Uno [1] dos tres cuatro"
     fake_llm.chunk_delay = 5
     answer = await answerer(llm_settings(fake_llm, llm_timeout=0.3), sample_index).answer(ON_TOPIC)
-    assert answer.status == "partial"
+    assert answer.status == "partial" and answer.error_kind == "timeout"
     assert answer.text == "Uno" and answer.notice == strings.PARTIAL_ANSWER_NOTE
     assert answer.error_cause and "no progress" in answer.error_cause
 

@@ -47,6 +47,7 @@ async def test_a_repetition_loop_is_stopped_and_answered_extractively(
     await until_aborted(fake_llm)
     assert fake_llm.aborted == 1  # the stream was closed, the server stopped generating
     assert answer.status == "fallback" and answer.mode == "extractive"
+    assert answer.error_kind == "degenerate"
     assert answer.notice == strings.FALLBACK_NOTICE
     assert answer.text.startswith("> «") and "páраl" not in answer.text
     assert answer.sources and answer.model == fake_llm.model
@@ -102,6 +103,7 @@ async def test_malformed_sse_keeps_the_partial_answer(
     assert answer.status == "partial" and answer.notice == strings.PARTIAL_ANSWER_NOTE
     assert answer.text == "La búsqueda semántica [1] usa"
     assert answer.error_cause and answer.error_cause.startswith("malformed stream from")
+    assert answer.error_kind == "server_error"
 
 
 async def test_malformed_sse_before_any_text_is_an_llm_error(
