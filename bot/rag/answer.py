@@ -110,7 +110,9 @@ class Answerer:
         """Open the curated collection once (in a worker thread) and return it."""
         async with self._opening:
             if self._curated is None:
-                self._curated = await asyncio.to_thread(CuratedIndex.open, self.settings)
+                # The keynote index's embedder when it is open: one model in memory, not two.
+                embedder = self._index.embedder if self._index is not None else None
+                self._curated = await asyncio.to_thread(CuratedIndex.open, self.settings, embedder)
             return self._curated
 
     async def _curated_match(self, query: str) -> CuratedMatch | None:

@@ -84,6 +84,11 @@ class Index:
         """Search like `search`, also returning per-stage timings in milliseconds."""
         return await asyncio.to_thread(self._search, query, k)
 
+    @property
+    def embedder(self) -> Embedder:
+        """Return the query/passage embedder this index was built with."""
+        return self._embedder
+
     def talks(self) -> list[tuple[str, str]]:
         """Return (title, author) of every indexed talk, in index order."""
         return [(title, author) for _, title, author in self._snapshot.talks]
