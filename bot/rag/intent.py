@@ -29,6 +29,8 @@ _GREETING_WORDS = _word_set(
     asistente ok okay okey vale bien muy mucho bueno genial perfecto guay super estupendo claro
     entendido si no nada adios chao chau hasta luego pronto bye nos vemos lol xd the el la los
     las un una de por favor me te
+    tengo tienes duda dudas pregunta preguntas consulta ayuda ayudar ayudame ayudarme puedo puedes
+    podeis preguntar algo alguien hay ahi aqui otra otro
     """
 )
 _THANKS_WORDS = _word_set(

@@ -38,6 +38,8 @@ def test_no_in_scope_question_of_the_dev_sets_is_taken_for_something_else() -> N
         ("buenas noches, gente", "greeting"),
         ("¿Cómo estáis?", "greeting"),
         ("jejeje vale", "greeting"),
+        ("Hola, tengo una duda", "greeting"),  # asks to ask: the reply says how to
+        ("ayuda", "greeting"),
         ("Muchísimas gracias", "thanks"),
         ("mil gracias :)", "thanks"),
         ("Thank you!", "thanks"),
