@@ -6,7 +6,7 @@ Steps of `Answerer.answer()`:
 2. make a follow-up self-contained for retrieval (the LLM condenses it; without an LLM, or when the
    condensing prompt does not fit or yields no question, the earlier user turns are prepended);
 3. retrieve passages; below the relevance threshold, refuse without calling the LLM, naming the
-   closest talks;
+   closest talks (and refuse the same way when the model replies that they hold no answer);
 4. without `LLM_BASE_URL`, answer extractively; otherwise build the prompt within the model's
    context budget and stream the answer, relaying renumbered text to `on_delta`; degenerate output
    (a loop, mixed scripts, no Spanish) stops the stream and the extractive answer is given instead
@@ -35,7 +35,7 @@ from bot.rag.extractive import extractive_text
 from bot.rag.index import Index
 from bot.rag.intent import classify
 from bot.rag.llm import ChatClient, LLMError, OnText, PromptTooLongError
-from bot.rag.prompts import build_messages, condense_messages, prompt_budget
+from bot.rag.prompts import build_messages, condense_messages, is_no_answer, prompt_budget
 from bot.rag.question import validate_question
 from bot.rag.types import Answer, Intent, Mode, Passage, Source, Turn
 
@@ -282,6 +282,10 @@ class Answerer:
         verdict = degeneracy.check(completion.text, final=True)
         if verdict is not None:
             self._fall_back(result, verdict)
+            return
+        if is_no_answer(completion.text):
+            log.info("the model found no answer in the passages: refusing")
+            self._refuse(result, result.passages)
             return
         self._finish(result, completion.text, prompt.passages)
         if completion.finish_reason == "length":

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from bot.rag.citations import best_snippet, keywords, renumber
 from bot.rag.prompts import (
+    NO_ANSWER,
     REMINDER,
     SYSTEM_PROMPT,
     build_messages,
     estimate_tokens,
     fit_history,
     fold_system_role,
+    is_no_answer,
     prompt_budget,
     wrap_question,
 )
@@ -117,3 +121,21 @@ def test_fold_system_role() -> None:
     assert str(folded[0]["content"]).startswith(SYSTEM_PROMPT) and "antes" in str(
         folded[0]["content"]
     )
+
+
+@pytest.mark.parametrize(
+    ("reply", "refused"),
+    [
+        (NO_ANSWER, True),
+        ("no encuentro la respuesta en los fragmentos", True),
+        ("**No encuentro la respuesta** en las charlas.", True),
+        ("No encuentro la respuesta exacta, pero [1] explica que se usa DPO.", False),
+        ("La respuesta no está en las charlas, pero [2] habla de Argilla.", False),
+        ("Se usa DPO [1].", False),
+    ],
+)
+def test_the_no_answer_reply_is_recognised_only_without_citations(
+    reply: str, refused: bool
+) -> None:
+    assert is_no_answer(reply) is refused
+    assert NO_ANSWER in SYSTEM_PROMPT and NO_ANSWER in REMINDER

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import strings
+from bot.rag.prompts import NO_ANSWER
 from tests.discord.conftest import StartBot, ask, rows
 from tests.fakes.discord_server import FakeDiscord
 from tests.waiting import eventually
@@ -57,6 +58,20 @@ async def test_only_the_asker_can_hand_off_once_and_within_the_limit(
         shown, _ = await fake.slash("estadisticas", moderator=True, user_id=9)
         stats = (await _callback(fake, shown))["data"]["content"]
         assert "**Ayuda de mentoría:** 1 pedidas · 0 respondidas · 1 abiertas" in stats
+
+
+async def test_a_model_that_finds_no_answer_is_a_refusal_handed_to_the_mentors(
+    start_bot: StartBot, fake_discord: FakeDiscord, sample_data_dir: Path
+) -> None:
+    fake = fake_discord
+    async with start_bot(MENTOR_ROLE_ID=fake.mentor_role_id) as run:
+        run.llm.reply = NO_ANSWER
+        shown = fake.originals[await ask(fake)]
+        assert shown["content"].startswith(strings.NOT_COVERED)
+        (thread,) = fake.threads()
+        (call,) = await fake.wait_for("POST", rf"^/channels/{thread['id']}/messages$")
+        assert call.body["content"].startswith(f"<@&{fake.mentor_role_id}>")
+    assert rows(sample_data_dir, "SELECT status, mode FROM qa_pairs") == [("refused", "refused")]
 
 
 async def test_without_a_mentor_role_answers_carry_only_the_votes(
