@@ -14,7 +14,7 @@ never answered, whatever their scores.
 
 All the constants are here, measured with `python -m bench.threshold` on
 bench/data/questions_tune.jsonl and bench/data/offtopic_tune.jsonl (docs/retrieval.md).
-RETRIEVAL_MIN_SCORE replaces THRESHOLD (0 answers everything).
+RETRIEVAL_MIN_SCORE replaces THRESHOLD (0 answers every question).
 """
 
 from __future__ import annotations
