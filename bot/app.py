@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -143,10 +142,9 @@ class AssistantBot(commands.AutoShardedBot):
         self.services = services
         self.gate = AnswerGate(settings.user_cooldown_seconds, settings.max_answers_in_flight)
         self.server_settings = ServerSettingsStore(services.db, server_defaults(settings))
-        self._background: set[asyncio.Task[None]] = set()
 
     async def setup_hook(self) -> None:
-        """Load the cogs, sync slash commands, and tell users about answers a restart cut."""
+        """Load the cogs and sync the slash commands."""
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         guild_id = self.services.settings.dev_guild_id
@@ -158,20 +156,6 @@ class AssistantBot(commands.AutoShardedBot):
         else:
             synced = await self.tree.sync()
             log.info("synced %d global commands (may take up to an hour to show)", len(synced))
-        if self.services.stale_replies:
-            self._background.add(asyncio.create_task(self._mark_interrupted()))
-
-    async def _mark_interrupted(self) -> None:
-        """Edit replies a previous run left unfinished to say the answer was interrupted."""
-        for stale in self.services.stale_replies:
-            message = self.get_partial_messageable(stale.channel_id).get_partial_message(
-                stale.message_id
-            )
-            try:
-                await message.edit(content=strings.INTERRUPTED, view=None)
-            except (discord.HTTPException, OSError) as error:
-                log.info("could not edit interrupted reply %s: %r", stale.message_id, error)
-        log.info("told users about %d interrupted answers", len(self.services.stale_replies))
 
     async def on_message(self, message: discord.Message, /) -> None:
         """Leave messages to the ask cog (there are no prefix commands)."""

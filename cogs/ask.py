@@ -6,9 +6,12 @@ follow-ups keep working after a restart and nothing extra is kept in memory.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import logging
 import re
+from collections.abc import Sequence
 
 import discord
 from discord import app_commands
@@ -19,8 +22,14 @@ from bot.app import AssistantBot
 from bot.discord_render import NO_PINGS, answer_body
 from bot.rag.types import Turn
 from cogs.mentors import Mentors, desk_of
-from cogs.support.flow import InteractionTarget, MessageTarget, QuestionRun, Target
-from store.records import AskContext
+from cogs.support.flow import (
+    DELIVERY_ERRORS,
+    InteractionTarget,
+    MessageTarget,
+    QuestionRun,
+    Target,
+)
+from store.records import AskContext, StaleReply
 from store.server_settings import ServerConfig
 
 log = logging.getLogger(__name__)
@@ -37,6 +46,41 @@ class Ask(commands.Cog):
         """Keep the bot and its services."""
         self.bot = bot
         self.services = bot.services
+        self._resuming: asyncio.Task[None] | None = None
+
+    async def cog_load(self) -> None:
+        """Answer again the questions a process that died left unfinished (in the background)."""
+        if self.services.stale_replies:
+            self._resuming = asyncio.create_task(self._resume_all(self.services.stale_replies))
+
+    async def cog_unload(self) -> None:
+        """Stop resuming (each question cut short is recorded as cancelled)."""
+        if self._resuming is not None:
+            self._resuming.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._resuming
+
+    async def _resume_all(self, stale: Sequence[StaleReply]) -> None:
+        await asyncio.gather(*(self._resume(reply) for reply in stale))
+        log.info("resumed or closed %d answers a restart cut", len(stale))
+
+    async def _resume(self, stale: StaleReply) -> None:
+        """Answer a cut question again in its reply; a thread follow-up (history lost) is closed."""
+        partial = self.bot.get_partial_messageable(stale.channel_id)
+        reply = partial.get_partial_message(stale.message_id)
+        context = stale.question.context
+        try:
+            if context.surface == "thread":
+                await reply.edit(content=strings.INTERRUPTED, view=None)
+                return
+            message = await reply.fetch()
+        except DELIVERY_ERRORS as error:
+            log.info("could not reach the cut reply %s: %r", stale.message_id, error)
+            return
+        config = await self.bot.server_settings.get(context.guild_id)
+        async with self.bot.gate.tracked():
+            run = self._question_run(MessageTarget(message), context, self._mentors(config))
+            await run.resume(stale.question)
 
     @app_commands.command(name="pregunta", description=strings.CMD_PREGUNTA)
     @app_commands.describe(texto=strings.OPT_PREGUNTA_TEXTO)
@@ -155,7 +199,12 @@ class Ask(commands.Cog):
         history: list[Turn],
         mentors: Mentors | None,
     ) -> None:
-        run = QuestionRun(
+        await self._question_run(target, context, mentors).run(question, history)
+
+    def _question_run(
+        self, target: Target, context: AskContext, mentors: Mentors | None
+    ) -> QuestionRun:
+        return QuestionRun(
             self.services.answerer,
             self.services.recorder,
             self.bot.gate,
@@ -163,7 +212,6 @@ class Ask(commands.Cog):
             context,
             mentors=mentors,
         )
-        await run.run(question, history)
 
 
 async def thread_history(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from store.models import OptOut, PairSource, QAPair
-from store.records import OutcomeRecord, QuestionRecord
+from store.records import AskContext, OutcomeRecord, QuestionRecord, Surface
 from store.spool import Replied
 
 INTERRUPTED_CAUSE = "interrupted: the process stopped before the answer finished"
@@ -33,6 +35,15 @@ async def forget(session: AsyncSession, key: str) -> None:
     pair = await find_pair(session, key)
     if pair is not None:
         await session.delete(pair)
+
+
+def arrival_of(pair: QAPair) -> QuestionRecord:
+    """Return the question a row holds, as it arrived (the inverse of `new_row`)."""
+    surface = cast(Surface, pair.surface)
+    context = AskContext(
+        surface, pair.user_id, pair.guild_id, pair.channel_id, pair.thread_id, pair.message_id
+    )
+    return QuestionRecord(str(pair.key), pair.question, context, pair.created_at)
 
 
 def new_row(question: QuestionRecord, status: str) -> QAPair:

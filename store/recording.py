@@ -28,6 +28,7 @@ from store.pair_writes import (
     apply_finish,
     apply_open,
     apply_reply,
+    arrival_of,
     forget,
     opted_out,
 )
@@ -245,20 +246,20 @@ class PairRecorder:
     ) -> list[StaleReply]:
         """Mark rows left `in_progress` by a dead process `interrupted`; return recent replies.
 
+        A caller may answer a returned question again (`resume`, then `finished`): its row then
+        takes the new outcome. If the process dies again meanwhile, the row stays `interrupted`.
+
         Call once at start-up, after `replay()`, before this process opens questions. `owns`
         tells which servers' rows are this process's (with shards, the others' may be live).
         """
         recent = utcnow() - STALE_REPLY_AGE
-        columns = (QAPair.key, QAPair.reply_channel_id, QAPair.reply_message_id, QAPair.created_at)
         try:
             async with self._db.writing() as session:
-                rows = await session.execute(
-                    select(*columns, QAPair.guild_id).where(QAPair.status == "in_progress")
-                )
-                found = [row[:4] for row in rows.all() if owns(row[4])]
+                rows = await session.scalars(select(QAPair).where(QAPair.status == "in_progress"))
+                found = [pair for pair in rows.all() if owns(pair.guild_id)]
                 await session.execute(
                     update(QAPair)
-                    .where(QAPair.key.in_([key for key, *_ in found]))
+                    .where(QAPair.key.in_([pair.key for pair in found]))
                     .values(
                         status="interrupted",
                         delivery="not_delivered",
@@ -271,11 +272,16 @@ class PairRecorder:
         if found:
             log.warning("marked %d unfinished answers from a previous run interrupted", len(found))
         stale = [
-            StaleReply(str(key), int(channel), int(message))
-            for key, channel, message, created_at in found
-            if key and channel and message and created_at >= recent
+            StaleReply(pair.key, pair.reply_channel_id, pair.reply_message_id, arrival_of(pair))
+            for pair in found
+            if pair.key and pair.reply_channel_id and pair.reply_message_id
+            if pair.created_at >= recent
         ]
         return stale[:STALE_REPLIES_SHOWN]
+
+    def resume(self, question: QuestionRecord) -> None:
+        """Take back a question `interrupt_unfinished` returned: its outcome will be `finished`."""
+        self._live.add(question.key)
 
 
 def _asked_by(entry: Opened | Finished, user_id: int) -> bool:

@@ -83,8 +83,9 @@ class OutcomeRecord:
 
 @dataclass(frozen=True, slots=True)
 class StaleReply:
-    """A reply left unfinished by a process that died: the message to tell about it."""
+    """A reply left unfinished by a process that died: its message, and the question to resume."""
 
     key: str
     channel_id: int
     message_id: int
+    question: QuestionRecord

@@ -156,6 +156,20 @@ class QuestionRun:
         record = await self.recorder.open(question, self.context)
         log.info("question %s (%s) saved", record.key, self.context.surface)
         locating = asyncio.create_task(self._note_reply(record.key))
+        try:
+            await self._show_answer(record, history)
+        finally:
+            locating.cancel()
+
+    async def resume(self, record: QuestionRecord) -> None:
+        """Answer again a saved question a dead process left unfinished, in the same reply."""
+        self.recorder.resume(record)
+        log.info("question %s (%s) resumed after a restart", record.key, record.context.surface)
+        await self._show_answer(record, ())
+
+    async def _show_answer(self, record: QuestionRecord, history: Sequence[Turn]) -> None:
+        """Answer a saved question through the gate's queue, stream it, deliver and record it."""
+        question = record.question
         if self.gate.is_full():
             await self._quietly(
                 self.target.show(strings.QUEUED.format(seconds=self.gate.expected_wait()))
@@ -168,8 +182,6 @@ class QuestionRun:
             await editor.close()
             await self._deliver(record, self._cancelled(question, editor.latest))
             raise
-        finally:
-            locating.cancel()
         await editor.close()
         await self._deliver(record, answer)
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from bot import strings
-from tests.discord.conftest import QUESTION, finished, rows
+from tests.discord.conftest import QUESTION, REPLY, finished, rows
 from tests.discord.process import ENTRY_POINT, bot_process, process_env
 from tests.fakes.chat_server import FakeChatServer
 from tests.fakes.discord_server import FakeDiscord
@@ -40,7 +40,7 @@ def _shown_with_buttons(fake: FakeDiscord, token: str) -> bool:
     return finished(fake, token) and bool(_buttons(fake.originals[token]))
 
 
-async def test_a_killed_process_leaves_an_interrupted_row_and_tells_the_user_at_restart(
+async def test_a_question_a_killed_process_left_unfinished_is_answered_after_the_restart(
     bot_env: FakeChatServer, fake_discord: FakeDiscord, sample_data_dir: Path, tmp_path: Path
 ) -> None:
     bot_env.first_token_delay = 60  # the answer is still being generated when the process dies
@@ -54,15 +54,45 @@ async def test_a_killed_process_leaves_an_interrupted_row_and_tells_the_user_at_
         (QUESTION, "in_progress")
     ]
     assert rows(sample_data_dir, reply) == [(int(fake_discord.originals[token]["id"]),)]
+    (key,) = rows(sample_data_dir, "SELECT key FROM qa_pairs")
+
+    bot_env.first_token_delay = 0
+    async with bot_process(fake_discord, tmp_path, "second") as restarted:
+        await fake_discord.wait_until(lambda: _shown_with_buttons(fake_discord, token), within=60)
+        done = "SELECT key, status, delivery FROM qa_pairs WHERE status != 'interrupted'"
+        await eventually(lambda: rows(sample_data_dir, done), within=60)
+    shown = fake_discord.originals[token]["content"]
+    assert shown.startswith(REPLY.split("[")[0]) and strings.SOURCES_HEADER in shown
+    assert rows(sample_data_dir, done) == [(*key, "answered", "delivered")]  # the same row
+    assert "resumed after a restart" in restarted.log()
+
+
+async def test_a_cut_thread_follow_up_is_closed_at_restart_not_answered_without_its_history(
+    bot_env: FakeChatServer, fake_discord: FakeDiscord, sample_data_dir: Path, tmp_path: Path
+) -> None:
+    async with bot_process(fake_discord, tmp_path, "first") as bot:
+        asked = await fake_discord.post_message(
+            f"<@{fake_discord.app_id}> {QUESTION}", mention_bot=True
+        )
+        thread_id = asked["id"]
+        answered = "SELECT 1 FROM qa_pairs WHERE status = 'answered'"
+        await eventually(lambda: rows(sample_data_dir, answered), within=60)
+        bot_env.first_token_delay = 60
+        await fake_discord.post_message("¿Y quién lo explicó?", channel_id=thread_id)
+        cut = "SELECT reply_message_id FROM qa_pairs WHERE surface = 'thread'"
+        await eventually(lambda: rows(sample_data_dir, cut) not in ([], [(None,)]), within=60)
+        bot.kill()
+        await bot.process.wait()
+    ((message_id,),) = rows(sample_data_dir, cut)
 
     bot_env.first_token_delay = 0
     async with bot_process(fake_discord, tmp_path, "second"):
         await fake_discord.wait_until(
-            lambda: fake_discord.originals[token]["content"] == strings.INTERRUPTED, within=60
+            lambda: fake_discord.messages[str(message_id)]["content"] == strings.INTERRUPTED,
+            within=60,
         )
-    assert rows(sample_data_dir, "SELECT status, delivery FROM qa_pairs") == [
-        ("interrupted", "not_delivered")
-    ]
+    statuses = "SELECT surface, status FROM qa_pairs ORDER BY id"
+    assert rows(sample_data_dir, statuses) == [("mention", "answered"), ("thread", "interrupted")]
 
 
 @pytest.fixture

@@ -106,11 +106,27 @@ async def test_unfinished_rows_of_a_dead_process_become_interrupted(
     qalog.recorder.replied(question.key, 333, 999)
     await qalog.recorder.flush()
     stale = await qalog.recorder.interrupt_unfinished()
-    assert stale == [StaleReply(question.key, 333, 999)]
+    assert stale == [StaleReply(question.key, 333, 999, question)]
     async with db.sessions() as session:
         pair = (await session.scalars(sa.select(QAPair))).one()
     assert (pair.status, pair.delivery) == ("interrupted", "not_delivered")
     assert await qalog.next_pending() is None  # never offered for review
+
+
+async def test_a_resumed_question_takes_its_new_outcome_in_the_same_row(
+    db: Database, qalog: QALog
+) -> None:
+    question = await qalog.recorder.open("¿Qué dijo Manu?", SLASH)
+    qalog.recorder.replied(question.key, 333, 999)
+    await qalog.recorder.flush()
+    (stale,) = await qalog.recorder.interrupt_unfinished()
+    qalog.recorder.resume(stale.question)
+    qalog.recorder.finished(stale.question, outcome_of(make_answer(), "delivered", 999))
+    await qalog.recorder.flush()
+    async with db.sessions() as session:
+        pair = (await session.scalars(sa.select(QAPair))).one()
+    assert (pair.key, pair.status, pair.delivery) == (question.key, "answered", "delivered")
+    assert (pair.user_id, pair.guild_id, pair.surface) == (111, 222, "slash")
 
 
 async def test_record_never_raises_when_the_database_is_gone(db: Database, qalog: QALog) -> None:
