@@ -61,26 +61,39 @@ class Ask(commands.Cog):
                 await self._resuming
 
     async def _resume_all(self, stale: Sequence[StaleReply]) -> None:
+        await self.bot.wait_until_ready()  # threads need their server's channels in the cache
         await asyncio.gather(*(self._resume(reply) for reply in stale))
         log.info("resumed or closed %d answers a restart cut", len(stale))
 
     async def _resume(self, stale: StaleReply) -> None:
-        """Answer a cut question again in its reply; a thread follow-up (history lost) is closed."""
+        """Answer a cut question again in its reply (a follow-up with its thread's history)."""
         partial = self.bot.get_partial_messageable(stale.channel_id)
         reply = partial.get_partial_message(stale.message_id)
         context = stale.question.context
         try:
-            if context.surface == "thread":
-                await reply.edit(content=strings.INTERRUPTED, view=None)
-                return
             message = await reply.fetch()
+            history = await self._history_of(context) if context.surface == "thread" else []
         except DELIVERY_ERRORS as error:
-            log.info("could not reach the cut reply %s: %r", stale.message_id, error)
+            log.info("could not read what the cut reply %s needs: %r", stale.message_id, error)
+            history = None
+        if history is None:
+            with contextlib.suppress(*DELIVERY_ERRORS):
+                await reply.edit(content=strings.INTERRUPTED, view=None)
             return
         config = await self.bot.server_settings.get(context.guild_id)
         async with self.bot.gate.tracked():
             run = self._question_run(MessageTarget(message), context, self._mentors(config))
-            await run.resume(stale.question)
+            await run.resume(stale.question, history)
+
+    async def _history_of(self, context: AskContext) -> list[Turn] | None:
+        """Read again the thread history a follow-up was asked with (None: it cannot be found)."""
+        if context.thread_id is None or context.message_id is None:
+            return None
+        thread = await self.bot.fetch_channel(context.thread_id)
+        if not isinstance(thread, discord.Thread):
+            return None
+        asked = await thread.fetch_message(context.message_id)
+        return await thread_history(thread, asked, self.bot.user)
 
     @app_commands.command(name="pregunta", description=strings.CMD_PREGUNTA)
     @app_commands.describe(texto=strings.OPT_PREGUNTA_TEXTO)

@@ -161,11 +161,11 @@ class QuestionRun:
         finally:
             locating.cancel()
 
-    async def resume(self, record: QuestionRecord) -> None:
+    async def resume(self, record: QuestionRecord, history: Sequence[Turn] = ()) -> None:
         """Answer again a saved question a dead process left unfinished, in the same reply."""
         self.recorder.resume(record)
         log.info("question %s (%s) resumed after a restart", record.key, record.context.surface)
-        await self._show_answer(record, ())
+        await self._show_answer(record, history)
 
     async def _show_answer(self, record: QuestionRecord, history: Sequence[Turn]) -> None:
         """Answer a saved question through the gate's queue, stream it, deliver and record it."""

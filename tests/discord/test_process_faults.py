@@ -67,9 +67,10 @@ async def test_a_question_a_killed_process_left_unfinished_is_answered_after_the
     assert "resumed after a restart" in restarted.log()
 
 
-async def test_a_cut_thread_follow_up_is_closed_at_restart_not_answered_without_its_history(
+async def test_a_cut_thread_follow_up_is_answered_after_the_restart_with_its_history(
     bot_env: FakeChatServer, fake_discord: FakeDiscord, sample_data_dir: Path, tmp_path: Path
 ) -> None:
+    follow_up = "¿Y quién lo explicó?"
     async with bot_process(fake_discord, tmp_path, "first") as bot:
         asked = await fake_discord.post_message(
             f"<@{fake_discord.app_id}> {QUESTION}", mention_bot=True
@@ -78,7 +79,7 @@ async def test_a_cut_thread_follow_up_is_closed_at_restart_not_answered_without_
         answered = "SELECT 1 FROM qa_pairs WHERE status = 'answered'"
         await eventually(lambda: rows(sample_data_dir, answered), within=60)
         bot_env.first_token_delay = 60
-        await fake_discord.post_message("¿Y quién lo explicó?", channel_id=thread_id)
+        await fake_discord.post_message(follow_up, channel_id=thread_id)
         cut = "SELECT reply_message_id FROM qa_pairs WHERE surface = 'thread'"
         await eventually(lambda: rows(sample_data_dir, cut) not in ([], [(None,)]), within=60)
         bot.kill()
@@ -86,13 +87,16 @@ async def test_a_cut_thread_follow_up_is_closed_at_restart_not_answered_without_
     ((message_id,),) = rows(sample_data_dir, cut)
 
     bot_env.first_token_delay = 0
-    async with bot_process(fake_discord, tmp_path, "second"):
-        await fake_discord.wait_until(
-            lambda: fake_discord.messages[str(message_id)]["content"] == strings.INTERRUPTED,
-            within=60,
-        )
+    bot_env.requests.clear()
     statuses = "SELECT surface, status FROM qa_pairs ORDER BY id"
-    assert rows(sample_data_dir, statuses) == [("mention", "answered"), ("thread", "interrupted")]
+    async with bot_process(fake_discord, tmp_path, "second"):
+        both = [("mention", "answered"), ("thread", "answered")]
+        await eventually(lambda: rows(sample_data_dir, statuses) == both, within=60)
+    shown = fake_discord.messages[str(message_id)]["content"]
+    assert shown.startswith(REPLY.split("[")[0]) and strings.SOURCES_HEADER in shown
+    prompt = str(bot_env.requests[-1]["messages"][-1]["content"])
+    assert f"<pregunta>\n{QUESTION}\n</pregunta>" in prompt.split("</historial>")[0]
+    assert f"<pregunta>\n{follow_up}\n</pregunta>" in prompt.split("</historial>")[1]
 
 
 @pytest.fixture
