@@ -99,7 +99,7 @@ async def test_a_finished_question_whose_arrival_was_never_written_is_saved_whol
     assert (pair.question, pair.status, pair.user_id) == ("¿Y Somos600M?", "answered", 111)
 
 
-async def test_unfinished_rows_of_a_dead_process_become_interrupted(
+async def test_unfinished_rows_of_a_dead_process_become_interrupted_then_resumable(
     db: Database, qalog: QALog
 ) -> None:
     question = await qalog.recorder.open("¿Qué dijo Manu?", SLASH)
@@ -112,16 +112,8 @@ async def test_unfinished_rows_of_a_dead_process_become_interrupted(
     assert (pair.status, pair.delivery) == ("interrupted", "not_delivered")
     assert await qalog.next_pending() is None  # never offered for review
 
-
-async def test_a_resumed_question_takes_its_new_outcome_in_the_same_row(
-    db: Database, qalog: QALog
-) -> None:
-    question = await qalog.recorder.open("¿Qué dijo Manu?", SLASH)
-    qalog.recorder.replied(question.key, 333, 999)
-    await qalog.recorder.flush()
-    (stale,) = await qalog.recorder.interrupt_unfinished()
-    qalog.recorder.resume(stale.question)
-    qalog.recorder.finished(stale.question, outcome_of(make_answer(), "delivered", 999))
+    qalog.recorder.resume(stale[0].question)  # answered again after the restart: same row
+    qalog.recorder.finished(stale[0].question, outcome_of(make_answer(), "delivered", 999))
     await qalog.recorder.flush()
     async with db.sessions() as session:
         pair = (await session.scalars(sa.select(QAPair))).one()
