@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from bot.rag.answer import Answerer
+from bot.rag.citations import MARKER
 from bot.rag.index import Index
 from bot.rag.types import Answer
 
@@ -20,7 +21,6 @@ from bot.rag.types import Answer
 SUPPORT_COSINE = 0.82
 SUPPORT_OVERLAP = 0.5
 EXAMPLES_SHOWN = 5
-_MARKERS = re.compile(r"\[\s*\d{1,3}(?:\s*[,;]\s*\d{1,3})*\s*\]")
 _SENTENCES = re.compile(r"(?<=[.!?…\]])\s+|\n+")
 
 
@@ -83,7 +83,7 @@ def check_citations(index: Index, answer: Answer, report: AnswerReport) -> None:
     texts = {p.chunk_id: p.text for p in answer.passages}
     cited_any = False
     for sentence in _SENTENCES.split(answer.text):
-        for marker in _MARKERS.findall(sentence):
+        for marker in MARKER.findall(sentence):
             for number in (int(n) for n in re.findall(r"\d+", marker)):
                 cited_any = True
                 report.citations += 1
@@ -91,7 +91,7 @@ def check_citations(index: Index, answer: Answer, report: AnswerReport) -> None:
                     continue
                 report.valid_citations += 1
                 source = answer.sources[number - 1]
-                claim = _MARKERS.sub("", sentence).strip()
+                claim = MARKER.sub("", sentence).strip()
                 passage = texts.get(source.chunk_id, source.quote)
                 if supports(index, claim, source.chunk_id, passage):
                     report.supported += 1

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from bot.rag.glossary import fold
 from bot.rag.types import Passage, Source
 
-_CITATION = re.compile(r"(\s*)((?:\[\s*\d{1,3}(?:\s*[,;]\s*\d{1,3})*\s*\])+)")
+# One citation marker: [1], [2, 3], [1; 4].
+MARKER = re.compile(r"\[\s*\d{1,3}(?:\s*[,;]\s*\d{1,3})*\s*\]")
+_CITATION = re.compile(rf"(\s*)((?:{MARKER.pattern})+)")
 _INCOMPLETE = re.compile(r"\s*\[[\d,;\s]*$")  # a citation still arriving at the end of a stream
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+")
 _WORD = re.compile(r"\w{4,}")

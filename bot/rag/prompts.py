@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 from openai.types.chat import ChatCompletionMessageParam
 
+from bot.rag.citations import MARKER
 from bot.rag.glossary import fold
 from bot.rag.types import Passage, Turn
 
@@ -194,10 +195,9 @@ def fold_system_role(
 
 
 _NO_ANSWER_START = re.compile(r"^\W*no encuentro la respuesta\b")
-_CITATION = re.compile(r"\[\d+\]")
 
 
 def is_no_answer(text: str) -> bool:
     """Tell whether a model reply is the NO_ANSWER sentence (allowing small variations, no [n])."""
     folded = fold(text.strip())
-    return bool(_NO_ANSWER_START.match(folded)) and not _CITATION.search(text)
+    return bool(_NO_ANSWER_START.match(folded)) and not MARKER.search(text)
