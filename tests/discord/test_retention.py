@@ -1,5 +1,6 @@
 import sqlite3
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from tests.discord.conftest import StartBot, ask, rows
 from tests.fakes.discord_server import FakeDiscord
@@ -17,14 +18,21 @@ def _age_pair(data_dir, pair_id: int, days: int) -> None:
         )
 
 
+async def _two_pairs_the_first_60_days_old(
+    start_bot: StartBot, fake: FakeDiscord, data_dir: Path
+) -> None:
+    """Ask twice (users 1001 and 1002), then move the first pair 60 days into the past."""
+    async with start_bot():
+        await ask(fake, user_id=1001)
+        await ask(fake, user_id=1002)
+    first = rows(data_dir, "SELECT min(id) FROM qa_pairs")[0][0]
+    _age_pair(data_dir, first, days=60)
+
+
 async def test_pairs_past_retention_are_purged_when_the_bot_starts(
     start_bot: StartBot, fake_discord: FakeDiscord, sample_data_dir
 ):
-    async with start_bot():
-        await ask(fake_discord, user_id=1001)
-        await ask(fake_discord, user_id=1002)
-    first = rows(sample_data_dir, "SELECT min(id) FROM qa_pairs")[0][0]
-    _age_pair(sample_data_dir, first, days=60)
+    await _two_pairs_the_first_60_days_old(start_bot, fake_discord, sample_data_dir)
 
     async with start_bot(RETENTION_DAYS="30"):
         await fake_discord.wait_until(
@@ -48,11 +56,7 @@ async def test_retention_off_keeps_old_pairs(
 async def test_only_the_process_holding_shard_0_purges(
     start_bot: StartBot, fake_discord: FakeDiscord, sample_data_dir
 ):
-    async with start_bot():
-        await ask(fake_discord, user_id=1001)
-        await ask(fake_discord, user_id=1002)
-    first = rows(sample_data_dir, "SELECT min(id) FROM qa_pairs")[0][0]
-    _age_pair(sample_data_dir, first, days=60)
+    await _two_pairs_the_first_60_days_old(start_bot, fake_discord, sample_data_dir)
     fake_discord.shard_count = 2
     shards = {"RETENTION_DAYS": "30", "SHARD_COUNT": "2"}
 
