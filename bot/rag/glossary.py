@@ -7,6 +7,7 @@ for accent-folded, lower-cased text.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -65,7 +66,8 @@ _GLOSSARY: tuple[tuple[str, str], ...] = (
     (r"\b(?:ultra|otra)\s*feedback\b", "ultrafeedback"),
     (r"\bdata\s*sets?\b", "dataset"),
     (r"\bdatasets\b", "dataset"),
-    (r"\bfine[\s-]*tun\w*", "finetuning"),
+    (r"\bfine[\s-]*tun\w*|\bfinetino\b", "finetuning"),
+    (r"\binstructions?\b", "instruccion"),
     (r"\bultra\s*chat\b", "ultrachat"),
     (r"\b(?:phi|fi)[\s-]*(\d)\b", r"phi\1"),
     (r"\bgema\b", "gemma"),
@@ -82,6 +84,8 @@ _GLOSSARY: tuple[tuple[str, str], ...] = (
     (r"\bcha[tgc]\s*(?:gpt|y\s*pt|ppt|que\s*pete)\b", "chatgpt"),
 )
 _COMPILED = tuple((re.compile(pattern), replacement) for pattern, replacement in _GLOSSARY)
+# Changes whenever an entry does: a lexical index saved under other rules is rebuilt.
+RULES_DIGEST = hashlib.sha256(repr(_GLOSSARY).encode()).hexdigest()[:12]
 
 
 def fold(text: str) -> str:

@@ -25,7 +25,7 @@ from bot.rag.chunking import CHUNKER_VERSION, chunk_talk
 from bot.rag.corpus import load_talks
 from bot.rag.embeddings import Embedder, make_embedder
 from bot.rag.errors import IndexMismatchError, IndexMissingError
-from bot.rag.lexical_store import lexical_root, prune_lexical, save_lexical
+from bot.rag.lexical_store import lexical_root, prune_lexical, save_lexical, saved_folder
 from bot.rag.types import Chunk, Talk
 
 log = logging.getLogger(__name__)
@@ -103,9 +103,9 @@ def _persist_lexical(client: Any, settings: Settings) -> None:
     """Save the lexical index of the current collection (if not saved yet); drop retired ones."""
     collection = client.get_collection(settings.chroma_collection, embedding_function=None)
     root = lexical_root(settings.data_dir)
-    if not (root / str(collection.id)).is_dir():
+    if not saved_folder(root, collection).is_dir():
         save_lexical(root, collection)
-    prune_lexical(root, keep=str(collection.id))
+    prune_lexical(root, collection)
 
 
 def _client_for_ingest(settings: Settings, rebuild: bool) -> Any:

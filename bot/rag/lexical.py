@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -13,12 +14,16 @@ import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_SPANISH
 
-from bot.rag.glossary import fold, normalise
+from bot.rag.glossary import RULES_DIGEST, fold, normalise
 
 # bm25s forces its logger to DEBUG on import; let the application's logging decide instead.
 logging.getLogger("bm25s").setLevel(logging.NOTSET)
 
 _STOPWORDS = sorted({fold(word) for word in STOPWORDS_SPANISH})
+_STEMMER = "spanish"
+# What turns a text into terms (glossary, stopwords, stemmer): part of a saved index's name, so an
+# upgrade that changes any of them rebuilds the saved index instead of mixing old and new terms.
+TERMS_DIGEST = hashlib.sha256(f"{RULES_DIGEST}|{_STOPWORDS}|{_STEMMER}".encode()).hexdigest()[:12]
 _VOCABULARY = "terms.json"
 _FREQUENCY = "term_frequency.npy"
 _TERMS = "row_terms.npy"
@@ -30,7 +35,7 @@ class LexicalIndex:
 
     def __init__(self, texts: Sequence[str]) -> None:
         """Index `texts`; rows of results refer to positions in this sequence."""
-        self._stemmer = Stemmer.Stemmer("spanish")
+        self._stemmer = Stemmer.Stemmer(_STEMMER)
         self._size = len(texts)
         self._bm25 = bm25s.BM25()
         self._vocabulary: dict[str, int] = {}

@@ -1,9 +1,10 @@
 """The persisted lexical leg: a BM25 index, chunk ids and talk list saved beside each collection.
 
 Chroma stays the source of truth. Ingest writes the BM25 index of the collection it builds into
-`<data dir>/lexical/<collection id>/`; opening the index memory-maps it instead of reading every
-document back. A collection without one (built elsewhere, or before this existed) gets it built
-from its documents, page by page, on first open. Each folder is written under a temporary name and
+`<data dir>/lexical/<collection id>-<terms digest>/`; opening the index memory-maps it instead of
+reading every document back. A collection without one (built elsewhere, before this existed, or
+under other glossary/stopword/stemmer rules: `lexical.TERMS_DIGEST`) gets it built from its
+documents, page by page, on first open. Each folder is written under a temporary name and
 renamed into place, so processes sharing a data dir never see a partial one.
 """
 
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.rag.lexical import LexicalIndex
+from bot.rag.lexical import TERMS_DIGEST, LexicalIndex
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +42,14 @@ def lexical_root(data_dir: Path) -> Path:
     return data_dir / "lexical"
 
 
+def saved_folder(root: Path, collection: Any) -> Path:
+    """Folder of `collection`'s lexical index under the current term rules."""
+    return root / f"{collection.id}-{TERMS_DIGEST}"
+
+
 def open_lexical(root: Path, collection: Any) -> LexicalSnapshot:
     """Load the saved lexical index of `collection`, building and saving it when missing."""
-    folder = root / str(collection.id)
+    folder = saved_folder(root, collection)
     if not (folder / _IDS).is_file():
         log.info("building the lexical index of collection %s (not saved yet)", collection.name)
         save_lexical(root, collection)
@@ -57,24 +63,26 @@ def save_lexical(root: Path, collection: Any) -> None:
     """Build the BM25 index of every document in `collection` and save it under its id."""
     ids, documents, talks = _read_all(collection)
     staging = root / f".staging-{uuid.uuid4().hex}"
+    folder = saved_folder(root, collection)
     staging.mkdir(parents=True)
     try:
         LexicalIndex(documents).save(staging)
         (staging / _TALKS).write_text(json.dumps(talks, ensure_ascii=False), encoding="utf-8")
         (staging / _IDS).write_text(json.dumps(ids), encoding="utf-8")
-        os.replace(staging, root / str(collection.id))
+        os.replace(staging, folder)
     except OSError:
-        if not (root / str(collection.id) / _IDS).is_file():
+        if not (folder / _IDS).is_file():
             raise
         log.info("another process saved the lexical index of %s first", collection.name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def prune_lexical(root: Path, keep: str) -> None:
-    """Delete saved lexical indexes of every collection but `keep` (retired by an ingest)."""
+def prune_lexical(root: Path, collection: Any) -> None:
+    """Delete every saved lexical index but `collection`'s current one (retired or stale)."""
     if not root.is_dir():
         return
+    keep = saved_folder(root, collection).name
     for folder in root.iterdir():
         if folder.name != keep and not folder.name.startswith(".staging-"):
             shutil.rmtree(folder, ignore_errors=True)

@@ -12,7 +12,7 @@ import chromadb
 from bot.config import load_settings
 from bot.rag.index import Index
 from bot.rag.ingest import ingest
-from bot.rag.lexical import LexicalIndex
+from bot.rag.lexical import TERMS_DIGEST, LexicalIndex
 from bot.rag.lexical_store import lexical_root, open_lexical, save_lexical
 from bot.rag.rerank import query_terms, row_coverage
 from tests.rag.conftest import TINY_TALKS, write_jsonl
@@ -22,7 +22,7 @@ QUESTIONS = Path(__file__).parents[2] / "bench" / "data" / "questions_test.jsonl
 
 def _collection_id(data_dir: Path) -> str:
     client: Any = chromadb.PersistentClient(path=str(data_dir / "chroma"))
-    return str(client.get_collection("keynotes").id)
+    return f"{client.get_collection('keynotes').id}-{TERMS_DIGEST}"
 
 
 def _saved(data_dir: Path) -> list[str]:
@@ -62,6 +62,24 @@ async def test_a_collection_without_a_saved_index_gets_one_on_open(
     passages = await index.search("Gemma LoRA parámetros", k=3)
     assert passages and all(p.dense_score is not None for p in passages)
     index.close()
+
+
+async def test_an_index_saved_under_other_term_rules_is_rebuilt(
+    tiny_corpus: Path, isolated_settings: Path
+) -> None:
+    settings = load_settings()
+    ingest(settings, str(tiny_corpus), progress=False)
+    current = lexical_root(isolated_settings) / _collection_id(isolated_settings)
+    stale = current.with_name(current.name.replace(TERMS_DIGEST, "0" * len(TERMS_DIGEST)))
+    current.rename(stale)  # as left by a release with another glossary
+    (stale / "terms.json").write_text("{}", encoding="utf-8")  # its terms would not match ours
+    index = Index.open(settings)
+    assert (current / "terms.json").is_file()
+    (best,) = await index.search("el cesio en Canarias", k=1)  # the glossary reads "seseo"
+    assert best.author == "Beatriz"
+    index.close()
+    assert not ingest(settings, str(tiny_corpus), progress=False).changed
+    assert _saved(isolated_settings) == [current.name]  # the stale one is pruned
 
 
 def test_a_loaded_lexical_index_scores_exactly_like_a_fresh_one(sample_data_dir: Path) -> None:
