@@ -6,8 +6,9 @@ Usage (after `pide-ayuda ingest --source sample`, same PIDE_AYUDA_DATA_DIR):
 For each candidate depth and lexical leg weight (RRF), embeds every question once, keeps each
 fused candidate's features (`Index.candidates`) and whether it holds an evidence phrase, then
 scores every combination of the weight grid without searching again. Prints recall@1/@5 per
-setting, best first. Never point it at the test split: that one is only for reporting
-(`pide-ayuda eval`).
+setting, best first. It tunes the ranking of single chunks: merging neighbours into one passage
+(bot/rag/neighbours.py) is switched off here and chosen afterwards with bench/neighbours.py.
+Never point it at the test split: that one is only for reporting (`pide-ayuda eval`).
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ async def main() -> None:
     lines = args.questions.read_text(encoding="utf-8").splitlines()
     questions = [json.loads(line) for line in lines if line.strip()]
     index = Index.open(load_settings())
+    index_module.MERGED_CHUNKS = 1  # label single chunks: every passage is one candidate
     results = []
     for depth, lexical in itertools.product(DEPTHS, LEXICAL_WEIGHTS):
         index_module.CANDIDATES, index_module.LEXICAL_WEIGHT = depth, lexical

@@ -133,6 +133,7 @@ def markdown(report: dict[str, Any]) -> str:
         (f"recall@{k}", f"{inside['recall@k']}/{n}"),
         ("MRR", f"{inside['mrr']:.3f}"),
         ("right talk @1", f"{inside['right_talk@1']}/{n}"),
+        ("mean passage length (characters)", str(inside["mean_passage_chars"])),
         ("in-scope answered by the gate", f"{inside['gate_answered']}/{n}"),
     ]
     if "off_topic" in report:

@@ -80,7 +80,7 @@ async def evaluate_answers(
 
 def check_citations(index: Index, answer: Answer, report: AnswerReport) -> None:
     """Count the answer's citations, the valid ones and the ones its passage supports."""
-    texts = {p.chunk_id: p.text for p in answer.passages}
+    passages = {p.chunk_id: p for p in answer.passages}
     cited_any = False
     for sentence in _SENTENCES.split(answer.text):
         for marker in MARKER.findall(sentence):
@@ -92,18 +92,20 @@ def check_citations(index: Index, answer: Answer, report: AnswerReport) -> None:
                 report.valid_citations += 1
                 source = answer.sources[number - 1]
                 claim = MARKER.sub("", sentence).strip()
-                passage = texts.get(source.chunk_id, source.quote)
-                if supports(index, claim, source.chunk_id, passage):
+                passage = passages.get(source.chunk_id)
+                text = passage.text if passage else source.quote
+                chunk_ids = passage.chunk_ids if passage else (source.chunk_id,)
+                if supports(index, claim, chunk_ids, text):
                     report.supported += 1
                 else:
                     report.unsupported.append(f"{claim[:120]} [{number}]")
     report.citing_nothing += not cited_any
 
 
-def supports(index: Index, claim: str, chunk_id: str, passage: str) -> bool:
+def supports(index: Index, claim: str, chunk_ids: Sequence[str], passage: str) -> bool:
     """Return True when `passage` supports `claim` by e5 similarity or by term overlap."""
     if not claim:
         return True
     terms = set(index.terms(claim))
     overlap = len(terms & set(index.terms(passage))) / len(terms) if terms else 0.0
-    return overlap >= SUPPORT_OVERLAP or index.similarity(claim, chunk_id) >= SUPPORT_COSINE
+    return overlap >= SUPPORT_OVERLAP or index.similarity(claim, chunk_ids) >= SUPPORT_COSINE

@@ -33,6 +33,8 @@ class RetrievalReport:
     reciprocal_ranks: float = 0.0
     right_talk_at_1: int = 0
     answered: int = 0
+    passage_chars: int = 0
+    passages: int = 0
     misses: list[str] = field(default_factory=list)
     wrongly_refused: list[str] = field(default_factory=list)
 
@@ -45,6 +47,7 @@ class RetrievalReport:
             "recall@k": self.hits_at_k,
             "mrr": round(self.reciprocal_ranks / n, 3),
             "right_talk@1": self.right_talk_at_1,
+            "mean_passage_chars": round(self.passage_chars / max(self.passages, 1)),
             "gate_answered": self.answered,
             "misses@k": self.misses,
             "wrongly_refused": self.wrongly_refused,
@@ -91,6 +94,8 @@ async def evaluate_retrieval(
     for item in questions:
         passages = await index.search(item.question, k)
         report.questions += 1
+        report.passages += len(passages)
+        report.passage_chars += sum(len(p.text) for p in passages)
         if index.relevance(item.question, passages).relevant:
             report.answered += 1
         else:

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from bot.rag.gate import Verdict, judge
 from bot.rag.intent import classify
 from bot.rag.lexical import LexicalIndex
 from bot.rag.lexical_store import lexical_root, open_lexical
+from bot.rag.neighbours import Span, group_neighbours, joined_text
 from bot.rag.rerank import Candidate, coverage, query_terms, rerank, row_coverage
 from bot.rag.speakers import SpeakerDirectory, SpeakerMatch
 from bot.rag.types import Passage
@@ -31,6 +33,9 @@ log = logging.getLogger(__name__)
 CANDIDATES = 30
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 1.0
+# Most chunks shown as one passage when they are neighbours in their talk (bot/rag/neighbours.py);
+# chosen on the tuning split with bench/neighbours.py.
+MERGED_CHUNKS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,8 +136,8 @@ class Index:
         named = self._directory(snapshot).match(query)
         terms = query_terms(snapshot.lexical, query, named.words)
         covered = [
-            row_coverage(snapshot.lexical, terms, snapshot.rows[p.chunk_id])
-            if p.chunk_id in snapshot.rows
+            max(row_coverage(snapshot.lexical, terms, snapshot.rows[chunk_id]) for chunk_id in ids)
+            if (ids := [c for c in p.chunk_ids if c in snapshot.rows])
             else coverage(snapshot.lexical, terms, p.text)
             for p in passages
         ]
@@ -143,13 +148,14 @@ class Index:
         """Return the lexical content terms of `text` (stemmed, folded, glossary-normalised)."""
         return self._snapshot.lexical.terms(text)
 
-    def similarity(self, text: str, chunk_id: str) -> float:
-        """Return the cosine between `text` embedded as a query and an indexed chunk."""
+    def similarity(self, text: str, chunk_ids: Sequence[str]) -> float:
+        """Return the best cosine between `text` embedded as a query and indexed chunks."""
         snapshot = self._snapshot
-        if chunk_id not in snapshot.rows:
+        known = [chunk_id for chunk_id in chunk_ids if chunk_id in snapshot.rows]
+        if not known:
             return 0.0
-        stored = _chunks(snapshot, [chunk_id])[chunk_id].vector
-        return float(stored @ self._embedder.embed_queries([text])[0])
+        vector = self._embedder.embed_queries([text])[0]
+        return max(float(chunk.vector @ vector) for chunk in _chunks(snapshot, known).values())
 
     def candidates(self, query: str) -> list[Candidate]:
         """Return the fused candidates of `query` with their late-scoring features, unranked."""
@@ -187,8 +193,11 @@ class Index:
         started = time.perf_counter()
         found, vector, chunks = self._candidates(query, timings)
         clock = time.perf_counter()
-        ranked = rerank(found)[:k]
-        passages = [_passage(c.chunk_id, chunks[c.chunk_id], score, vector) for c, score in ranked]
+        ranked = rerank(found)
+        scores = {c.chunk_id: score for c, score in ranked}
+        spans = {chunk_id: _span(chunk) for chunk_id, chunk in chunks.items()}
+        groups = group_neighbours([c.chunk_id for c, _ in ranked], spans, k, MERGED_CHUNKS)
+        passages = [_passage(group, chunks, spans, scores[group[0]], vector) for group in groups]
         _lap(timings, "rerank", clock)
         timings["total"] = (time.perf_counter() - started) * 1000
         return passages, timings
@@ -274,18 +283,30 @@ def _candidate(
     )
 
 
-def _passage(chunk_id: str, chunk: _Chunk, score: float, vector: Vectors) -> Passage:
-    """Build the Passage of `chunk_id`, scoring its stored vector against the query `vector`."""
+def _span(chunk: _Chunk) -> Span:
     meta = chunk.metadata
+    return Span(str(meta["talk_id"]), int(meta["position"]), int(meta["start"]), int(meta["end"]))
+
+
+def _passage(
+    group: list[str],
+    chunks: dict[str, _Chunk],
+    spans: dict[str, Span],
+    score: float,
+    vector: Vectors,
+) -> Passage:
+    """Build the Passage of a group of neighbouring chunks (best ranked first) for `vector`."""
+    meta = chunks[group[0]].metadata
     return Passage(
-        chunk_id=chunk_id,
+        chunk_id=group[0],
         talk_id=str(meta["talk_id"]),
         title=str(meta["title"]),
         author=str(meta["author"]),
-        position=int(meta["position"]),
-        text=chunk.document,
+        position=min(spans[chunk_id].position for chunk_id in group),
+        text=joined_text([(spans[chunk_id], chunks[chunk_id].document) for chunk_id in group]),
         score=score,
-        dense_score=float(chunk.vector @ vector),
+        dense_score=max(float(chunks[chunk_id].vector @ vector) for chunk_id in group),
+        neighbours=tuple(group[1:]),
     )
 
 

@@ -44,7 +44,7 @@ class Chunk:
 
 @dataclass(frozen=True, slots=True)
 class Passage:
-    """A retrieved chunk with its fused relevance score."""
+    """A retrieved stretch of a talk (one chunk, or neighbouring chunks merged) and its score."""
 
     chunk_id: str
     talk_id: str
@@ -54,6 +54,13 @@ class Passage:
     text: str
     score: float
     dense_score: float | None = None
+    # The other chunks merged into this passage (bot/rag/neighbours.py); `chunk_id` ranked best.
+    neighbours: tuple[str, ...] = ()
+
+    @property
+    def chunk_ids(self) -> tuple[str, ...]:
+        """Return the ids of every chunk this passage is made of, best ranked first."""
+        return (self.chunk_id, *self.neighbours)
 
 
 @dataclass(frozen=True, slots=True)

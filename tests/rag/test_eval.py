@@ -56,6 +56,7 @@ def test_eval_json_counts_hits_misses_and_refusals(
     assert found["recall@k"] == 1 and found["misses@k"] == [IN_SCOPE[1]["question"]]
     assert found["recall@1"] <= 1 and 0 < found["mrr"] <= 0.5
     assert found["right_talk@1"] == 2
+    assert 300 < found["mean_passage_chars"] < 2200  # chunks of ~700, up to three merged
     assert found["gate_answered"] == 2 and found["wrongly_refused"] == []
     assert report["off_topic"] == {
         "questions": 3,
