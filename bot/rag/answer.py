@@ -30,6 +30,7 @@ from bot.rag.citations import renumber, sources_for
 from bot.rag.curated import DEFAULT_MIN_SCORE as DEFAULT_CURATED_MIN_SCORE
 from bot.rag.curated import CuratedIndex, CuratedMatch
 from bot.rag.degenerate import Degeneracy, Verdict, check_text
+from bot.rag.embeddings import Vectors
 from bot.rag.errors import RagError
 from bot.rag.extractive import extractive_text
 from bot.rag.index import Index
@@ -115,11 +116,11 @@ class Answerer:
                 self._curated = await asyncio.to_thread(CuratedIndex.open, self.settings, embedder)
             return self._curated
 
-    async def _curated_match(self, query: str) -> CuratedMatch | None:
+    async def _curated_match(self, query: str, vector: Vectors) -> CuratedMatch | None:
         """Return the curated pair matching `query` above its threshold; never raises."""
         try:
             curated = await self.curated_index()
-            match = await asyncio.to_thread(curated.best, query)
+            match = await asyncio.to_thread(curated.best, query, vector)
         except Exception as error:  # the keynotes still answer without curated answers
             log.warning("curated answers unavailable: %s", error)
             return None
@@ -213,7 +214,10 @@ class Answerer:
         index = await self.index()
         query = await self._standalone(question, history, result)
         mark = time.perf_counter()
-        curated = await self._curated_match(query)
+        vector = await asyncio.to_thread(index.embed_query, query)  # once, for both collections
+        embed_ms = _ms(mark)
+        mark = time.perf_counter()
+        curated = await self._curated_match(query, vector)
         result.timings["curated_ms"] = _ms(mark)
         if curated is not None:
             self._from_curated(result, curated)
@@ -221,8 +225,8 @@ class Answerer:
                 await on_delta(result.text)
             return
         mark = time.perf_counter()
-        passages = await index.search(query, k=self.settings.retrieval_k)
-        result.timings["retrieval_ms"] = _ms(mark)
+        passages = await index.search(query, self.settings.retrieval_k, vector)
+        result.timings["retrieval_ms"] = embed_ms + _ms(mark)  # embedding the question included
         result.passages = passages
         verdict = index.relevance(query, passages, self.settings.retrieval_min_score)
         if not verdict.relevant:

@@ -119,11 +119,12 @@ class CuratedIndex:
         self.remove(extra)
         return len(missing), len(extra)
 
-    def best(self, question: str) -> CuratedMatch | None:
-        """Return the closest curated pair to `question`, or None when there is none."""
+    def best(self, question: str, vector: Vectors | None = None) -> CuratedMatch | None:
+        """Return the closest curated pair to `question` (embedded as `vector`, if given)."""
         if self._collection.count() == 0:
             return None
-        vector = self._embedder.embed_queries([question])[0]
+        if vector is None:
+            vector = self._embedder.embed_queries([question])[0]
         found = self._collection.query(
             query_embeddings=[vector.tolist()],
             n_results=1,

@@ -80,14 +80,20 @@ class Index:
             client.close()
             raise
 
-    async def search(self, query: str, k: int = 5) -> list[Passage]:
-        """Return the `k` best passages for `query`, fused from the dense and lexical legs."""
-        passages, _ = await self.search_timed(query, k)
+    async def search(self, query: str, k: int = 5, vector: Vectors | None = None) -> list[Passage]:
+        """Return the `k` best passages for `query` (embedded already as `vector`, if given)."""
+        passages, _ = await self.search_timed(query, k, vector)
         return passages
 
-    async def search_timed(self, query: str, k: int = 5) -> tuple[list[Passage], dict[str, float]]:
+    async def search_timed(
+        self, query: str, k: int = 5, vector: Vectors | None = None
+    ) -> tuple[list[Passage], dict[str, float]]:
         """Search like `search`, also returning per-stage timings in milliseconds."""
-        return await asyncio.to_thread(self._search, query, k)
+        return await asyncio.to_thread(self._search, query, k, vector)
+
+    def embed_query(self, query: str) -> Vectors:
+        """Embed `query` as this index's searches do (to search and match curated pairs once)."""
+        return self._embedder.embed_queries([query]).reshape(-1)
 
     @property
     def embedder(self) -> Embedder:
@@ -162,10 +168,11 @@ class Index:
         return self._candidates(query, {})[0]
 
     def _candidates(
-        self, query: str, timings: dict[str, float]
+        self, query: str, timings: dict[str, float], vector: Vectors | None = None
     ) -> tuple[list[Candidate], Vectors, dict[str, _Chunk]]:
         clock = time.perf_counter()
-        vector = self._embedder.embed_queries([query])[0]
+        if vector is None:
+            vector = self.embed_query(query)
         clock = _lap(timings, "embed", clock)
         snapshot, dense_ids = self._dense(vector, CANDIDATES)
         named = self._directory(snapshot).match(query)
@@ -188,10 +195,12 @@ class Index:
         _lap(timings, "features", clock)
         return found, vector, chunks
 
-    def _search(self, query: str, k: int) -> tuple[list[Passage], dict[str, float]]:
+    def _search(
+        self, query: str, k: int, vector: Vectors | None
+    ) -> tuple[list[Passage], dict[str, float]]:
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        found, vector, chunks = self._candidates(query, timings)
+        found, vector, chunks = self._candidates(query, timings, vector)
         clock = time.perf_counter()
         ranked = rerank(found)
         scores = {c.chunk_id: score for c, score in ranked}
