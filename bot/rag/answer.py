@@ -192,7 +192,7 @@ class Answerer:
             "degenerate output from %s (%s): answering extractively", result.endpoint, verdict
         )
         passages = result.passages
-        self._finish(result, extractive_text(result.question, passages), passages)
+        self._finish(result, self._extract(result.question, passages), passages)
         result.status, result.mode = "fallback", "extractive"
         result.error_cause = f"degenerate model output ({verdict}); answered extractively"
         result.error_kind = "degenerate"
@@ -233,7 +233,7 @@ class Answerer:
             log.info("refusing: %s", verdict.describe())
             self._refuse(result, passages)
         elif self.chat is None:
-            self._finish(result, extractive_text(question, passages), passages)
+            self._finish(result, self._extract(question, passages), passages)
         else:
             await self._generate(self.chat, result, history, on_delta, started)
             return
@@ -246,6 +246,13 @@ class Answerer:
         if talks:
             lines += ["", strings.CLOSEST_TALKS, *(f"- «{t}» — {a}" for t, a in talks)]
         result.text, result.mode, result.status = "\n".join(lines), "refused", "refused"
+
+    def _extract(self, question: str, passages: Sequence[Passage]) -> str:
+        """Quote the passages' sentences that carry the question's terms (no LLM)."""
+        index = self._index  # open whenever there are passages to quote
+        if index is None:
+            return ""
+        return extractive_text(question, passages, index.term_weights(question), index.terms)
 
     def _finish(self, result: Answer, text: str, passages: Sequence[Passage]) -> None:
         cited = renumber(text, passages)

@@ -62,14 +62,23 @@ def keywords(text: str) -> set[str]:
     return set(_WORD.findall(fold(text)))
 
 
+def sentences(text: str, wanted: Iterable[str], max_chars: int) -> list[str]:
+    """Split `text` into sentences; one over `max_chars` becomes its best window on `wanted`."""
+    words = set(wanted)
+    return [s if len(s) <= max_chars else _window(s, words, max_chars) for s in _split(text)]
+
+
 def best_snippet(text: str, wanted: Iterable[str], max_chars: int = QUOTE_CHARS) -> str:
     """Return the sentence of `text` sharing most words with `wanted`, cut to `max_chars`."""
     words = set(wanted)
-    sentences = [s.strip() for s in _SENTENCE.split(text) if s.strip()] or [text.strip()]
-    best = max(sentences, key=lambda s: len(keywords(s) & words))
+    best = max(_split(text), key=lambda s: len(keywords(s) & words))
     if len(best) > max_chars:
         best = _window(best, words, max_chars)
     return best
+
+
+def _split(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.split(text) if s.strip()] or [text.strip()]
 
 
 def _window(sentence: str, words: set[str], max_chars: int) -> str:

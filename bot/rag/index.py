@@ -150,6 +150,13 @@ class Index:
         cosines = [p.dense_score or 0.0 for p in passages]
         return judge(cosines, covered, threshold, classify(query))
 
+    def term_weights(self, query: str) -> dict[str, float]:
+        """Return the IDF of each content term of `query`, leaving out words naming a speaker."""
+        snapshot = self._snapshot
+        named = self._directory(snapshot).match(query)
+        terms = query_terms(snapshot.lexical, query, named.words)
+        return {term: snapshot.lexical.idf(term) for term in terms}
+
     def terms(self, text: str) -> list[str]:
         """Return the lexical content terms of `text` (stemmed, folded, glossary-normalised)."""
         return self._snapshot.lexical.terms(text)
