@@ -112,6 +112,7 @@ def as_json(answer: Answer) -> dict[str, Any]:
                 "author": p.author,
                 "talk_id": p.talk_id,
                 "chunk_id": p.chunk_id,
+                "chunk_ids": list(p.chunk_ids),
                 "score": p.score,
             }
             for p in answer.passages

@@ -82,7 +82,8 @@ async def test_ask_json_keeps_consulted_passages_apart_from_cited_sources(
     prompt = str(fake_llm.requests[0]["messages"][-1]["content"])
     consulted = document["consulted"]
     assert consulted and all(f"«{c['title']}» — {c['author']}" in prompt for c in consulted)
-    assert {"title", "author", "talk_id", "chunk_id", "score"} == set(consulted[0])
+    assert {"title", "author", "talk_id", "chunk_id", "chunk_ids", "score"} == set(consulted[0])
+    assert all(c["chunk_ids"][0] == c["chunk_id"] for c in consulted)
 
 
 async def test_ask_shows_a_degenerate_stream_replaced_by_the_marked_extractive_answer(
