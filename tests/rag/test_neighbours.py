@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from bot.config import load_settings
 from bot.rag.chroma import open_client
@@ -58,13 +55,6 @@ def test_joined_text_is_the_talk_text_over_the_spans() -> None:
     assert all(after.start < before.end for before, after in itertools.pairwise(middle))
     parts = [(Span(c.talk_id, c.position, c.start, c.end), c.text) for c in reversed(middle)]
     assert joined_text(parts) == talk.text[middle[0].start : middle[-1].end]
-
-
-@pytest.fixture
-def index(sample_data_dir: Path) -> Iterator[Index]:
-    opened = Index.open(load_settings())
-    yield opened
-    opened.close()
 
 
 async def test_search_merges_neighbours_on_the_real_index(index: Index) -> None:
