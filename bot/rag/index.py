@@ -24,6 +24,7 @@ from bot.rag.lexical_store import lexical_root, open_lexical
 from bot.rag.neighbours import Span, group_neighbours, joined_text
 from bot.rag.rerank import Candidate, coverage, query_terms, rerank, row_coverage
 from bot.rag.speakers import SpeakerDirectory, SpeakerMatch
+from bot.rag.talk_vectors import TalkVectors
 from bot.rag.types import Passage
 
 log = logging.getLogger(__name__)
@@ -38,12 +39,15 @@ LEXICAL_WEIGHT = 1.0
 MERGED_CHUNKS = 3
 
 
+_NO_VECTORS = TalkVectors.from_rows(np.zeros((0, 0), dtype=np.float32), np.zeros(0, np.int64), 0)
+
+
 @dataclass(frozen=True, slots=True)
 class _Snapshot:
     """One consistent view of the collection: swapped whole when the index is reloaded.
 
-    Documents, metadata and vectors stay in Chroma; only the chunk ids, the talk list and the
-    memory-mapped lexical index are held here (see bot/rag/lexical_store.py).
+    Documents, metadata and vectors stay in Chroma; only the chunk ids, the talk list, the
+    memory-mapped lexical index and vectors by talk are held here (bot/rag/lexical_store.py).
     """
 
     collection: Any
@@ -51,6 +55,8 @@ class _Snapshot:
     talks: list[tuple[str, str, str]]
     lexical: LexicalIndex
     rows: dict[str, int]
+    vectors: TalkVectors
+    talk_positions: dict[str, int]
 
 
 class Index:
@@ -106,7 +112,7 @@ class Index:
 
     def close(self) -> None:
         """Release the lexical index and the Chroma connection."""
-        self._snapshot = _Snapshot(None, [], [], LexicalIndex([]), {})
+        self._snapshot = _Snapshot(None, [], [], LexicalIndex([]), {}, _NO_VECTORS, {})
         self._client.close()
 
     def _load(self) -> _Snapshot:
@@ -132,6 +138,8 @@ class Index:
             talks=saved.talks,
             lexical=saved.lexical,
             rows={chunk_id: row for row, chunk_id in enumerate(saved.ids)},
+            vectors=saved.vectors,
+            talk_positions={talk_id: n for n, (talk_id, _, _) in enumerate(saved.talks)},
         )
 
     def relevance(
@@ -184,7 +192,7 @@ class Index:
         snapshot, dense_ids = self._dense(vector, CANDIDATES)
         named = self._directory(snapshot).match(query)
         if named.talk_ids:
-            dense_ids = list(dict.fromkeys(dense_ids + _query(snapshot, vector, CANDIDATES, named)))
+            dense_ids = list(dict.fromkeys(dense_ids + _talks_query(snapshot, vector, named)))
         clock = _lap(timings, "dense", clock)
         terms = query_terms(snapshot.lexical, query, named.words)
         lexical = snapshot.lexical.search_terms(terms, CANDIDATES)
@@ -246,17 +254,18 @@ class Index:
             ) from error
 
 
-def _query(
-    snapshot: _Snapshot, vector: Vectors, n: int, named: SpeakerMatch | None = None
-) -> list[str]:
-    where = {"talk_id": {"$in": sorted(named.talk_ids)}} if named else None
+def _query(snapshot: _Snapshot, vector: Vectors, n: int) -> list[str]:
     result = snapshot.collection.query(
-        query_embeddings=[vector.tolist()],
-        n_results=min(n, len(snapshot.ids)),
-        where=where,
-        include=[],
+        query_embeddings=[vector.tolist()], n_results=min(n, len(snapshot.ids)), include=[]
     )
     return [str(chunk_id) for chunk_id in result["ids"][0]]
+
+
+def _talks_query(snapshot: _Snapshot, vector: Vectors, named: SpeakerMatch) -> list[str]:
+    """Return the named talks' best chunks for `vector`, from the saved vectors (exact)."""
+    talks = [snapshot.talk_positions[t] for t in named.talk_ids if t in snapshot.talk_positions]
+    rows = snapshot.vectors.top_rows(vector, talks, CANDIDATES)
+    return [snapshot.ids[row] for row in rows]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,13 @@
-"""The persisted lexical leg: a BM25 index, chunk ids and talk list saved beside each collection.
+"""Derived data saved beside each collection: BM25 index, chunk ids, talks, and talk vectors.
 
-Chroma stays the source of truth. Ingest writes the BM25 index of the collection it builds into
-`<data dir>/lexical/<collection id>-<terms digest>/`; opening the index memory-maps it instead of
-reading every document back. A collection without one (built elsewhere, before this existed, or
-under other glossary/stopword/stemmer rules: `lexical.TERMS_DIGEST`) gets it built from its
-documents, page by page, on first open. Each folder is written under a temporary name and
-renamed into place, so processes sharing a data dir never see a partial one.
+Chroma stays the source of truth. Ingest writes the BM25 index of the collection it builds, and
+its vectors by talk (`bot/rag/talk_vectors.py`), into
+`<data dir>/lexical/<collection id>-v<format>-<terms digest>/`; opening the index memory-maps them
+instead of reading every document back. A collection without one (built elsewhere, before this
+existed, in another format, or under other glossary/stopword/stemmer rules:
+`lexical.TERMS_DIGEST`) gets it built from its documents, page by page, on first open. Each
+folder is written under a temporary name and renamed into place, so processes sharing a data dir
+never see a partial one.
 """
 
 from __future__ import annotations
@@ -19,11 +21,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from bot.rag.lexical import TERMS_DIGEST, LexicalIndex
+from bot.rag.talk_vectors import TalkVectors
 
 log = logging.getLogger(__name__)
 
 PAGE = 5_000
+# Bump when the saved files change: a folder of another format is rebuilt on first open.
+FORMAT = 2
 _IDS = "ids.json"
 _TALKS = "talks.json"
 
@@ -35,6 +42,7 @@ class LexicalSnapshot:
     lexical: LexicalIndex
     ids: list[str]
     talks: list[tuple[str, str, str]]  # (talk_id, title, author), in index order
+    vectors: TalkVectors
 
 
 def lexical_root(data_dir: Path) -> Path:
@@ -44,7 +52,7 @@ def lexical_root(data_dir: Path) -> Path:
 
 def saved_folder(root: Path, collection: Any) -> Path:
     """Folder of `collection`'s lexical index under the current term rules."""
-    return root / f"{collection.id}-{TERMS_DIGEST}"
+    return root / f"{collection.id}-v{FORMAT}-{TERMS_DIGEST}"
 
 
 def open_lexical(root: Path, collection: Any) -> LexicalSnapshot:
@@ -56,17 +64,18 @@ def open_lexical(root: Path, collection: Any) -> LexicalSnapshot:
     ids = json.loads((folder / _IDS).read_text(encoding="utf-8"))
     saved = json.loads((folder / _TALKS).read_text(encoding="utf-8"))
     talks = [(str(talk_id), str(title), str(author)) for talk_id, title, author in saved]
-    return LexicalSnapshot(LexicalIndex.load(folder), ids, talks)
+    return LexicalSnapshot(LexicalIndex.load(folder), ids, talks, TalkVectors.load(folder))
 
 
 def save_lexical(root: Path, collection: Any) -> None:
     """Build the BM25 index of every document in `collection` and save it under its id."""
-    ids, documents, talks = _read_all(collection)
+    ids, documents, talks, vectors = _read_all(collection)
     staging = root / f".staging-{uuid.uuid4().hex}"
     folder = saved_folder(root, collection)
     staging.mkdir(parents=True)
     try:
         LexicalIndex(documents).save(staging)
+        vectors.save(staging)
         (staging / _TALKS).write_text(json.dumps(talks, ensure_ascii=False), encoding="utf-8")
         (staging / _IDS).write_text(json.dumps(ids), encoding="utf-8")
         os.replace(staging, folder)
@@ -88,17 +97,31 @@ def prune_lexical(root: Path, collection: Any) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _read_all(collection: Any) -> tuple[list[str], list[str], list[tuple[str, str, str]]]:
-    """Page through `collection`: chunk ids, documents, and distinct talks in first-seen order."""
+def _read_all(
+    collection: Any,
+) -> tuple[list[str], list[str], list[tuple[str, str, str]], TalkVectors]:
+    """Page through `collection`: ids, documents, talks in first-seen order, and the vectors."""
     ids: list[str] = []
     documents: list[str] = []
     talks: dict[str, tuple[str, str, str]] = {}
+    position: dict[str, int] = {}
+    row_talks: list[int] = []
+    pages: list[np.ndarray] = []
     while True:
-        page = collection.get(include=["documents", "metadatas"], limit=PAGE, offset=len(ids))
+        page = collection.get(
+            include=["documents", "metadatas", "embeddings"], limit=PAGE, offset=len(ids)
+        )
         if not page["ids"]:
-            return ids, documents, list(talks.values())
+            break
         ids.extend(str(chunk_id) for chunk_id in page["ids"])
         documents.extend(str(text) for text in page["documents"])
+        pages.append(np.asarray(page["embeddings"], dtype=np.float32))
         for meta in page["metadatas"]:
             talk_id = str(meta["talk_id"])
-            talks.setdefault(talk_id, (talk_id, str(meta["title"]), str(meta["author"])))
+            if talk_id not in talks:
+                talks[talk_id] = (talk_id, str(meta["title"]), str(meta["author"]))
+                position[talk_id] = len(position)
+            row_talks.append(position[talk_id])
+    vectors = np.concatenate(pages) if pages else np.zeros((0, 0), dtype=np.float32)
+    stored = TalkVectors.from_rows(vectors, np.asarray(row_talks, dtype=np.int64), len(talks))
+    return ids, documents, list(talks.values()), stored

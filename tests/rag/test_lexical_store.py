@@ -10,10 +10,11 @@ from typing import Any
 import chromadb
 
 from bot.config import load_settings
+from bot.rag.embeddings import LocalEmbedder
 from bot.rag.index import Index
 from bot.rag.ingest import ingest
 from bot.rag.lexical import TERMS_DIGEST, LexicalIndex
-from bot.rag.lexical_store import lexical_root, open_lexical, save_lexical
+from bot.rag.lexical_store import lexical_root, open_lexical, save_lexical, saved_folder
 from bot.rag.rerank import query_terms, row_coverage
 from tests.rag.conftest import TINY_TALKS, write_jsonl
 
@@ -21,8 +22,9 @@ QUESTIONS = Path(__file__).parents[2] / "bench" / "data" / "questions_test.jsonl
 
 
 def _collection_id(data_dir: Path) -> str:
+    """Name of the saved folder of the current keynotes collection."""
     client: Any = chromadb.PersistentClient(path=str(data_dir / "chroma"))
-    return f"{client.get_collection('keynotes').id}-{TERMS_DIGEST}"
+    return saved_folder(lexical_root(data_dir), client.get_collection("keynotes")).name
 
 
 def _saved(data_dir: Path) -> list[str]:
@@ -104,3 +106,21 @@ def test_a_loaded_lexical_index_scores_exactly_like_a_fresh_one(sample_data_dir:
         assert loaded.search_terms(terms, 30) == fresh.search_terms(terms, 30)
         for row in range(len(documents)):
             assert row_coverage(loaded, terms, row) == row_coverage(fresh, terms, row)
+
+
+def test_saved_talk_vectors_rank_a_talk_exactly_like_a_filtered_chroma_query(
+    sample_data_dir: Path,
+) -> None:
+    client: Any = chromadb.PersistentClient(path=str(sample_data_dir / "chroma"))
+    collection = client.get_collection("keynotes")
+    saved = open_lexical(lexical_root(sample_data_dir), collection)
+    query = LocalEmbedder().embed_queries(["¿Qué recomienda para entrenar con LoRA?"])[0]
+    for position, (talk_id, _, _) in enumerate(saved.talks):
+        filtered = collection.query(
+            query_embeddings=[query.tolist()], n_results=10, where={"talk_id": talk_id}
+        )
+        rows = saved.vectors.top_rows(query, [position], 10)
+        assert [saved.ids[row] for row in rows] == filtered["ids"][0]
+    both = saved.vectors.top_rows(query, [0, 1], 400)
+    assert {saved.ids[row].split(":")[0] for row in both} == {t for t, _, _ in saved.talks[:2]}
+    assert saved.vectors.top_rows(query, [], 5) == []
