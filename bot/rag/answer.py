@@ -278,16 +278,20 @@ class Answerer:
         result.timings["prompt_ms"] = _ms(mark)
         result.timings["before_llm_ms"] = _ms(started)
         mark, degeneracy = time.perf_counter(), Degeneracy()
+        relay = checked_relay(prompt.passages, degeneracy, on_delta)
+
+        async def timed(text: str) -> None:
+            # Taken here, not from the completion, so a stream stopped as degenerate has one too.
+            result.timings.setdefault("first_token_ms", _ms(mark))
+            await relay(text)
+
         try:
-            relay = checked_relay(prompt.passages, degeneracy, on_delta)
-            completion = await chat.stream(prompt.messages, on_text=relay)
+            completion = await chat.stream(prompt.messages, on_text=timed)
         except _DegenerateError as stop:
             result.timings["llm_ms"] = _ms(mark)
             self._fall_back(result, stop.verdict)
             return
         result.timings["llm_ms"] = _ms(mark)
-        if completion.first_token_s is not None:
-            result.timings["first_token_ms"] = round(completion.first_token_s * 1000, 2)
         if not completion.text.strip():
             raise LLMError(f"{chat.base_url} returned an empty answer", kind="empty")
         verdict = degeneracy.check(completion.text, final=True)

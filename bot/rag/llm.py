@@ -115,9 +115,8 @@ class Completion:
     model: str
     finish_reason: str | None = None
     usage: dict[str, int] = field(default_factory=dict)
-    first_token_s: float | None = None
 
-    def take(self, chunk: ChatCompletionChunk, elapsed_s: float) -> bool:
+    def take(self, chunk: ChatCompletionChunk) -> bool:
         """Absorb one stream chunk; return whether it added answer text."""
         if chunk.usage is not None:
             self.usage = {
@@ -130,8 +129,6 @@ class Completion:
         self.finish_reason = choice.finish_reason or self.finish_reason
         if not choice.delta.content:
             return False
-        if self.first_token_s is None:
-            self.first_token_s = elapsed_s
         self.text += choice.delta.content
         return True
 
@@ -216,7 +213,6 @@ class ChatClient:
         self, info: ModelInfo, messages: Messages, on_text: OnText | None, max_tokens: int | None
     ) -> Completion:
         loop = asyncio.get_running_loop()
-        started = loop.time()
         completion = Completion(text="", model=info.name)
         request = fold_system_role(messages) if self.fold_system else list(messages)
         rate_limits: list[float | None] = []
@@ -234,7 +230,7 @@ class ChatClient:
                 async with stream:
                     async for chunk in stream:
                         watchdog.reschedule(loop.time() + self.timeout)
-                        if completion.take(chunk, loop.time() - started) and on_text is not None:
+                        if completion.take(chunk) and on_text is not None:
                             await on_text(completion.text)
         except (openai.OpenAIError, TimeoutError) as error:
             raise self._translate(error, completion.text, rate_limits) from error

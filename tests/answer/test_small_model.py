@@ -53,6 +53,8 @@ async def test_a_repetition_loop_is_stopped_and_answered_extractively(
     assert answer.sources and answer.model == fake_llm.model
     assert answer.error_cause and "repetition loop" in answer.error_cause
     assert max(len(text.split()) for text in shown) < 40  # little of the loop was relayed
+    # eval --answers reports first-token latency for stopped streams too
+    assert 0 < answer.timings["first_token_ms"] <= answer.timings["llm_ms"]
 
 
 async def test_mixed_scripts_and_english_fall_back(
