@@ -147,8 +147,7 @@ class Index:
     ) -> Verdict:
         """Judge whether `passages` (this index's answer to `query`) cover the question."""
         snapshot = self._snapshot
-        named = self._directory(snapshot).match(query)
-        terms = query_terms(snapshot.lexical, query, named.words)
+        terms = self._content_terms(snapshot, query)
         covered = [
             max(row_coverage(snapshot.lexical, terms, snapshot.rows[chunk_id]) for chunk_id in ids)
             if (ids := [c for c in p.chunk_ids if c in snapshot.rows])
@@ -161,9 +160,12 @@ class Index:
     def term_weights(self, query: str) -> dict[str, float]:
         """Return the IDF of each content term of `query`, leaving out words naming a speaker."""
         snapshot = self._snapshot
+        return {term: snapshot.lexical.idf(term) for term in self._content_terms(snapshot, query)}
+
+    def _content_terms(self, snapshot: _Snapshot, query: str) -> list[str]:
+        """Return the distinct lexical terms of `query` without the words naming a speaker."""
         named = self._directory(snapshot).match(query)
-        terms = query_terms(snapshot.lexical, query, named.words)
-        return {term: snapshot.lexical.idf(term) for term in terms}
+        return query_terms(snapshot.lexical, query, named.words)
 
     def terms(self, text: str) -> list[str]:
         """Return the lexical content terms of `text` (stemmed, folded, glossary-normalised)."""
@@ -184,7 +186,7 @@ class Index:
 
     def _candidates(
         self, query: str, timings: dict[str, float], vector: Vectors | None = None
-    ) -> tuple[list[Candidate], Vectors, dict[str, _Chunk]]:
+    ) -> tuple[list[Candidate], dict[str, _Chunk]]:
         clock = time.perf_counter()
         if vector is None:
             vector = self.embed_query(query)
@@ -208,20 +210,19 @@ class Index:
             for chunk_id, score in fused
         ]
         _lap(timings, "features", clock)
-        return found, vector, chunks
+        return found, chunks
 
     def _search(
         self, query: str, k: int, vector: Vectors | None
     ) -> tuple[list[Passage], dict[str, float]]:
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        found, vector, chunks = self._candidates(query, timings, vector)
+        found, chunks = self._candidates(query, timings, vector)
         clock = time.perf_counter()
-        ranked = rerank(found)
-        scores = {c.chunk_id: score for c, score in ranked}
+        ranked = {c.chunk_id: (c, score) for c, score in rerank(found)}
         spans = {chunk_id: _span(chunk) for chunk_id, chunk in chunks.items()}
-        groups = group_neighbours([c.chunk_id for c, _ in ranked], spans, k, MERGED_CHUNKS)
-        passages = [_passage(group, chunks, spans, scores[group[0]], vector) for group in groups]
+        groups = group_neighbours(list(ranked), spans, k, MERGED_CHUNKS)
+        passages = [_passage(group, chunks, spans, ranked) for group in groups]
         _lap(timings, "rerank", clock)
         timings["total"] = (time.perf_counter() - started) * 1000
         return passages, timings
@@ -317,10 +318,9 @@ def _passage(
     group: list[str],
     chunks: dict[str, _Chunk],
     spans: dict[str, Span],
-    score: float,
-    vector: Vectors,
+    ranked: dict[str, tuple[Candidate, float]],
 ) -> Passage:
-    """Build the Passage of a group of neighbouring chunks (best ranked first) for `vector`."""
+    """Build the Passage of a group of neighbouring chunks (best ranked first)."""
     meta = chunks[group[0]].metadata
     return Passage(
         chunk_id=group[0],
@@ -329,8 +329,8 @@ def _passage(
         author=str(meta["author"]),
         position=min(spans[chunk_id].position for chunk_id in group),
         text=joined_text([(spans[chunk_id], chunks[chunk_id].document) for chunk_id in group]),
-        score=score,
-        dense_score=max(float(chunks[chunk_id].vector @ vector) for chunk_id in group),
+        score=ranked[group[0]][1],
+        dense_score=max(ranked[chunk_id][0].dense for chunk_id in group),
         neighbours=tuple(group[1:]),
     )
 
