@@ -76,7 +76,7 @@ _GLOSSARY: tuple[tuple[str, str], ...] = (
     (r"\bsomos\s*600\s*(?:m|millones)\b", "somos600m"),
     (r"\bsomos\s*nlp\b", "somosnlp"),
     (r"\b(?:hack(?:at|ath)|jacat)(?:on|ones|ons|o)\b|\bhackazon\b", "hackathon"),
-    (r"\bmi?ns?k(?:i|y|ie)\b", "minsky"),
+    (r"\bmi?n?sk(?:i|y|ie)\b", "minsky"),
     (r"\bmlt\b", "mit"),
     (r"\bopen\s*(?:ai|eye)\b", "openai"),
     (r"\bdeep\s*mind\b", "deepmind"),

@@ -18,6 +18,9 @@ from bot.rag.lexical import LexicalIndex
         ("fi 2 es pequeño", "Phi-2"),
         ("un data set", "datasets"),
         ("ultra feedback", "UltraFeedback"),
+        ("la figura de Márgio Miskie", "Minsky"),
+        ("como decía maro y minski", "Minsky"),
+        ("del MLT", "MIT"),
     ],
 )
 def test_whisper_spellings_and_written_names_meet(heard: str, written: str) -> None:
