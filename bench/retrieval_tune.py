@@ -6,8 +6,10 @@ Usage (after `pide-ayuda ingest --source sample`, same PIDE_AYUDA_DATA_DIR):
 For each candidate depth and lexical leg weight (RRF), embeds every question once, keeps each
 fused candidate's features (`Index.candidates`) and whether it holds an evidence phrase, then
 scores every combination of the weight grid without searching again. Prints recall@1/@5 per
-setting, best first. It tunes the ranking of single chunks: merging neighbours into one passage
-(bot/rag/neighbours.py) is switched off here and chosen afterwards with bench/neighbours.py.
+setting, best first. Chunks are labelled one by one, then each setting's ranking is grouped into
+passages as the search does (bot/rag/neighbours.py, at most `--merged` chunks a passage: the
+shipped MERGED_CHUNKS by default, 1 to tune single chunks); a passage is a hit when one of its
+chunks is.
 Never point it at the test split: that one is only for reporting (`pide-ayuda eval`).
 """
 
@@ -23,6 +25,7 @@ import bot.rag.index as index_module
 from bot.config import load_settings
 from bot.rag.evaluation import is_hit
 from bot.rag.index import Index
+from bot.rag.neighbours import Span, group_neighbours
 from bot.rag.rerank import Candidate, Weights, rerank
 
 GRID = {
@@ -33,34 +36,37 @@ GRID = {
 DEPTHS = (20, 30)
 LEXICAL_WEIGHTS = (0.7, 1.0, 1.5)
 
-Labelled = list[tuple[list[Candidate], set[str]]]
+Labelled = list[tuple[list[Candidate], set[str], dict[str, Span]]]
 
 
 async def label(index: Index, questions: list[dict[str, object]]) -> Labelled:
-    """Return each question's candidates and the ids of the candidates that are hits."""
+    """Return each question's candidates, the ids of those that are hits, and where each sits."""
     labelled = []
     for item in questions:
         question = str(item["question"])
         evidence = [str(e) for e in item["evidence"]]  # type: ignore[attr-defined]
-        passages = await index.search(question, k=index_module.CANDIDATES)
+        passages = await index.search(question, k=index_module.CANDIDATES)  # one chunk each
         hits = {p.chunk_id for p in passages if is_hit(p, evidence)}
-        labelled.append((index.candidates(question), hits))
+        spans = {p.chunk_id: Span(p.talk_id, p.position, 0, 0) for p in passages}
+        labelled.append((index.candidates(question), hits, spans))
     return labelled
 
 
-def recall(labelled: Labelled, weights: Weights) -> tuple[int, int]:
-    """Return (hits at 1, hits at 5) under `weights`."""
+def recall(labelled: Labelled, weights: Weights, merged: int) -> tuple[int, int]:
+    """Return (hits at 1, hits at 5) of the passages ranked under `weights`."""
     at1 = at5 = 0
-    for candidates, hits in labelled:
+    for candidates, hits, spans in labelled:
         ranked = [c.chunk_id for c, _ in rerank(candidates, weights)]
-        at1 += ranked[0] in hits
-        at5 += bool(hits & set(ranked[:5]))
+        groups = group_neighbours(ranked, spans, 5, merged)
+        at1 += bool(hits & set(groups[0]))
+        at5 += any(hits & set(group) for group in groups)
     return at1, at5
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=Path, default=Path("bench/data/questions_tune.jsonl"))
+    parser.add_argument("--merged", type=int, default=index_module.MERGED_CHUNKS)
     args = parser.parse_args()
     lines = args.questions.read_text(encoding="utf-8").splitlines()
     questions = [json.loads(line) for line in lines if line.strip()]
@@ -72,7 +78,7 @@ async def main() -> None:
         labelled = await label(index, questions)
         for fused, cover, named in itertools.product(*GRID.values()):
             weights = Weights(fused=fused, coverage=cover, named=named)
-            at1, at5 = recall(labelled, weights)
+            at1, at5 = recall(labelled, weights, args.merged)
             results.append((at5, at1, f"depth {depth} lexical {lexical}", weights))
     index.close()
     results.sort(key=lambda row: (row[0], row[1]), reverse=True)
