@@ -21,6 +21,12 @@ from bot.rag.lexical import LexicalIndex
         ("la figura de Márgio Miskie", "Minsky"),
         ("como decía maro y minski", "Minsky"),
         ("del MLT", "MIT"),
+        ("frameworks como vlm o llama cpp", "vLLM"),
+        ("una leaderboard abierta de lms", "LLMs"),
+        ("permitan los lnn", "LLM"),
+        ("instalamos peth", "PEFT"),
+        ("el grupo open bmv", "OpenBMB"),
+        ("está en bflot16", "bfloat16"),
     ],
 )
 def test_whisper_spellings_and_written_names_meet(heard: str, written: str) -> None:
