@@ -2,9 +2,10 @@
 
 A hand-off posts one message in the question's thread (opened from the answer for `/pregunta`)
 that pings the mentor role and nothing else. Messages of members with that role (or Manage
-Server) in a handed-off thread become the question's mentor answer: consecutive ones form one
-answer, edits update it until the asker speaks again. Mentor answers enter the curated collection
-at once; the bot stays quiet in a handed-off thread unless it is mentioned.
+Server) in a handed-off thread become mentor answers: a mentor's consecutive ones form one answer,
+edits update it until a participant speaks. The first answer enters the curated collection at
+once; later ones wait for a moderator (store/mentors.py). The bot stays quiet in a handed-off
+thread unless it is mentioned.
 """
 
 from __future__ import annotations
@@ -212,7 +213,7 @@ class Mentors(commands.Cog):
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
-        """Update a mentor answer whose message was edited before the asker replied."""
+        """Update a mentor answer whose message was edited before a participant spoke."""
         message = payload.message
         role_id = await self.role_in(payload.guild_id)
         if message.author.bot or not is_mentor(message.author, role_id):

@@ -1,8 +1,11 @@
 """Mentors in the loop: hand-offs of questions to the mentor role, and the answers mentors write.
 
 A hand-off is keyed by the question's public key (given at arrival, before its row may exist).
-A mentor's reply becomes a pair with provenance `mentor`, approved without review and linked to
-the hand-off; consecutive messages of that mentor form one answer until a participant speaks.
+Each mentor answer becomes a pair with provenance `mentor`: a mentor's consecutive messages form
+one answer until a participant speaks. The hand-off's first answer is approved without review
+(it joins the curated answers at once); any later one (a second mentor, or a mentor after the
+asker spoke again) is kept as a pending pair for the moderators, so no mentor reply is lost and a
+"+1" never becomes a curated answer.
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ from sqlalchemy import (
     delete,
     func,
     select,
-    update,
 )
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,7 +43,7 @@ HUMAN_MODE = "human"
 
 
 class HandOff(Base):
-    """One question handed to the mentors, and the mentor answer it got."""
+    """One question handed to the mentors."""
 
     __tablename__ = "handoffs"
 
@@ -51,15 +53,24 @@ class HandOff(Base):
     guild_id: Mapped[int | None] = mapped_column(BigInteger)
     thread_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # A participant spoke after the mentor's answer: later mentor messages no longer extend it.
-    sealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    mentor_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
-    answer_pair_id: Mapped[int | None] = mapped_column(
-        ForeignKey("qa_pairs.id", ondelete="SET NULL")
+
+
+class MentorAnswer(Base):
+    """One mentor's answer to a hand-off: their messages until a participant spoke."""
+
+    __tablename__ = "mentor_answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    handoff_id: Mapped[int] = mapped_column(
+        ForeignKey("handoffs.id", ondelete="CASCADE"), index=True
     )
-    # Message id (as text) -> content, in posting order: the messages the answer is made of.
-    answer_messages: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    mentor_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    pair_id: Mapped[int | None] = mapped_column(ForeignKey("qa_pairs.id", ondelete="SET NULL"))
+    # Message id (as text) -> content: the messages the answer is made of.
+    messages: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # A participant spoke: this mentor's next message starts another answer.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,36 +181,43 @@ class MentorLog:
     async def mentor_said(
         self, thread_id: int, mentor_id: int, message_id: int, text: str
     ) -> CuratedPair | None:
-        """Record a mentor's message as (part of) the answer to the thread's open hand-off."""
+        """Record a mentor's message in their open answer; return the pair if it is curated."""
         try:
             async with self._db.writing() as session:
-                handoff = await _latest_unsealed(session, thread_id)
-                if handoff is None or (handoff.mentor_id not in (None, mentor_id)):
+                handoff = await _latest_handoff(session, thread_id)
+                if handoff is None:
                     return None
-                handoff.answer_messages = {**handoff.answer_messages, str(message_id): text}
-                return await _write_answer(session, handoff, mentor_id, message_id)
+                answers = await _open_answers(session, handoff.id)
+                answer = next((a for a in answers if a.mentor_id == mentor_id), None)
+                if answer is None:
+                    answer = MentorAnswer(handoff_id=handoff.id, mentor_id=mentor_id, messages={})
+                    session.add(answer)
+                answer.messages = {**answer.messages, str(message_id): text}
+                return await _write_answer(session, handoff, answer, message_id)
         except (SQLAlchemyError, OSError) as error:
             raise translate(error, "recording a mentor answer") from error
 
     async def mentor_edited(self, thread_id: int, message_id: int, text: str) -> CuratedPair | None:
-        """Update a mentor answer when one of its messages is edited before the asker replied."""
+        """Update a mentor answer when one of its messages is edited before a participant spoke."""
         try:
             async with self._db.writing() as session:
-                handoff = await _latest_unsealed(session, thread_id)
-                if handoff is None or str(message_id) not in handoff.answer_messages:
+                handoff = await _latest_handoff(session, thread_id)
+                answers = await _open_answers(session, handoff.id) if handoff else []
+                answer = next((a for a in answers if str(message_id) in a.messages), None)
+                if handoff is None or answer is None:
                     return None
-                handoff.answer_messages = {**handoff.answer_messages, str(message_id): text}
-                return await _write_answer(session, handoff, handoff.mentor_id, message_id)
+                answer.messages = {**answer.messages, str(message_id): text}
+                return await _write_answer(session, handoff, answer, message_id)
         except (SQLAlchemyError, OSError) as error:
             raise translate(error, "updating a mentor answer") from error
 
     async def participant_said(self, thread_id: int) -> None:
-        """Close the answers mentors gave in this thread: the next mentor message is not theirs."""
+        """Close the open mentor answers of this thread: the next mentor message starts another."""
         try:
             async with self._db.writing() as session:
-                handoff = await _latest_unsealed(session, thread_id)
-                if handoff is not None and handoff.answer_pair_id is not None:
-                    handoff.sealed_at = utcnow()
+                handoff = await _latest_handoff(session, thread_id)
+                for answer in await _open_answers(session, handoff.id) if handoff else []:
+                    answer.closed_at = utcnow()
         except (SQLAlchemyError, OSError) as error:
             raise translate(error, "closing a mentor answer") from error
 
@@ -247,34 +265,37 @@ class MentorLog:
 
     async def forget_user(self, user_id: int) -> list[int]:
         """Delete the answers a mentor wrote and the hand-offs they asked for; return pair ids."""
+        written = select(MentorAnswer.pair_id).where(MentorAnswer.mentor_id == user_id)
+        asked = select(HandOff.id).where(HandOff.user_id == user_id)
         try:
             async with self._db.writing() as session:
-                linked = select(HandOff.answer_pair_id).where(HandOff.mentor_id == user_id)
-                ids = [int(i) for i in (await session.scalars(linked)).all() if i is not None]
+                ids = [int(i) for i in (await session.scalars(written)).all() if i is not None]
                 await session.execute(delete(QAPair).where(QAPair.id.in_(ids)))
-                await session.execute(delete(HandOff).where(HandOff.user_id == user_id))
                 await session.execute(
-                    update(HandOff)
-                    .where(HandOff.mentor_id == user_id)
-                    .values(
-                        mentor_id=None, answered_at=None, answer_messages={}, answer_pair_id=None
+                    delete(MentorAnswer).where(
+                        (MentorAnswer.mentor_id == user_id) | MentorAnswer.handoff_id.in_(asked)
                     )
                 )
+                await session.execute(delete(HandOff).where(HandOff.user_id == user_id))
                 return ids
         except (SQLAlchemyError, OSError) as error:
             raise translate(error, "deleting a user's mentor data") from error
 
     async def stats(self) -> HandOffStats:
         """Count hand-offs and measure the median time to a mentor's first reply."""
-        query = select(HandOff.opened_at, HandOff.answered_at).where(HandOff.thread_id.is_not(None))
+        placed = select(HandOff.id, HandOff.opened_at).where(HandOff.thread_id.is_not(None))
+        replies = select(MentorAnswer.handoff_id, MentorAnswer.started_at)
         try:
             async with self._db.sessions() as session:
-                rows = (await session.execute(query)).all()
+                opened = {i: at for i, at in (await session.execute(placed)).all()}
+                first: dict[int, datetime] = {}
+                for handoff_id, started in (await session.execute(replies)).all():
+                    first[handoff_id] = min(started, first.get(handoff_id, started))
         except (SQLAlchemyError, OSError) as error:
             raise translate(error, "counting hand-offs") from error
-        waits = [(answered - opened).total_seconds() for opened, answered in rows if answered]
+        waits = [(first[i] - at).total_seconds() for i, at in opened.items() if i in first]
         median = statistics.median(waits) if waits else None
-        return HandOffStats(len(rows), len(waits), len(rows) - len(waits), median)
+        return HandOffStats(len(opened), len(waits), len(opened) - len(waits), median)
 
 
 async def _by_key(session: AsyncSession, pair_key: str) -> HandOff | None:
@@ -282,18 +303,27 @@ async def _by_key(session: AsyncSession, pair_key: str) -> HandOff | None:
     return (await session.scalars(query)).one_or_none()
 
 
-async def _latest_unsealed(session: AsyncSession, thread_id: int) -> HandOff | None:
+async def _latest_handoff(session: AsyncSession, thread_id: int) -> HandOff | None:
     query = (
         select(HandOff)
-        .where(HandOff.thread_id == thread_id, HandOff.sealed_at.is_(None))
+        .where(HandOff.thread_id == thread_id)
         .order_by(HandOff.opened_at.desc(), HandOff.id.desc())
         .limit(1)
-        .with_for_update()  # concurrent messages of one thread extend one answer in turn
+        .with_for_update()  # concurrent messages of one thread extend its answers in turn
     )
     return (await session.scalars(query)).one_or_none()
 
 
-def _human_pair(question: str, answer: str, provenance: str, surface: str, now: datetime) -> QAPair:
+async def _open_answers(session: AsyncSession, handoff_id: int) -> list[MentorAnswer]:
+    query = select(MentorAnswer).where(
+        MentorAnswer.handoff_id == handoff_id, MentorAnswer.closed_at.is_(None)
+    )
+    return list((await session.scalars(query)).all())
+
+
+def _human_pair(
+    question: str, answer: str, provenance: str, surface: str, now: datetime, approved: bool = True
+) -> QAPair:
     return QAPair(
         key=new_key(),
         created_at=now,
@@ -304,27 +334,31 @@ def _human_pair(question: str, answer: str, provenance: str, surface: str, now: 
         mode=HUMAN_MODE,
         timings={},
         surface=surface,
-        review_state="approved",
-        reviewed_at=now,
+        review_state="approved" if approved else "pending",
+        reviewed_at=now if approved else None,
         provenance=provenance,
     )
 
 
 async def _write_answer(
-    session: AsyncSession, handoff: HandOff, mentor_id: int | None, message_id: int
+    session: AsyncSession, handoff: HandOff, answer: MentorAnswer, message_id: int
 ) -> CuratedPair | None:
-    """Create or update the mentor pair from the hand-off's messages."""
+    """Create or update the answer's pair; return it when it is curated (the first answer)."""
     # Message ids are snowflakes: their order is the posting order, whatever order they came in.
-    ordered = sorted(handoff.answer_messages.items(), key=lambda item: int(item[0]))
+    ordered = sorted(answer.messages.items(), key=lambda item: int(item[0]))
     text = "\n\n".join(str(t).strip() for _, t in ordered if str(t).strip())
-    pair = await session.get(QAPair, handoff.answer_pair_id) if handoff.answer_pair_id else None
+    pair = await session.get(QAPair, answer.pair_id) if answer.pair_id else None
     if pair is None:
         asked = (
             await session.scalars(select(QAPair).where(QAPair.key == handoff.pair_key))
         ).one_or_none()
         if asked is None or not text:  # the asker opted out, or deleted their data
             return None
-        pair = _human_pair(asked.question, text, "mentor", "thread", utcnow())
+        earlier = select(MentorAnswer.id).where(
+            MentorAnswer.handoff_id == handoff.id, MentorAnswer.pair_id.is_not(None)
+        )
+        first = await session.scalar(earlier.limit(1)) is None
+        pair = _human_pair(asked.question, text, "mentor", "thread", utcnow(), approved=first)
         pair.user_id, pair.guild_id = asked.user_id, asked.guild_id
         pair.channel_id, pair.thread_id, pair.message_id = (
             asked.channel_id,
@@ -333,10 +367,6 @@ async def _write_answer(
         )
         session.add(pair)
         await session.flush()
-        handoff.answer_pair_id, handoff.mentor_id, handoff.answered_at = (
-            pair.id,
-            mentor_id,
-            utcnow(),
-        )
+        answer.pair_id = pair.id
     pair.answer = text
-    return curated_of(pair)
+    return curated_of(pair) if pair.review_state in CURATED_STATES else None

@@ -30,7 +30,10 @@ SECOND_ASKER_SOURCES = (
     "SELECT s.talk_id FROM pair_sources s JOIN qa_pairs q ON q.id = s.pair_id "
     "WHERE q.user_id = 1002"
 )
-MENTOR_PAIRS = "SELECT question, answer, review_state FROM qa_pairs WHERE provenance = 'mentor'"
+MENTOR_PAIRS = (
+    "SELECT question, answer, review_state FROM qa_pairs WHERE provenance = 'mentor' ORDER BY id"
+)
+SECOND_MENTOR_REPLY = "También puedes arrastrar los ficheros en la web del Hub."
 
 
 def _bodies_with_content(fake: FakeDiscord) -> list[dict[str, Any]]:
@@ -72,10 +75,13 @@ async def test_refusal_hands_off_and_a_mentor_reply_answers_the_next_asker(
             "Y añade una tarjeta.", user_id=4004, channel_id=thread_id, roles=[role]
         )
         await fake.edit_posted(more, MENTOR_MORE, roles=[role])  # before the asker spoke again
-        both = f"{MENTOR_REPLY}\n\n{MENTOR_MORE}"
-        await eventually(
-            lambda: rows(sample_data_dir, MENTOR_PAIRS) == [(QUESTION, both, "approved")]
+        await fake.post_message(
+            SECOND_MENTOR_REPLY, user_id=5005, channel_id=thread_id, roles=[role]
         )
+        both = f"{MENTOR_REPLY}\n\n{MENTOR_MORE}"
+        approved = (QUESTION, both, "approved")
+        second_mentor = (QUESTION, SECOND_MENTOR_REPLY, "pending")
+        await eventually(lambda: rows(sample_data_dir, MENTOR_PAIRS) == [approved, second_mentor])
         await eventually(lambda: bot.log().count("indexed curated pair") == 3)
         await fake.post_message("¡Gracias!", user_id=1001, channel_id=thread_id)
         late = await fake.post_message("Tarde", user_id=4004, channel_id=thread_id, roles=[role])
@@ -92,7 +98,8 @@ async def test_refusal_hands_off_and_a_mentor_reply_answers_the_next_asker(
         bot_posts = [m for m in fake.messages_in(thread_id) if m["author"]["id"] == fake.app_id]
         assert len(bot_posts) == 1, "the bot answered in a thread the mentors took over"
         await eventually(lambda: rows(sample_data_dir, SECOND_ASKER_SOURCES) == [("faq",)])
-    assert rows(sample_data_dir, MENTOR_PAIRS) == [(QUESTION, both, "approved")]
+    late_answer = (QUESTION, "Tarde, editado", "pending")
+    assert rows(sample_data_dir, MENTOR_PAIRS) == [approved, second_mentor, late_answer]
     assert "Traceback" not in bot.log()
 
     code, out = await _pide_ayuda("ask", "--json", PARAPHRASE)

@@ -54,6 +54,13 @@ async def test_a_failed_call_releases_the_reservation(qalog: QALog) -> None:
     assert await mentors.open(key, 1001, 1, limit=1, window=DAY) == "opened"
 
 
+async def _mentor_pairs(db: Database) -> list[tuple[str, str]]:
+    """Return (answer, review state) of every mentor pair, oldest first."""
+    query = select(QAPair.answer, QAPair.review_state).where(QAPair.provenance == "mentor")
+    async with db.sessions() as session:
+        return [(a, r) for a, r in (await session.execute(query.order_by(QAPair.id))).all()]
+
+
 async def test_consecutive_mentor_messages_and_edits_form_one_approved_mentor_pair(
     qalog: QALog,
 ) -> None:
@@ -63,7 +70,6 @@ async def test_consecutive_mentor_messages_and_edits_form_one_approved_mentor_pa
     await mentors.placed(key, THREAD)
     assert await mentors.handed_off(THREAD) and not await mentors.handed_off(THREAD + 1)
     first = await mentors.mentor_said(THREAD, 42, 10, "Usa push_to_hub.")
-    assert await mentors.mentor_said(THREAD, 43, 11, "Otro mentor") is None  # not the one answering
     second = await mentors.mentor_said(THREAD, 42, 12, "Y pon una tarjeta.")
     assert first is not None and second is not None and first.pair_id == second.pair_id
     edited = await mentors.mentor_edited(THREAD, 10, "Usa `push_to_hub()`.")
@@ -77,11 +83,36 @@ async def test_consecutive_mentor_messages_and_edits_form_one_approved_mentor_pa
         1001,
     )
     await mentors.participant_said(THREAD)
-    assert await mentors.mentor_said(THREAD, 42, 13, "Tarde") is None
-    assert await mentors.mentor_edited(THREAD, 10, "otra vez") is None
+    assert await mentors.mentor_edited(THREAD, 10, "otra vez") is None  # the asker spoke since
+    assert (await _pair(qalog.db, edited.pair_id)).answer == pair.answer
     stats = await mentors.stats()
     assert (stats.opened, stats.answered, stats.open) == (1, 1, 0)
     assert stats.median_reply_seconds is not None and stats.median_reply_seconds >= 0
+
+
+async def test_later_mentor_answers_are_kept_for_review_not_curated(qalog: QALog) -> None:
+    mentors = MentorLog(qalog.db)
+    key = await _asked(qalog)
+    await mentors.open(key, 1001, 1, limit=3, window=DAY)
+    await mentors.placed(key, THREAD)
+    assert await mentors.mentor_said(THREAD, 42, 10, "Usa push_to_hub.") is not None
+    # A second mentor, in two messages with an edit: one pending pair, never curated.
+    assert await mentors.mentor_said(THREAD, 43, 11, "También vale la web") is None
+    assert await mentors.mentor_said(THREAD, 43, 13, "(arrastrando el fichero).") is None
+    assert await mentors.mentor_edited(THREAD, 11, "También vale la web del Hub") is None
+    await mentors.participant_said(THREAD)
+    # The first mentor after the asker spoke: another answer, also left to the moderators.
+    assert await mentors.mentor_said(THREAD, 42, 14, "¿Te funcionó?") is None
+    assert await _mentor_pairs(qalog.db) == [
+        ("Usa push_to_hub.", "approved"),
+        ("También vale la web del Hub\n\n(arrastrando el fichero).", "pending"),
+        ("¿Te funcionó?", "pending"),
+    ]
+    assert [c.answer for c in await mentors.curated()] == ["Usa push_to_hub."]
+    stats = await mentors.stats()
+    assert (stats.opened, stats.answered, stats.open) == (1, 1, 0)
+    assert await mentors.forget_user(43) != []
+    assert [a for a, _ in await _mentor_pairs(qalog.db)] == ["Usa push_to_hub.", "¿Te funcionó?"]
 
 
 async def test_curated_pairs_are_approved_edited_mentor_and_moderator_ones(qalog: QALog) -> None:

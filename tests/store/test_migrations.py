@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -63,3 +65,32 @@ async def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(db: Data
         foreign_keys = await connection.scalar(sa.text("PRAGMA foreign_keys"))
     assert (mode, foreign_keys) == ("wal", 1)
     assert timeout is not None and timeout >= 1000
+
+
+async def test_mentor_answers_move_to_their_table_and_back(db: Database) -> None:
+    await db.downgrade("0004")
+    async with db.engine.begin() as connection:
+        await connection.execute(
+            sa.text(
+                "INSERT INTO handoffs (pair_key, thread_id, opened_at, answered_at, mentor_id,"
+                " answer_messages) VALUES ('q', 7, :opened, :answered, 42, :messages)"
+            ),
+            {
+                "opened": datetime(2026, 12, 1, 9),
+                "answered": datetime(2026, 12, 1, 10),
+                "messages": '{"10": "R"}',
+            },
+        )
+    await db.upgrade()
+    moved = "SELECT mentor_id, messages, started_at, closed_at FROM mentor_answers"
+    async with db.engine.connect() as connection:
+        (row,) = (await connection.execute(sa.text(moved))).all()
+    assert (row[0], json.loads(row[1]) if isinstance(row[1], str) else row[1]) == (42, {"10": "R"})
+    assert str(row[2]).startswith("2026-12-01 10:00") and row[3] is None
+    await db.downgrade("0004")
+    back = "SELECT mentor_id, answered_at, answer_messages FROM handoffs"
+    async with db.engine.connect() as connection:
+        (row,) = (await connection.execute(sa.text(back))).all()
+    assert row[0] == 42 and str(row[1]).startswith("2026-12-01 10:00")
+    assert (json.loads(row[2]) if isinstance(row[2], str) else row[2]) == {"10": "R"}
+    await db.upgrade()
