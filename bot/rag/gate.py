@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from bot.rag.types import Intent
 
 COVERAGE_WEIGHT = 0.15
-THRESHOLD = 0.8743
+THRESHOLD = 0.8759
 
 
 @dataclass(frozen=True, slots=True)
