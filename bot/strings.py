@@ -131,8 +131,10 @@ STATS_TEXT = (
     "**Votos:** 👍 {up} · 👎 {down} ({voted} pares valorados)\n"
     "**Personas excluidas del registro:** {opted_out}\n**Charlas más citadas:**\n{talks}"
 )
+REVIEW_AUTHORS = {"bot": "el bot", "mentor": "un mentor", "moderator": "moderación"}
 REVIEW_TEXT = (
-    "**Par {pair_id}** · {surface} · {status} · 👍 {up} 👎 {down}\n**Pregunta:** {question}\n"
+    "**Par {pair_id}** · {surface} · {status} · responde {author} · 👍 {up} 👎 {down}\n"
+    "**Pregunta:** {question}\n"
     "**Respuesta:**\n{answer}\n**{sources_header}:**\n{sources}"
 )
 

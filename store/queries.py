@@ -54,6 +54,7 @@ class PairView:
     model: str | None
     review_state: str
     edited_answer: str | None
+    provenance: str = "bot"  # who wrote the answer: bot, mentor or moderator
     votes_up: int = 0
     votes_down: int = 0
     sources: list[SourceView] = field(default_factory=list)
@@ -72,6 +73,7 @@ def pair_view(pair: QAPair, up: int | None, down: int | None) -> PairView:
         model=pair.model,
         review_state=pair.review_state,
         edited_answer=pair.edited_answer,
+        provenance=pair.provenance,
         votes_up=int(up or 0),
         votes_down=int(down or 0),
         sources=[SourceView(s.title, s.author, s.quote, s.score) for s in pair.sources],

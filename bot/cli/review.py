@@ -38,7 +38,7 @@ def show(pair: PairView) -> str:
     lines = [
         "",
         f"#{pair.id}  {when}  {pair.surface}  {pair.status} ({pair.mode}, {pair.model or '-'})"
-        f"  +{pair.votes_up} -{pair.votes_down}",
+        f"  by {pair.provenance}  +{pair.votes_up} -{pair.votes_down}",
         f"Q: {pair.question}",
         f"A: {pair.answer}",
     ]

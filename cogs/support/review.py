@@ -45,6 +45,7 @@ def review_text(pair: PairView) -> str:
         pair_id=pair.id,
         surface=pair.surface,
         status=pair.status,
+        author=strings.REVIEW_AUTHORS.get(pair.provenance, pair.provenance),
         up=pair.votes_up,
         down=pair.votes_down,
         question=_cut(pair.question, 400),

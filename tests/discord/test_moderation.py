@@ -39,6 +39,7 @@ async def test_review_approve_then_export_returns_a_parsable_attachment(
         review = await _callback(fake_discord, shown)
         assert review["data"]["flags"] & 64
         assert "Pregunta:" in review["data"]["content"]
+        assert "responde el bot" in review["data"]["content"]
         message = fake_discord.originals[shown_token]
         approve = message["components"][0]["components"][0]["custom_id"]
         assert approve.endswith(":approve")

@@ -14,6 +14,7 @@ from store.export_rows import ExportFilters
 from store.mentors import MentorLog
 from store.models import QAPair
 from store.records import AskContext
+from store.review import ReviewLog
 from tests.store.conftest import QALog, make_answer
 
 DAY = 86_400.0
@@ -109,6 +110,14 @@ async def test_later_mentor_answers_are_kept_for_review_not_curated(qalog: QALog
         ("¿Te funcionó?", "pending"),
     ]
     assert [c.answer for c in await mentors.curated()] == ["Usa push_to_hub."]
+    queue, after = [], 0  # what a moderator reviewing pending pairs is shown
+    while (pending := await ReviewLog(qalog.db).next_pending(after)) is not None:
+        queue.append((pending.provenance, pending.answer))
+        after = pending.id
+    assert queue[1:] == [
+        ("mentor", "También vale la web del Hub\n\n(arrastrando el fichero)."),
+        ("mentor", "¿Te funcionó?"),
+    ]
     stats = await mentors.stats()
     assert (stats.opened, stats.answered, stats.open) == (1, 1, 0)
     assert await mentors.forget_user(43) != []
