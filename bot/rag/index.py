@@ -25,6 +25,7 @@ from bot.rag.neighbours import Span, group_neighbours, joined_text
 from bot.rag.rerank import Candidate, coverage, query_terms, rerank, row_coverage
 from bot.rag.speakers import SpeakerDirectory, SpeakerMatch
 from bot.rag.talk_vectors import TalkVectors
+from bot.rag.titles import TitleDirectory
 from bot.rag.types import Passage
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ class Index:
         self._embedder = embedder
         self._reload_lock = threading.Lock()
         self._snapshot = self._load()
-        self._speakers: tuple[_Snapshot, SpeakerDirectory] | None = None
+        self._names: tuple[_Snapshot, SpeakerDirectory, TitleDirectory] | None = None
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> Index:
@@ -164,7 +165,7 @@ class Index:
 
     def _content_terms(self, snapshot: _Snapshot, query: str) -> list[str]:
         """Return the distinct lexical terms of `query` without the words naming a speaker."""
-        named = self._directory(snapshot).match(query)
+        named = self._named(snapshot, query)
         return query_terms(snapshot.lexical, query, named.words)
 
     def terms(self, text: str) -> list[str]:
@@ -192,7 +193,7 @@ class Index:
             vector = self.embed_query(query)
         clock = _lap(timings, "embed", clock)
         snapshot, dense_ids = self._dense(vector, CANDIDATES)
-        named = self._directory(snapshot).match(query)
+        named = self._named(snapshot, query)
         if named.talk_ids:
             dense_ids = list(dict.fromkeys(dense_ids + _talks_query(snapshot, vector, named)))
         clock = _lap(timings, "dense", clock)
@@ -227,13 +228,15 @@ class Index:
         timings["total"] = (time.perf_counter() - started) * 1000
         return passages, timings
 
-    def _directory(self, snapshot: _Snapshot) -> SpeakerDirectory:
-        """Return the speaker names of `snapshot`'s talks, rebuilt after a reload."""
-        cached = self._speakers
-        if cached is None or cached[0] is not snapshot:
-            talks = [(talk_id, author) for talk_id, _, author in snapshot.talks]
-            cached = self._speakers = (snapshot, SpeakerDirectory(talks))
-        return cached[1]
+    def _named(self, snapshot: _Snapshot, query: str) -> SpeakerMatch:
+        """Return the talks `query` names by speaker or by title, and the speaker-name words."""
+        cached = self._names
+        if cached is None or cached[0] is not snapshot:  # rebuilt after a reload
+            speakers = SpeakerDirectory((talk_id, author) for talk_id, _, author in snapshot.talks)
+            titles = TitleDirectory((talk_id, title) for talk_id, title, _ in snapshot.talks)
+            cached = self._names = (snapshot, speakers, titles)
+        by_speaker = cached[1].match(query)
+        return SpeakerMatch(by_speaker.talk_ids | cached[2].match(query), by_speaker.words)
 
     def _dense(self, vector: Vectors, n: int) -> tuple[_Snapshot, list[str]]:
         """Query Chroma; if the collection was swapped by an ingest, reload once and retry."""
