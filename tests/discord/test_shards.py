@@ -130,9 +130,13 @@ async def test_two_shard_processes_share_one_database_and_one_index(
             within=600,
         )
         await ask_in(fake_discord, second, QUESTION, 4002)  # the other process, after the swap
-        titles = await query(
-            postgres_url,
-            "SELECT s.title FROM pair_sources s WHERE s.pair_id = (SELECT max(id) FROM qa_pairs)",
+        sources = (
+            "SELECT s.title FROM pair_sources s JOIN qa_pairs q ON q.id = s.pair_id"
+            " WHERE q.user_id = 4002"
         )
+        async with asyncio.timeout(30):  # its row is written after delivery, as above
+            # Another process writes the row: there is nothing to await but time.
+            while not (titles := await query(postgres_url, sources)):  # noqa: ASYNC110
+                await asyncio.sleep(0.1)
         tiny_titles = {talk["Nombre"] for talk in TINY_TALKS}
         assert titles and not {title for (title,) in titles} & tiny_titles, titles
