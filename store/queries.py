@@ -54,7 +54,7 @@ class PairView:
     model: str | None
     review_state: str
     edited_answer: str | None
-    provenance: str = "bot"  # who wrote the answer: bot, mentor or moderator
+    provenance: str  # who wrote the answer: bot, mentor or moderator
     votes_up: int = 0
     votes_down: int = 0
     sources: list[SourceView] = field(default_factory=list)

@@ -233,7 +233,9 @@ class Index:
         cached = self._names
         if cached is None or cached[0] is not snapshot:  # rebuilt after a reload
             speakers = SpeakerDirectory((talk_id, author) for talk_id, _, author in snapshot.talks)
-            titles = TitleDirectory((talk_id, title) for talk_id, title, _ in snapshot.talks)
+            titles = TitleDirectory(
+                ((talk_id, title) for talk_id, title, _ in snapshot.talks), snapshot.lexical.terms
+            )
             cached = self._names = (snapshot, speakers, titles)
         by_speaker = cached[1].match(query)
         return SpeakerMatch(by_speaker.talk_ids | cached[2].match(query), by_speaker.words)

@@ -2,7 +2,8 @@
 
 A talk noun ("charla", "taller", "keynote", "ponencia"…) followed within a few words by a word
 that only one talk's title holds names that talk. Title words come from the corpus metadata
-(stemmed and accent-folded, so "retos" meets "reto" and "lingüística" meets "linguistica"); words
+(turned into terms as the lexical leg does, so "retos" meets "reto" and "lingüística" meets
+"linguistica"); words
 that several titles share ("taller", "datos") or that are stopwords name nothing, and neither does
 a distinctive word asked without a talk noun: "¿Qué es distilabel?" asks about the tool, not the
 workshop. Speaker names are left to `bot.rag.speakers`.
@@ -12,12 +13,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
-import Stemmer
-from bm25s.stopwords import STOPWORDS_SPANISH
-
-from bot.rag.glossary import fold, normalise
+from bot.rag.glossary import normalise
 
 TALK_NOUNS = frozenset(
     {
@@ -37,16 +35,16 @@ TALK_NOUNS = frozenset(
 REACH = 3
 MIN_WORD_CHARS = 4
 _WORD = re.compile(r"[a-z0-9]+")
-_STOPWORDS = frozenset(fold(word) for word in STOPWORDS_SPANISH)
-_STEMMER = Stemmer.Stemmer("spanish")
+Terms = Callable[[str], Sequence[str]]
 
 
 class TitleDirectory:
     """The distinctive title words of every talk, built from (talk_id, title) pairs."""
 
-    def __init__(self, talks: Iterable[tuple[str, str]]) -> None:
-        """Keep the stems that exactly one talk's title holds."""
-        stems = {talk_id: set(_stems(title)) for talk_id, title in talks}
+    def __init__(self, talks: Iterable[tuple[str, str]], terms: Terms) -> None:
+        """Keep the terms (`LexicalIndex.terms`: stemmed, no stopwords) of one talk's title only."""
+        self._terms = terms
+        stems = {talk_id: set(self._stems(title)) for talk_id, title in talks}
         shared = Counter(stem for found in stems.values() for stem in found)
         self._talks = {
             stem: talk_id for talk_id, found in stems.items() for stem in found if shared[stem] == 1
@@ -59,15 +57,13 @@ class TitleDirectory:
         for position, word in enumerate(words):
             if word in TALK_NOUNS:
                 following = words[position + 1 : position + 1 + REACH]
-                named |= {self._talks[s] for s in _stems(" ".join(following)) if s in self._talks}
+                stems = self._stems(" ".join(following))
+                named |= {self._talks[s] for s in stems if s in self._talks}
         return frozenset(named)
 
-
-def _stems(text: str) -> list[str]:
-    """Return the stems of the content words of `text` (normalised, without stopwords)."""
-    words = [
-        word
-        for word in _WORD.findall(normalise(text))
-        if len(word) >= MIN_WORD_CHARS and word not in _STOPWORDS and word not in TALK_NOUNS
-    ]
-    return list(_STEMMER.stemWords(words))
+    def _stems(self, text: str) -> Sequence[str]:
+        """Return the terms of the words of `text` long enough to name a talk, talk nouns aside."""
+        words = _WORD.findall(normalise(text))
+        return self._terms(
+            " ".join(w for w in words if len(w) >= MIN_WORD_CHARS and w not in TALK_NOUNS)
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.rag.index import Index
+from bot.rag.lexical import LexicalIndex
 from bot.rag.titles import TitleDirectory
 
 TALKS = [
@@ -26,7 +27,7 @@ TALKS = [
     ],
 )
 def test_a_title_word_after_a_talk_noun_names_its_talk(question: str, talks: set[str]) -> None:
-    assert TitleDirectory(TALKS).match(question) == talks
+    assert TitleDirectory(TALKS, LexicalIndex([]).terms).match(question) == talks
 
 
 @pytest.mark.parametrize(
