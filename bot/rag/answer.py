@@ -228,7 +228,7 @@ class Answerer:
         passages = await index.search(query, self.settings.retrieval_k, vector)
         result.timings["retrieval_ms"] = embed_ms + _ms(mark)  # embedding the question included
         result.passages = passages
-        verdict = index.relevance(query, passages, self.settings.retrieval_min_score)
+        verdict = index.relevance(query, passages, self.settings.retrieval_min_score, vector)
         if not verdict.relevant:
             log.info("refusing: %s", verdict.describe())
             self._refuse(result, passages)

@@ -4,16 +4,20 @@ One e5 cosine cannot decide it: cosines of multilingual-e5-small are compressed 
 an injection string or a row of emoji scores like a near-miss question. The gate adds lexical
 evidence: the IDF-weighted share of the question's content terms found together in one passage
 window (`bot.rag.rerank.coverage`). Off-topic questions use words the keynotes never say, so
-their coverage is low even when their cosine is not.
+their coverage is low even when their cosine is not. It also subtracts how much closer than
+OTHER_TOPIC_FLOOR the question comes to a reference question on another subject
+(`bot.rag.other_topics`): "¿Nevará en Madrid?" is far closer to a weather question than to the
+talks, whatever its cosine to them.
 
     relevance = best cosine + COVERAGE_WEIGHT * best coverage    (over the k passages)
+                - OTHER_TOPIC_WEIGHT * max(0, other-topic closeness - OTHER_TOPIC_FLOOR)
     answer when relevance >= THRESHOLD
 
 Messages that are not questions (small talk, orders to the bot, no words: `bot.rag.intent`) are
 never answered, whatever their scores.
 
-All the constants are here, measured with `python -m bench.threshold` on
-bench/data/questions_tune.jsonl and bench/data/offtopic_tune.jsonl (docs/retrieval.md).
+All the constants are here, chosen by cross-validation with `python -m bench.threshold` on the
+tuning half and the dev set of bench/data (docs/retrieval.md, fifth pass).
 RETRIEVAL_MIN_SCORE replaces THRESHOLD (0 answers every question).
 """
 
@@ -24,8 +28,10 @@ from dataclasses import dataclass
 
 from bot.rag.types import Intent
 
-COVERAGE_WEIGHT = 0.15
-THRESHOLD = 0.8759
+COVERAGE_WEIGHT = 0.1
+OTHER_TOPIC_WEIGHT = 0.5
+OTHER_TOPIC_FLOOR = 0.8
+THRESHOLD = 0.8539
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +41,7 @@ class Verdict:
     relevant: bool
     cosine: float
     coverage: float
+    other_topic: float
     relevance: float
     threshold: float
     intent: Intent = "question"
@@ -45,24 +52,34 @@ class Verdict:
             return f"not a question ({self.intent})"
         return (
             f"relevance {self.relevance:.3f} (cosine {self.cosine:.3f}, coverage "
-            f"{self.coverage:.2f}) {'>=' if self.relevant else '<'} {self.threshold:.3f}"
+            f"{self.coverage:.2f}, other topic {self.other_topic:.3f}) "
+            f"{'>=' if self.relevant else '<'} {self.threshold:.3f}"
         )
 
 
-def relevance(cosines: Sequence[float], coverages: Sequence[float]) -> tuple[float, float, float]:
-    """Return (relevance, best cosine, best coverage) of the retrieved passages."""
-    cosine = max(cosines, default=0.0)
-    covered = max(coverages, default=0.0)
-    return cosine + COVERAGE_WEIGHT * covered, cosine, covered
+def relevance(
+    cosine: float,
+    coverage: float,
+    other_topic: float,
+    coverage_weight: float = COVERAGE_WEIGHT,
+    other_topic_weight: float = OTHER_TOPIC_WEIGHT,
+    other_topic_floor: float = OTHER_TOPIC_FLOOR,
+) -> float:
+    """Return the relevance of a question's best cosine, coverage and other-topic closeness."""
+    penalty = other_topic_weight * max(0.0, other_topic - other_topic_floor)
+    return cosine + coverage_weight * coverage - penalty
 
 
 def judge(
     cosines: Sequence[float],
     coverages: Sequence[float],
+    other_topic: float,
     threshold: float | None = None,
     intent: Intent = "question",
 ) -> Verdict:
-    """Decide from the message's intent and each passage's cosine and coverage whether to answer."""
+    """Decide whether to answer from intent, passage cosines, coverages, other-topic closeness."""
     limit = THRESHOLD if threshold is None else threshold
-    score, cosine, covered = relevance(cosines, coverages)
-    return Verdict(intent == "question" and score >= limit, cosine, covered, score, limit, intent)
+    cosine, covered = max(cosines, default=0.0), max(coverages, default=0.0)
+    score = relevance(cosine, covered, other_topic)
+    relevant = intent == "question" and score >= limit
+    return Verdict(relevant, cosine, covered, other_topic, score, limit, intent)

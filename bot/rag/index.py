@@ -22,6 +22,7 @@ from bot.rag.intent import classify
 from bot.rag.lexical import LexicalIndex
 from bot.rag.lexical_store import lexical_root, open_lexical
 from bot.rag.neighbours import Span, group_neighbours, joined_text
+from bot.rag.other_topics import load_other_topics
 from bot.rag.rerank import Candidate, coverage, query_terms, rerank, row_coverage
 from bot.rag.speakers import SpeakerDirectory, SpeakerMatch
 from bot.rag.talk_vectors import TalkVectors
@@ -74,6 +75,7 @@ class Index:
         self._embedder = embedder
         self._reload_lock = threading.Lock()
         self._snapshot = self._load()
+        self._other_topics = load_other_topics(settings.data_dir, embedder)
         self._names: tuple[_Snapshot, SpeakerDirectory, TitleDirectory] | None = None
 
     @classmethod
@@ -144,9 +146,13 @@ class Index:
         )
 
     def relevance(
-        self, query: str, passages: list[Passage], threshold: float | None = None
+        self,
+        query: str,
+        passages: list[Passage],
+        threshold: float | None = None,
+        vector: Vectors | None = None,
     ) -> Verdict:
-        """Judge whether `passages` (this index's answer to `query`) cover the question."""
+        """Judge whether `passages` (the answer to `query`, embedded as `vector`) cover it."""
         snapshot = self._snapshot
         terms = self._content_terms(snapshot, query)
         covered = [
@@ -156,7 +162,10 @@ class Index:
             for p in passages
         ]
         cosines = [p.dense_score or 0.0 for p in passages]
-        return judge(cosines, covered, threshold, classify(query))
+        other_topic = self._other_topics.closeness(
+            self.embed_query(query) if vector is None else vector
+        )
+        return judge(cosines, covered, other_topic, threshold, classify(query))
 
     def term_weights(self, query: str) -> dict[str, float]:
         """Return the IDF of each content term of `query`, leaving out words naming a speaker."""

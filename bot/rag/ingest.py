@@ -26,6 +26,7 @@ from bot.rag.corpus import load_talks
 from bot.rag.embeddings import Embedder, make_embedder
 from bot.rag.errors import IndexMismatchError, IndexMissingError
 from bot.rag.lexical_store import lexical_root, prune_lexical, save_lexical, saved_folder
+from bot.rag.other_topics import load_other_topics
 from bot.rag.types import Chunk, Talk
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ def ingest(
         _persist_lexical(client, settings)
     finally:
         client.close()
+    load_other_topics(settings.data_dir, embedder)  # the gate's reference, ready for the bot
     report.seconds = time.perf_counter() - started
     return report
 

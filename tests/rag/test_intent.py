@@ -69,6 +69,6 @@ def test_messages_are_classified_by_kind(message: str, intent: Intent) -> None:
 
 
 def test_the_gate_never_answers_a_message_that_is_not_a_question() -> None:
-    assert not judge([0.99], [1.0], threshold=0.0, intent="greeting").relevant
-    assert judge([0.99], [1.0], threshold=0.0).relevant
-    assert judge([0.5], [0.0], intent="no_words").describe() == "not a question (no_words)"
+    assert not judge([0.99], [1.0], 0.0, threshold=0.0, intent="greeting").relevant
+    assert judge([0.99], [1.0], 0.0, threshold=0.0).relevant
+    assert judge([0.5], [0.0], 0.0, intent="no_words").describe() == "not a question (no_words)"

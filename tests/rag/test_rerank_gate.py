@@ -5,7 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.config import Settings
-from bot.rag.gate import THRESHOLD, judge
+from bot.rag.gate import (
+    COVERAGE_WEIGHT,
+    OTHER_TOPIC_FLOOR,
+    OTHER_TOPIC_WEIGHT,
+    THRESHOLD,
+    judge,
+)
 from bot.rag.index import Index
 from bot.rag.lexical import LexicalIndex
 from bot.rag.rerank import Candidate, coverage, query_terms, rerank, row_coverage
@@ -44,12 +50,25 @@ def test_rerank_lifts_the_covering_near_duplicate_and_the_named_talk() -> None:
     assert order == ["c", "b", "a"]
 
 
+ELSEWHERE = OTHER_TOPIC_FLOOR - 0.01  # no closer to another subject than a question on the talks
+
+
 def test_gate_needs_more_than_a_cosine() -> None:
-    assert not judge([0.86, 0.85], [0.0, 0.0]).relevant  # a cosine like an injection's
-    assert judge([0.86, 0.85], [0.9, 0.2]).relevant
-    assert judge([0.5], [0.0], threshold=0.0).relevant  # RETRIEVAL_MIN_SCORE=0 answers all
-    assert not judge([], []).relevant
-    assert "coverage" in judge([0.86], [0.5]).describe() and THRESHOLD > 0.86
+    cosine = THRESHOLD - 0.005  # e.g. an emoji string's 0.845 or an injection's 0.850
+    assert not judge([cosine, cosine - 0.01], [0.0, 0.0], ELSEWHERE).relevant
+    assert judge([cosine, cosine - 0.01], [0.9, 0.2], ELSEWHERE).relevant
+    assert judge([0.5], [0.0], ELSEWHERE, threshold=0.0).relevant  # RETRIEVAL_MIN_SCORE=0
+    assert not judge([], [], ELSEWHERE).relevant
+    assert "coverage" in judge([cosine], [0.5], ELSEWHERE).describe()
+
+
+def test_closeness_to_another_subject_lowers_relevance_only_above_its_floor() -> None:
+    cosine, coverage = THRESHOLD, 0.1  # answered by its cosine and coverage alone
+    assert judge([cosine], [coverage], OTHER_TOPIC_FLOOR).relevant
+    close = OTHER_TOPIC_FLOOR + 2 * COVERAGE_WEIGHT * coverage / OTHER_TOPIC_WEIGHT
+    refused = judge([cosine], [coverage], close)
+    assert not refused.relevant and refused.other_topic == close
+    assert f"other topic {close:.3f}" in refused.describe()
 
 
 def test_naming_the_speaker_brings_that_talk_first(built_sample_index: Path) -> None:
