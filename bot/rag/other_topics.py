@@ -49,9 +49,9 @@ class OtherTopics:
         return float(np.max(self._vectors @ vector.reshape(-1)))
 
 
-def reference_questions(path: Path = REFERENCE) -> list[str]:
-    """Return the reference questions of `path`, without comments and blank lines."""
-    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+def reference_questions() -> list[str]:
+    """Return the reference questions, without comments and blank lines."""
+    lines = (line.strip() for line in REFERENCE.read_text(encoding="utf-8").splitlines())
     return [line for line in lines if line and not line.startswith("#")]
 
 
