@@ -102,7 +102,7 @@ async def evidence(index: Index, questions: list[dict[str, object]], k: int) -> 
     found = []
     for item in questions:
         question = str(item["question"])
-        verdict = index.relevance(question, await index.search(question, k=k))
+        _, verdict = await index.search_judged(question, k)
         asked = verdict.intent == "question"
         found.append(Evidence(asked, verdict.cosine, verdict.coverage, verdict.other_topic))
     return found

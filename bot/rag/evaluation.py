@@ -92,11 +92,11 @@ async def evaluate_retrieval(
     """Search every question, scoring evidence hits, the right talk and the gate's decision."""
     report = RetrievalReport()
     for item in questions:
-        passages = await index.search(item.question, k)
+        passages, verdict = await index.search_judged(item.question, k)
         report.questions += 1
         report.passages += len(passages)
         report.passage_chars += sum(len(p.text) for p in passages)
-        if index.relevance(item.question, passages).relevant:
+        if verdict.relevant:
             report.answered += 1
         else:
             report.wrongly_refused.append(item.question)
@@ -137,8 +137,7 @@ async def evaluate_refusals(index: Index, questions: Sequence[Question], k: int)
     """Count the off-topic questions the gate refuses, and list those it would answer."""
     report = RefusalReport()
     for item in questions:
-        passages = await index.search(item.question, k)
-        verdict = index.relevance(item.question, passages)
+        _, verdict = await index.search_judged(item.question, k)
         report.questions += 1
         report.not_questions += verdict.intent != "question"
         tally = report.by_kind.setdefault(item.kind or "-", [0, 0])

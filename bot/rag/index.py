@@ -100,6 +100,14 @@ class Index:
         """Search like `search`, also returning per-stage timings in milliseconds."""
         return await asyncio.to_thread(self._search, query, k, vector)
 
+    async def search_judged(
+        self, query: str, k: int = 5, threshold: float | None = None
+    ) -> tuple[list[Passage], Verdict]:
+        """Search `query` and judge the passages with the gate, embedding the query once."""
+        vector = await asyncio.to_thread(self.embed_query, query)
+        passages = await self.search(query, k, vector)
+        return passages, self.relevance(query, passages, threshold, vector)
+
     def embed_query(self, query: str) -> Vectors:
         """Embed `query` as this index's searches do (to search and match curated pairs once)."""
         return self._embedder.embed_queries([query]).reshape(-1)

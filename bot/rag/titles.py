@@ -3,10 +3,9 @@
 A talk noun ("charla", "taller", "keynote", "ponencia"…) followed within a few words by a word
 that only one talk's title holds names that talk. Title words come from the corpus metadata
 (turned into terms as the lexical leg does, so "retos" meets "reto" and "lingüística" meets
-"linguistica"); words
-that several titles share ("taller", "datos") or that are stopwords name nothing, and neither does
-a distinctive word asked without a talk noun: "¿Qué es distilabel?" asks about the tool, not the
-workshop. Speaker names are left to `bot.rag.speakers`.
+"linguistica"); words that several titles share ("taller", "datos") or that are stopwords name
+nothing, and neither does a distinctive word asked without a talk noun: "¿Qué es distilabel?"
+asks about the tool, not the workshop. Speaker names are left to `bot.rag.speakers`.
 """
 
 from __future__ import annotations

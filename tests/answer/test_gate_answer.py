@@ -90,6 +90,6 @@ async def test_a_message_that_is_not_a_question_gets_a_short_reply_without_searc
     answer = await answerer.answer(message, on_delta=on_delta)
     assert (answer.status, answer.text, shown) == ("refused", reply, [reply])
     assert answer.passages == [] and answer.sources == [] and fake_llm.requests == []
-    passages = await sample_index.search(message)
-    assert not sample_index.relevance(message, passages, threshold=0.0).relevant
+    _, verdict = await sample_index.search_judged(message, threshold=0.0)
+    assert not verdict.relevant
     await answerer.aclose()

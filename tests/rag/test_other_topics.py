@@ -34,14 +34,14 @@ def test_the_reference_lists_distinct_spanish_questions() -> None:
 
 
 def test_no_reference_question_paraphrases_an_evaluation_question(embedder: LocalEmbedder) -> None:
-    evaluated = [
-        str(json.loads(line)[key])
+    rows = [
+        json.loads(line)
         for path in sorted(BENCH_DATA.glob("*.jsonl"))
         for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip()
-        for key in ("question", "asked", "curated")
-        if json.loads(line).get(key)
     ]
+    fields = ("question", "asked", "curated")
+    evaluated = [str(row[key]) for row in rows for key in fields if row.get(key)]
     references = reference_questions()
     closeness = embedder.embed_queries(references) @ embedder.embed_queries(evaluated).T
     worst = np.unravel_index(int(np.argmax(closeness)), closeness.shape)
