@@ -30,10 +30,10 @@ from typing import Any
 import discord
 import yarl
 
-from bot.app import AssistantBot
 from bot.cli.run import open_services
 from bot.config import load_settings
 from bot.rag.ingest import ingest
+from cogs.client import AssistantBot
 from tests.fakes.chat_server import FakeChatServer
 from tests.fakes.discord_server import FakeDiscord
 

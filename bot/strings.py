@@ -160,7 +160,7 @@ OPT_REINDEXAR_FUENTE = "De dónde leer las charlas"
 CHOICE_FUENTE_HF = "dataset configurado (HF_DATASET)"
 CHOICE_FUENTE_MUESTRA = "muestra incluida (4 charlas)"
 
-# --- Mentors in the loop (cogs/mentors.py, bot/rag/answer.py) ------------------------------
+# --- Mentors in the loop (cogs/support/mentors.py, bot/rag/answer.py) ----------------------
 HANDOFF_BUTTON = "Pedir ayuda a una persona"
 HANDOFF_CALL = (
     "{role}: el bot no ha sabido responder a esta pregunta. ¿Alguien del equipo de mentoría "

@@ -10,9 +10,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import strings
-from bot.app import AssistantBot
 from bot.rag.errors import RagError
 from bot.rag.ingest import ingest
+from cogs.client import AssistantBot
 from cogs.support.checks import moderators_only
 
 log = logging.getLogger(__name__)

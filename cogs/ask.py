@@ -18,10 +18,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import strings
-from bot.app import AssistantBot
-from bot.discord_render import NO_PINGS, answer_body
 from bot.rag.types import Turn
-from cogs.mentors import Mentors, desk_of
+from cogs.client import AssistantBot
+from cogs.services import CogServices
 from cogs.support.flow import (
     DELIVERY_ERRORS,
     InteractionTarget,
@@ -29,6 +28,8 @@ from cogs.support.flow import (
     QuestionRun,
     Target,
 )
+from cogs.support.mentors import MentorDesk
+from cogs.support.render import NO_PINGS, answer_body
 from store.records import AskContext, StaleReply
 from store.server_settings import ServerConfig
 
@@ -42,10 +43,13 @@ NOTICE_PREFIXES = tuple(notice.split("{", 1)[0] for notice in strings.NOTICES)
 class Ask(commands.Cog):
     """Answer questions asked with `/pregunta`, by mentioning the bot, or inside its threads."""
 
-    def __init__(self, bot: AssistantBot) -> None:
+    def __init__(self, bot: AssistantBot, services: CogServices) -> None:
         """Keep the bot and its services."""
         self.bot = bot
-        self.services = bot.services
+        self.services = services.core
+        self.gate = services.gate
+        self.server_settings = services.server_settings
+        self.desk = services.mentors
         self._resuming: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
@@ -80,8 +84,8 @@ class Ask(commands.Cog):
             with contextlib.suppress(*DELIVERY_ERRORS):
                 await reply.edit(content=strings.INTERRUPTED, view=None)
             return
-        config = await self.bot.server_settings.get(context.guild_id)
-        async with self.bot.gate.tracked():
+        config = await self.server_settings.get(context.guild_id)
+        async with self.gate.tracked():
             run = self._question_run(MessageTarget(message), context, self._mentors(config))
             await run.resume(stale.question, history)
 
@@ -99,15 +103,15 @@ class Ask(commands.Cog):
     @app_commands.describe(texto=strings.OPT_PREGUNTA_TEXTO)
     async def pregunta(self, interaction: discord.Interaction, texto: str) -> None:
         """Defer at once, then stream the answer into the response."""
-        async with self.bot.gate.tracked():  # from arrival: shutdown waits for this question
-            config = await self.bot.server_settings.get(interaction.guild_id)
+        async with self.gate.tracked():  # from arrival: shutdown waits for this question
+            config = await self.server_settings.get(interaction.guild_id)
             parent_id = getattr(interaction.channel, "parent_id", None)
             if interaction.channel_id and not config.allows_channel(
                 interaction.channel_id, parent_id
             ):
                 await interaction.response.send_message(strings.CHANNEL_NOT_ALLOWED, ephemeral=True)
                 return
-            refusal = self.bot.gate.admit(interaction.user.id, config.cooldown_seconds)
+            refusal = self.gate.admit(interaction.user.id, config.cooldown_seconds)
             if refusal is not None:
                 await interaction.response.send_message(refusal, ephemeral=True)
                 return
@@ -131,7 +135,7 @@ class Ask(commands.Cog):
         in_own_thread = isinstance(channel, discord.Thread) and channel.owner_id == me.id
         if not in_own_thread and me not in message.mentions:
             return
-        config = await self.bot.server_settings.get(message.guild.id)
+        config = await self.server_settings.get(message.guild.id)
         parent_id = channel.parent_id if isinstance(channel, discord.Thread) else None
         if not config.allows_channel(channel.id, parent_id):
             log.debug("ignoring message in channel %s (not an allowed channel)", channel.id)
@@ -139,8 +143,8 @@ class Ask(commands.Cog):
         if me not in message.mentions and await self._mentors_took_over(channel):
             return
         try:
-            async with self.bot.gate.tracked():  # from arrival: shutdown waits for this question
-                refusal = self.bot.gate.admit(message.author.id, config.cooldown_seconds)
+            async with self.gate.tracked():  # from arrival: shutdown waits for this question
+                refusal = self.gate.admit(message.author.id, config.cooldown_seconds)
                 if refusal is not None:
                     await message.reply(refusal, allowed_mentions=NO_PINGS)
                     return
@@ -155,16 +159,15 @@ class Ask(commands.Cog):
 
     async def _mentors_took_over(self, channel: discord.abc.MessageableChannel) -> bool:
         """Tell whether mentors were called in this thread: the bot then waits to be mentioned."""
-        desk = desk_of(self.bot)
         thread = isinstance(channel, discord.Thread)
-        return thread and desk is not None and await desk.took_over(channel.id)
+        return thread and await self.desk.took_over(channel.id)
 
-    def _mentors(self, config: ServerConfig) -> Mentors | None:
-        """Return the mentors cog where the server has a mentor role (else: no hand-off)."""
-        return desk_of(self.bot) if config.mentor_role_id else None
+    def _mentors(self, config: ServerConfig) -> MentorDesk | None:
+        """Return the mentors desk where the server has a mentor role (else: no hand-off)."""
+        return self.desk if config.mentor_role_id else None
 
     async def _open_thread(
-        self, message: discord.Message, question: str, mentors: Mentors | None
+        self, message: discord.Message, question: str, mentors: MentorDesk | None
     ) -> None:
         name = strings.THREAD_NAME.format(name=message.author.display_name)[:100]
         context = AskContext(
@@ -190,7 +193,7 @@ class Ask(commands.Cog):
         message: discord.Message,
         thread: discord.Thread,
         question: str,
-        mentors: Mentors | None,
+        mentors: MentorDesk | None,
     ) -> None:
         history = await thread_history(thread, message, self.bot.user)
         placeholder = await message.reply(strings.THINKING, allowed_mentions=NO_PINGS)
@@ -210,17 +213,17 @@ class Ask(commands.Cog):
         context: AskContext,
         question: str,
         history: list[Turn],
-        mentors: Mentors | None,
+        mentors: MentorDesk | None,
     ) -> None:
         await self._question_run(target, context, mentors).run(question, history)
 
     def _question_run(
-        self, target: Target, context: AskContext, mentors: Mentors | None
+        self, target: Target, context: AskContext, mentors: MentorDesk | None
     ) -> QuestionRun:
         return QuestionRun(
             self.services.answerer,
             self.services.recorder,
-            self.bot.gate,
+            self.gate,
             target,
             context,
             mentors=mentors,
@@ -300,4 +303,4 @@ def _strip_mention(content: str, user_id: int) -> str:
 
 async def setup(bot: AssistantBot) -> None:
     """Load the ask cog."""
-    await bot.add_cog(Ask(bot))
+    await bot.add_cog(Ask(bot, bot.cog_services))

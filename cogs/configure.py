@@ -14,7 +14,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import strings
-from bot.app import AssistantBot, UserFacingCheckFailure
+from cogs.client import AssistantBot
+from cogs.support.replies import UserFacingCheckFailure
 from store.errors import StoreError
 from store.server_settings import FIELDS, ServerConfig
 
@@ -67,7 +68,7 @@ class Configure(
     def __init__(self, bot: AssistantBot) -> None:
         """Keep the bot's per-server settings store."""
         self.bot = bot
-        self.store = bot.server_settings
+        self.store = bot.cog_services.server_settings
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         """Re-check Manage Server on every call, whatever the server's command permissions say."""

@@ -1,78 +1,29 @@
-"""Keep the curated collection in line with the Q&A log: at start, every few minutes, on change.
+"""Reconcile the curated collection with the Q&A log at start and every few minutes.
 
-Reviews on Discord, mentor answers and deletions update it at once (`curate_pair`, `resync`);
-the periodic pass picks up what other processes changed (`pide-ayuda faq`, `review`, retention).
-Failures are logged: the database stays the reference, and the next pass catches up.
+Reviews on Discord, mentor answers and deletions update it at once (bot/curated_sync.py); this
+pass picks up what other processes changed (`pide-ayuda faq`, `review`, retention).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 
 from discord.ext import commands
 
-from bot.app import AssistantBot, Services
-from bot.rag.curated import CuratedEntry
-from store.mentors import CuratedPair, MentorLog
-
-log = logging.getLogger(__name__)
+from bot.curated_sync import resync
+from bot.services import Services
+from cogs.client import AssistantBot
 
 SYNC_SECONDS = 300.0
-
-
-def as_entry(pair: CuratedPair) -> CuratedEntry:
-    """Turn a curated pair of the store into an entry of the curated collection."""
-    return CuratedEntry(pair.pair_id, pair.question, pair.answer, pair.provenance)
-
-
-async def add_pair(services: Services, pair: CuratedPair) -> bool:
-    """Index one curated pair now; return whether it was indexed."""
-    try:
-        curated = await services.answerer.curated_index()
-        await asyncio.to_thread(curated.add, [as_entry(pair)])
-    except Exception as error:  # the pair is saved; the next pass indexes it
-        log.warning("could not index curated pair %s: %s", pair.pair_id, error)
-        return False
-    log.info("indexed curated pair %s (%s)", pair.pair_id, pair.provenance)
-    return True
-
-
-async def curate_pair(services: Services, pair_id: int) -> None:
-    """Index a pair that is now approved or edited, or take out one that no longer is."""
-    try:
-        found = await MentorLog(services.db).curated(pair_id)
-        if found:
-            await add_pair(services, found[0])
-            return
-        curated = await services.answerer.curated_index()
-        await asyncio.to_thread(curated.remove, [pair_id])
-    except Exception as error:
-        log.warning("could not update curated pair %s: %s", pair_id, error)
-        return
-    log.info("curated pair %s left the collection", pair_id)
-
-
-async def resync(services: Services) -> None:
-    """Make the curated collection hold exactly the log's approved pairs; never raises."""
-    try:
-        pairs = await MentorLog(services.db).curated()
-        curated = await services.answerer.curated_index()
-        added, removed = await asyncio.to_thread(curated.sync, [as_entry(p) for p in pairs])
-    except Exception as error:
-        log.warning("could not sync the curated answers: %s", error)
-        return
-    if added or removed:
-        log.info("curated answers synced: %d added, %d removed", added, removed)
 
 
 class Curated(commands.Cog):
     """Reconcile the curated collection with the log at start and every few minutes."""
 
-    def __init__(self, bot: AssistantBot) -> None:
-        """Keep the bot's services."""
-        self.services = bot.services
+    def __init__(self, services: Services) -> None:
+        """Keep the process's services."""
+        self.services = services
         self._task: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
@@ -93,5 +44,5 @@ class Curated(commands.Cog):
 
 
 async def setup(bot: AssistantBot) -> None:
-    """Load the curated-answers cog."""
-    await bot.add_cog(Curated(bot))
+    """Load the curated-answers extension."""
+    await bot.add_cog(Curated(bot.cog_services.core))

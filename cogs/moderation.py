@@ -11,10 +11,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import strings
-from bot.app import AssistantBot
-from bot.discord_render import NO_PINGS
 from bot.storage import export_salt
+from cogs.client import AssistantBot
 from cogs.support.checks import moderators_only
+from cogs.support.render import NO_PINGS
 from cogs.support.review import ReviewButton, review_text, review_view
 from store.export import FORMATS, ExportFormat, export_pairs
 from store.export_rows import ExportFilters

@@ -10,8 +10,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import strings
-from bot.app import AssistantBot, services_of
-from cogs.curated import resync
+from bot.curated_sync import resync
+from cogs.client import AssistantBot
+from cogs.services import services_of
 from store.errors import StoreError
 from store.mentors import MentorLog
 from store.privacy import PrivacyLog
@@ -37,7 +38,7 @@ class ConfirmDelete(discord.ui.View):
         """Delete everything stored about the caller."""
         try:
             count = await self.privacy.delete_user_data(self.user_id)
-            services = services_of(interaction)
+            services = services_of(interaction).core
             count += len(await MentorLog(services.db).forget_user(self.user_id))
             await resync(services)  # their pairs and mentor answers leave the curated answers
         except StoreError as error:

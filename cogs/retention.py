@@ -6,7 +6,7 @@ import logging
 
 from discord.ext import commands, tasks
 
-from bot.app import AssistantBot
+from cogs.client import AssistantBot
 from store.errors import StoreError
 from store.privacy import purge_expired
 

@@ -9,18 +9,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal
 
-import aiohttp
-import discord
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings, load_settings
 from bot.errors import UserFacingError
-from bot.rag.errors import first_line
 from bot.rag.index import Index
 from bot.rag.llm import ChatClient
 from bot.rag.urls import public_url
 from bot.storage import open_database
+from cogs.support.login import try_login
 from store.db import alembic_config
 
 Level = Literal["ok", "warn", "fail"]
@@ -131,18 +129,13 @@ async def _discord(settings: Settings) -> Check:
         if settings.dev_guild_id
         else ("commands sync globally (set DEV_GUILD_ID for instant sync while testing)")
     )
-    http = discord.http.HTTPClient(asyncio.get_running_loop())
-    try:
-        me = await http.static_login(settings.discord_token.get_secret_value())
-    except discord.LoginFailure:
+    login = await try_login(settings.discord_token.get_secret_value())
+    if login.outcome == "rejected":
         return Check(
             "fail", "Discord", "Discord rejected DISCORD_TOKEN: copy it again (Reset Token)"
         )
-    except (aiohttp.ClientError, OSError, discord.HTTPException) as error:
-        reason = f"{type(error).__name__}: {first_line(error)}"
+    if login.outcome == "unreachable":
         return Check(
-            "warn", "Discord", f"token set but not checked (Discord unreachable: {reason})"
+            "warn", "Discord", f"token set but not checked (Discord unreachable: {login.detail})"
         )
-    finally:
-        await http.close()
-    return Check("ok", "Discord", f"token valid for bot {me['username']}; {guild}")
+    return Check("ok", "Discord", f"token valid for bot {login.detail}; {guild}")

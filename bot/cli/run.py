@@ -13,13 +13,14 @@ from typing import Any
 import aiohttp
 import discord
 
-from bot.app import AssistantBot, Services
 from bot.cli import CliError
 from bot.config import Settings, load_settings
 from bot.logs import use_format
 from bot.rag.answer import Answerer
 from bot.rag.errors import RagError, first_line
+from bot.services import Services
 from bot.storage import open_database, open_recorder
+from cogs.client import AssistantBot
 from store.errors import StoreError
 from store.privacy import PrivacyLog
 from store.recording import PairRecorder

@@ -9,7 +9,8 @@ import discord
 from discord import app_commands
 
 from bot import strings
-from bot.app import AssistantBot, UserFacingCheckFailure
+from cogs.services import services_of
+from cogs.support.replies import UserFacingCheckFailure
 from store.server_settings import ServerConfig
 
 T = TypeVar("T")
@@ -23,7 +24,7 @@ def is_moderator(interaction: discord.Interaction[Any], config: ServerConfig | N
     if interaction.permissions.manage_guild:
         return True
     if config is None:
-        config = _bot(interaction).server_settings.peek(interaction.guild_id)
+        config = services_of(interaction).server_settings.peek(interaction.guild_id)
     role_id = config.moderator_role_id
     user = interaction.user
     if not role_id or not isinstance(user, discord.Member):
@@ -31,15 +32,8 @@ def is_moderator(interaction: discord.Interaction[Any], config: ServerConfig | N
     return user.get_role(role_id) is not None
 
 
-def _bot(interaction: discord.Interaction[Any]) -> AssistantBot:
-    client = interaction.client
-    if not isinstance(client, AssistantBot):
-        raise TypeError("interaction did not come through AssistantBot")
-    return client
-
-
 async def _check(interaction: discord.Interaction[Any]) -> bool:
-    config = await _bot(interaction).server_settings.get(interaction.guild_id)
+    config = await services_of(interaction).server_settings.get(interaction.guild_id)
     if is_moderator(interaction, config):
         return True
     raise UserFacingCheckFailure(strings.MODERATORS_ONLY, "not a moderator")

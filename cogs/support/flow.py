@@ -3,7 +3,7 @@
 The question is saved from arrival (`PairRecorder.open`); its outcome and how much of it the user
 saw are recorded in one write after delivery, off the reply path, so no answer waits on the
 database. Shared by `/pregunta` (edits the deferred interaction response) and mentions / thread
-follow-ups (edit a message the bot posted). Not an extension: the ask cog imports it.
+follow-ups (edit a message the bot posted). Not an extension: the ask extension uses it.
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ import discord
 from discord.utils import MISSING
 
 from bot import metrics, strings
-from bot.discord_gate import AnswerGate
-from bot.discord_render import MESSAGE_LIMIT, NO_PINGS, preview, render_answer
 from bot.rag.answer import Answerer
 from bot.rag.types import Answer, Mode, Turn
 from bot.storage import outcome_of
-from cogs.feedback import feedback_view
-from cogs.mentors import Mentors
+from cogs.support.feedback import feedback_view
+from cogs.support.gate import AnswerGate
+from cogs.support.mentors import MentorDesk
+from cogs.support.render import MESSAGE_LIMIT, NO_PINGS, preview, render_answer
 from store.recording import PairRecorder
 from store.records import AskContext, Delivery, QuestionRecord
 
@@ -146,7 +146,7 @@ class QuestionRun:
     gate: AnswerGate
     target: Target
     context: AskContext
-    mentors: Mentors | None = None  # set where the server has a mentor role: hand-off
+    mentors: MentorDesk | None = None  # set where the server has a mentor role: hand-off
 
     async def run(self, question: str, history: Sequence[Turn] = ()) -> None:
         """Save, answer, show and record one question; on shutdown, record it as cancelled.
@@ -247,7 +247,7 @@ class QuestionRun:
         if uncovered and shown and self.mentors is not None:
             await self._hand_off(self.mentors, record)
 
-    async def _hand_off(self, mentors: Mentors, record: QuestionRecord) -> None:
+    async def _hand_off(self, mentors: MentorDesk, record: QuestionRecord) -> None:
         """Call the mentors in the refused question's thread."""
         try:
             message = await shown_message(self.target)

@@ -11,10 +11,11 @@ from typing import Any, Literal
 import discord
 
 from bot import strings
-from bot.app import send_private, services_of
-from bot.discord_render import NO_PINGS
-from cogs.curated import curate_pair
+from bot.curated_sync import curate_pair
+from cogs.services import services_of
 from cogs.support.checks import is_moderator
+from cogs.support.render import NO_PINGS
+from cogs.support.replies import send_private
 from store.errors import StoreError
 from store.queries import PairView
 
@@ -65,7 +66,7 @@ def review_view(pair_id: int) -> discord.ui.View:
 
 async def show_next(interaction: discord.Interaction[Any], done: str = "") -> None:
     """Replace the review message with the next pending pair (or say the queue is empty)."""
-    pair = await services_of(interaction).reviews.next_pending()
+    pair = await services_of(interaction).core.reviews.next_pending()
     body = review_text(pair) if pair else strings.REVIEW_NONE
     content = f"{done}\n\n{body}" if done else body
     view = review_view(pair.id) if pair else None
@@ -105,14 +106,14 @@ class ReviewButton(
         """Apply the decision (or open the edit modal) and show the next pair."""
         async with answering_failures(interaction, f"review of pair {self.pair_id}"):
             if self.action == "edit":
-                pair = await services_of(interaction).reviews.next_pending(self.pair_id - 1)
+                pair = await services_of(interaction).core.reviews.next_pending(self.pair_id - 1)
                 current = pair.answer if pair and pair.id == self.pair_id else ""
                 await interaction.response.send_modal(EditModal(self.pair_id, current))
                 return
             state = STATE_OF[self.action]
-            reviews = services_of(interaction).reviews
+            reviews = services_of(interaction).core.reviews
             await reviews.review(self.pair_id, state, interaction.user.id)
-            await curate_pair(services_of(interaction), self.pair_id)
+            await curate_pair(services_of(interaction).core, self.pair_id)
             done = strings.REVIEW_DONE.format(
                 pair_id=self.pair_id, state=strings.REVIEW_STATES[state]
             )
@@ -141,9 +142,9 @@ class EditModal(discord.ui.Modal):
             await interaction.response.send_message(strings.MODERATORS_ONLY, ephemeral=True)
             return
         async with answering_failures(interaction, f"edit of pair {self.pair_id}"):
-            reviews = services_of(interaction).reviews
+            reviews = services_of(interaction).core.reviews
             await reviews.review(self.pair_id, "edited", interaction.user.id, self.answer.value)
-            await curate_pair(services_of(interaction), self.pair_id)
+            await curate_pair(services_of(interaction).core, self.pair_id)
             done = strings.REVIEW_DONE.format(
                 pair_id=self.pair_id, state=strings.REVIEW_STATES["edited"]
             )

@@ -15,10 +15,11 @@ import discord
 import pytest
 import yarl
 
-from bot.app import AssistantBot, Services
 from bot.cli.run import open_services
 from bot.config import load_settings
-from bot.discord_render import STREAMING_CURSOR
+from bot.services import Services
+from cogs.client import AssistantBot
+from cogs.support.render import STREAMING_CURSOR
 from tests.fakes.chat_server import FakeChatServer, fake_llm  # noqa: F401
 from tests.fakes.discord_server import FakeDiscord
 from tests.fixtures.corpus import built_sample_index, sample_data_dir  # noqa: F401

@@ -3,7 +3,7 @@ import asyncio
 import pytest
 
 from bot import strings
-from bot.discord_gate import QUEUE_FACTOR, AnswerGate
+from cogs.support.gate import QUEUE_FACTOR, AnswerGate
 from tests.discord.conftest import StartBot, ask, finished, rows
 from tests.fakes.discord_server import FakeDiscord
 

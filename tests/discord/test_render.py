@@ -1,14 +1,14 @@
 import re
 
 from bot import strings
-from bot.discord_render import (
+from bot.rag.types import Answer, Passage, Source
+from cogs.support.render import (
     STREAMING_CURSOR,
     answer_body,
     preview,
     render_answer,
     split_message,
 )
-from bot.rag.types import Answer, Passage, Source
 
 CITATION = re.compile(r"\[\d+\]")
 

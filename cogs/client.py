@@ -1,25 +1,23 @@
-"""The Discord client: services handed in, cogs loaded in setup_hook, released on close."""
+"""The Discord client: services handed in, extensions loaded in setup_hook, released on close."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import gateway_json, strings
+from bot import strings
 from bot.config import Settings
-from bot.discord_gate import AnswerGate
 from bot.errors import UserFacingError
-from bot.rag.answer import Answerer
-from store.db import Database
-from store.privacy import PrivacyLog
-from store.recording import PairRecorder
-from store.records import StaleReply
-from store.review import ReviewLog
+from bot.services import Services
+from cogs.services import CogServices
+from cogs.support import gateway_json
+from cogs.support.gate import AnswerGate
+from cogs.support.mentors import MentorDesk
+from cogs.support.replies import UserFacingCheckFailure, send_private
 from store.server_settings import ServerConfig, ServerSettingsStore
 
 log = logging.getLogger(__name__)
@@ -32,34 +30,11 @@ EXTENSIONS = (
     "cogs.admin",
     "cogs.retention",
     "cogs.configure",
-    "bot.health",
+    "cogs.health",
     "cogs.mentors",
     "cogs.curated",
 )
 SHUTDOWN_GRACE_SECONDS = 5.0
-
-
-@dataclass(frozen=True, slots=True)
-class Services:
-    """What the cogs use; built and closed by the runner."""
-
-    settings: Settings
-    answerer: Answerer
-    recorder: PairRecorder
-    reviews: ReviewLog
-    privacy: PrivacyLog
-    db: Database
-    # Replies a previous run left unfinished: edited at start-up to say so.
-    stale_replies: tuple[StaleReply, ...] = ()
-
-
-class UserFacingCheckFailure(app_commands.CheckFailure):
-    """A refused command whose Spanish `user_message` explains why."""
-
-    def __init__(self, user_message: str, reason: str) -> None:
-        """Keep the message for the user and the reason for the log."""
-        super().__init__(reason)
-        self.user_message = user_message
 
 
 class AssistantTree(app_commands.CommandTree["AssistantBot"]):
@@ -83,25 +58,6 @@ class AssistantTree(app_commands.CommandTree["AssistantBot"]):
                 cause.user_message if isinstance(cause, UserFacingError) else strings.COMMAND_FAILED
             )
         await send_private(interaction, message)
-
-
-async def send_private(interaction: discord.Interaction[Any], message: str) -> None:
-    """Send an ephemeral message, as the first response or as a follow-up."""
-    try:
-        if interaction.response.is_done():
-            await interaction.followup.send(message, ephemeral=True)
-        else:
-            await interaction.response.send_message(message, ephemeral=True)
-    except discord.HTTPException as error:
-        log.warning("could not tell user %s about an error: %s", interaction.user.id, error)
-
-
-def services_of(interaction: discord.Interaction[Any]) -> Services:
-    """Return the services of the bot that received the interaction."""
-    client = interaction.client
-    if not isinstance(client, AssistantBot):
-        raise TypeError("interaction did not come through AssistantBot")
-    return client.services
 
 
 def server_defaults(settings: Settings) -> ServerConfig:
@@ -140,8 +96,10 @@ class AssistantBot(commands.AutoShardedBot):
             **options,
         )
         self.services = services
-        self.gate = AnswerGate(settings.user_cooldown_seconds, settings.max_answers_in_flight)
-        self.server_settings = ServerSettingsStore(services.db, server_defaults(settings))
+        gate = AnswerGate(settings.user_cooldown_seconds, settings.max_answers_in_flight)
+        server_settings = ServerSettingsStore(services.db, server_defaults(settings))
+        mentors = MentorDesk(services, server_settings)
+        self.cog_services = CogServices(services, gate, server_settings, mentors)
 
     async def setup_hook(self) -> None:
         """Load the cogs and sync the slash commands."""
@@ -166,5 +124,5 @@ class AssistantBot(commands.AutoShardedBot):
 
     async def close(self) -> None:
         """Stop taking questions, finish or cancel answers in flight, unload cogs, disconnect."""
-        await self.gate.drain(SHUTDOWN_GRACE_SECONDS)
+        await self.cog_services.gate.drain(SHUTDOWN_GRACE_SECONDS)
         await super().close()

@@ -16,7 +16,7 @@ from discord.ext import commands
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot import metrics
-from bot.app import AssistantBot
+from cogs.client import AssistantBot
 from store.server_settings import can_write
 
 log = logging.getLogger(__name__)
