@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.config import Settings
 from bot.rag.types import Answer
 from bot.rag.urls import public_url
@@ -30,14 +32,16 @@ def export_salt(settings: Settings) -> bytes:
     return load_salt(configured, settings.data_dir)
 
 
-def outcome_of(answer: Answer, delivery: Delivery, message_id: int | None = None) -> OutcomeRecord:
-    """Describe how an answer ended and how it was shown, as the store records it."""
+def outcome_of(
+    answer: Answer, delivery: Delivery, reply_message_ids: Sequence[int] = ()
+) -> OutcomeRecord:
+    """Describe how an answer ended and the messages that show it, as the store records it."""
     return OutcomeRecord(
         answer=answer.text,
         status=answer.status,
         mode=answer.mode,
         delivery=delivery,
-        message_id=message_id,
+        reply_message_ids=tuple(reply_message_ids),
         model=answer.model,
         endpoint=public_url(answer.endpoint) if answer.endpoint else None,  # stored: no secrets
         error_cause=answer.error_cause,

@@ -195,35 +195,6 @@ STATS_HANDOFFS = (
     "mediana hasta la respuesta: {median}"
 )
 
-# --- Bot messages that are notices, not answers (follow-up history leaves them out) ----------
-NOTICES = (
-    THINKING,
-    COOLDOWN,
-    QUEUED,
-    BUSY,
-    SHUTTING_DOWN,
-    CANCELLED,
-    INTERRUPTED,
-    DELIVERY_CUT,
-    UNEXPECTED_ERROR,
-    EMPTY_QUESTION,
-    QUESTION_TOO_LONG,
-    GREETING_REPLY,
-    THANKS_REPLY,
-    INSTRUCTION_REFUSED,
-    NO_WORDS,
-    INDEX_MISSING,
-    INDEX_UNAVAILABLE,
-    INDEX_MISMATCH,
-    EMBEDDINGS_UNAVAILABLE,
-    LLM_UNAVAILABLE,
-    LLM_TIMEOUT,
-    LLM_BUSY,
-    LLM_PROMPT_TOO_LONG,
-    LLM_MISCONFIGURED,
-    STORE_UNAVAILABLE,
-)
-
 # --- Answers from a small model: fallback and consulted talks (bot/rag/answer.py, render) ---
 FALLBACK_NOTICE = (
     "*El modelo de lenguaje generó un texto defectuoso, así que en su lugar te muestro "

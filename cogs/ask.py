@@ -1,7 +1,8 @@
 """Questions from participants: `/pregunta`, mentions (answered in a new thread), thread follow-ups.
 
-Thread history is read back from Discord (the thread's starter message and its messages), so
-follow-ups keep working after a restart and nothing extra is kept in memory.
+A follow-up's history is read from the store (store/conversations.py): the asker's earlier
+questions in the thread and the answers the bot and the mentors gave them, never the rendered
+messages. It survives restarts, and nothing extra is kept in memory.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import dataclasses
 import logging
 import re
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import discord
 from discord import app_commands
@@ -29,15 +31,16 @@ from cogs.support.flow import (
     Target,
 )
 from cogs.support.mentors import MentorDesk
-from cogs.support.render import NO_PINGS, answer_body
+from cogs.support.render import NO_PINGS
+from store.conversations import ConversationLog
+from store.errors import StoreError
 from store.records import AskContext, StaleReply
 from store.server_settings import ServerConfig
 
 log = logging.getLogger(__name__)
 
-HISTORY_MESSAGES = 20
-# The fixed start of each notice template (the part before its first placeholder).
-NOTICE_PREFIXES = tuple(notice.split("{", 1)[0] for notice in strings.NOTICES)
+# How long a follow-up waits for earlier writes to land, then for the read of its history.
+HISTORY_WAIT_SECONDS = 0.5
 
 
 class Ask(commands.Cog):
@@ -50,6 +53,7 @@ class Ask(commands.Cog):
         self.gate = services.gate
         self.server_settings = services.server_settings
         self.desk = services.mentors
+        self.conversations = ConversationLog(services.core.db)
         self._resuming: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
@@ -76,28 +80,31 @@ class Ask(commands.Cog):
         context = stale.question.context
         try:
             message = await reply.fetch()
-            history = await self._history_of(context) if context.surface == "thread" else []
         except DELIVERY_ERRORS as error:
-            log.info("could not read what the cut reply %s needs: %r", stale.message_id, error)
-            history = None
-        if history is None:
+            log.info("could not read the cut reply %s: %r", stale.message_id, error)
             with contextlib.suppress(*DELIVERY_ERRORS):
                 await reply.edit(content=strings.INTERRUPTED, view=None)
             return
+        history: list[Turn] = []
+        if context.surface == "thread" and context.thread_id and context.user_id:
+            asked = stale.question.created_at
+            history = await self._history(context.thread_id, context.user_id, asked)
         config = await self.server_settings.get(context.guild_id)
         async with self.gate.tracked():
             run = self._question_run(MessageTarget(message), context, self._mentors(config))
             await run.resume(stale.question, history)
 
-    async def _history_of(self, context: AskContext) -> list[Turn] | None:
-        """Read again the thread history a follow-up was asked with (None: it cannot be found)."""
-        if context.thread_id is None or context.message_id is None:
-            return None
-        thread = await self.bot.fetch_channel(context.thread_id)
-        if not isinstance(thread, discord.Thread):
-            return None
-        asked = await thread.fetch_message(context.message_id)
-        return await thread_history(thread, asked, self.bot.user)
+    async def _history(self, thread_id: int, user_id: int, before: datetime) -> list[Turn]:
+        """Read the asker's conversation in the thread from the store (none if it is unreadable)."""
+        with contextlib.suppress(TimeoutError):  # the previous answer may still be queued
+            await asyncio.wait_for(self.services.recorder.flush(), HISTORY_WAIT_SECONDS)
+        try:
+            reading = self.conversations.history(thread_id, user_id, before)
+            turns = await asyncio.wait_for(reading, HISTORY_WAIT_SECONDS)
+        except (StoreError, TimeoutError) as error:
+            log.warning("answering without the history of thread %s: %r", thread_id, error)
+            return []
+        return [Turn(turn.role, turn.text) for turn in turns]
 
     @app_commands.command(name="pregunta", description=strings.CMD_PREGUNTA)
     @app_commands.describe(texto=strings.OPT_PREGUNTA_TEXTO)
@@ -195,7 +202,7 @@ class Ask(commands.Cog):
         question: str,
         mentors: MentorDesk | None,
     ) -> None:
-        history = await thread_history(thread, message, self.bot.user)
+        history = await self._history(thread.id, message.author.id, datetime.now(UTC))
         placeholder = await message.reply(strings.THINKING, allowed_mentions=NO_PINGS)
         context = AskContext(
             surface="thread",
@@ -228,72 +235,6 @@ class Ask(commands.Cog):
             context,
             mentors=mentors,
         )
-
-
-async def thread_history(
-    thread: discord.Thread, current: discord.Message, me: discord.ClientUser | None
-) -> list[Turn]:
-    """Read the asker's earlier turns in the thread and the bot's answers to them, oldest first.
-
-    Other people's messages (and the bot's answers to them) are left out: history is untrusted
-    data, and only the asker's conversation is theirs to continue.
-    """
-    if me is None:
-        return []
-    asker, turns = current.author.id, []
-    authors: dict[int, int] = {}  # id -> author of each human message seen
-    speaker: int | None = None  # whose question the bot's next messages answer
-    starter = await _starter(thread)
-    if starter is not None:
-        authors[starter.id] = speaker = starter.author.id
-        if speaker == asker:
-            turns.append(Turn("user", _strip_mention(starter.content, me.id)))
-    earlier = [m async for m in thread.history(limit=HISTORY_MESSAGES, before=current)]
-    for message in reversed(earlier):
-        if message.author.id == me.id:
-            text = answer_body(message.content)
-            if _answered(message, authors, speaker) == asker and text and not _is_notice(text):
-                _append(turns, Turn("assistant", text))
-        elif not message.author.bot:
-            authors[message.id] = speaker = message.author.id
-            text = _strip_mention(message.content, me.id)
-            if speaker == asker and text:
-                _append(turns, Turn("user", text))
-    return turns
-
-
-def _answered(message: discord.Message, authors: dict[int, int], speaker: int | None) -> int | None:
-    """Return the author of the message a bot message answers: its reply target, else the last."""
-    reference = message.reference
-    if reference is not None and reference.message_id in authors:
-        return authors[reference.message_id]
-    return speaker
-
-
-def _is_notice(text: str) -> bool:
-    """Tell whether a bot message is a notice (wait, error, cooldown) rather than an answer."""
-    return text.startswith(NOTICE_PREFIXES)
-
-
-def _append(turns: list[Turn], turn: Turn) -> None:
-    """Add a turn, merging it into the previous one when the same role spoke twice in a row."""
-    if turns and turns[-1].role == turn.role:
-        turns[-1] = Turn(turn.role, f"{turns[-1].content}\n\n{turn.content}")
-    else:
-        turns.append(turn)
-
-
-async def _starter(thread: discord.Thread) -> discord.Message | None:
-    """Return the message the thread was opened from, if it still exists."""
-    if thread.starter_message is not None:
-        return thread.starter_message
-    parent = thread.parent
-    if not isinstance(parent, discord.TextChannel):
-        return None
-    try:
-        return await parent.fetch_message(thread.id)
-    except discord.HTTPException:
-        return None
 
 
 def _strip_mention(content: str, user_id: int) -> str:

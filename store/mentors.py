@@ -26,11 +26,13 @@ from sqlalchemy import (
     delete,
     func,
     select,
+    update,
 )
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from store.conversations import MentorQuestion
 from store.db import Database
 from store.errors import translate
 from store.models import Base, QAPair, UTCDateTime, utcnow
@@ -66,6 +68,10 @@ class MentorAnswer(Base):
     )
     mentor_id: Mapped[int] = mapped_column(BigInteger, index=True)
     pair_id: Mapped[int | None] = mapped_column(ForeignKey("qa_pairs.id", ondelete="SET NULL"))
+    # What the asker said last when this answer started (None: the handed-off question).
+    question_id: Mapped[int | None] = mapped_column(
+        ForeignKey("mentor_questions.id", ondelete="SET NULL")
+    )
     # Message id (as text) -> content: the messages the answer is made of.
     messages: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -150,7 +156,10 @@ class MentorLog:
         return "opened"
 
     async def placed(self, pair_key: str, thread_id: int | None) -> None:
-        """Note the thread the mentors were called in; None drops the reservation (call failed)."""
+        """Note the thread the mentors were called in; None drops the reservation (call failed).
+
+        The question's pair joins that thread's conversation (a `/pregunta` one had no thread).
+        """
         try:
             async with self._db.writing() as session:
                 found = await _by_key(session, pair_key)
@@ -158,6 +167,11 @@ class MentorLog:
                     await session.delete(found)
                 elif found is not None:
                     found.thread_id = thread_id
+                    await session.execute(
+                        update(QAPair)
+                        .where(QAPair.key == pair_key, QAPair.thread_id.is_(None))
+                        .values(thread_id=thread_id)
+                    )
         except (SQLAlchemyError, OSError) as error:
             raise translate(error, "placing a hand-off") from error
 
@@ -190,10 +204,13 @@ class MentorLog:
                 answers = await _open_answers(session, handoff.id)
                 answer = next((a for a in answers if a.mentor_id == mentor_id), None)
                 if answer is None:
-                    answer = MentorAnswer(handoff_id=handoff.id, mentor_id=mentor_id, messages={})
+                    asked = await _latest_question(session, handoff.id)
+                    answer = MentorAnswer(
+                        handoff_id=handoff.id, mentor_id=mentor_id, messages={}, question_id=asked
+                    )
                     session.add(answer)
                 answer.messages = {**answer.messages, str(message_id): text}
-                return await _write_answer(session, handoff, answer, message_id)
+                return await _write_answer(session, handoff, answer)
         except (SQLAlchemyError, OSError) as error:
             raise translate(error, "recording a mentor answer") from error
 
@@ -207,17 +224,29 @@ class MentorLog:
                 if handoff is None or answer is None:
                     return None
                 answer.messages = {**answer.messages, str(message_id): text}
-                return await _write_answer(session, handoff, answer, message_id)
+                return await _write_answer(session, handoff, answer)
         except (SQLAlchemyError, OSError) as error:
             raise translate(error, "updating a mentor answer") from error
 
-    async def participant_said(self, thread_id: int) -> None:
-        """Close the open mentor answers of this thread: the next mentor message starts another."""
+    async def participant_said(
+        self, thread_id: int, user_id: int, message_id: int, text: str
+    ) -> None:
+        """Close the open mentor answers of this thread: the next mentor message starts another.
+
+        What the asker says becomes the question the mentors' next answers reply to.
+        """
         try:
             async with self._db.writing() as session:
                 handoff = await _latest_handoff(session, thread_id)
-                for answer in await _open_answers(session, handoff.id) if handoff else []:
+                if handoff is None:
+                    return
+                for answer in await _open_answers(session, handoff.id):
                     answer.closed_at = utcnow()
+                if user_id == handoff.user_id and text.strip() and await _kept(session, handoff):
+                    question = MentorQuestion(
+                        handoff_id=handoff.id, message_id=message_id, question=text.strip()
+                    )
+                    session.add(question)
         except (SQLAlchemyError, OSError) as error:
             raise translate(error, "closing a mentor answer") from error
 
@@ -321,6 +350,22 @@ async def _open_answers(session: AsyncSession, handoff_id: int) -> list[MentorAn
     return list((await session.scalars(query)).all())
 
 
+async def _kept(session: AsyncSession, handoff: HandOff) -> bool:
+    """Tell whether the handed-off question is stored (not when its asker opted out or left)."""
+    query = select(QAPair.id).where(QAPair.key == handoff.pair_key)
+    return await session.scalar(query) is not None
+
+
+async def _latest_question(session: AsyncSession, handoff_id: int) -> int | None:
+    query = (
+        select(MentorQuestion.id)
+        .where(MentorQuestion.handoff_id == handoff_id)
+        .order_by(MentorQuestion.id.desc())
+        .limit(1)
+    )
+    return await session.scalar(query)
+
+
 def _human_pair(
     question: str, answer: str, provenance: str, surface: str, now: datetime, approved: bool = True
 ) -> QAPair:
@@ -341,7 +386,7 @@ def _human_pair(
 
 
 async def _write_answer(
-    session: AsyncSession, handoff: HandOff, answer: MentorAnswer, message_id: int
+    session: AsyncSession, handoff: HandOff, answer: MentorAnswer
 ) -> CuratedPair | None:
     """Create or update the answer's pair; return it when it is curated (the first answer)."""
     # Message ids are snowflakes: their order is the posting order, whatever order they came in.
@@ -358,15 +403,33 @@ async def _write_answer(
             MentorAnswer.handoff_id == handoff.id, MentorAnswer.pair_id.is_not(None)
         )
         first = await session.scalar(earlier.limit(1)) is None
-        pair = _human_pair(asked.question, text, "mentor", "thread", utcnow(), approved=first)
-        pair.user_id, pair.guild_id = asked.user_id, asked.guild_id
-        pair.channel_id, pair.thread_id, pair.message_id = (
-            asked.channel_id,
-            handoff.thread_id,
-            message_id,
-        )
+        pair = await _mentor_pair(session, asked, answer, text, approved=first)
+        pair.thread_id = handoff.thread_id
         session.add(pair)
         await session.flush()
         answer.pair_id = pair.id
     pair.answer = text
+    pair.reply_message_ids = [int(i) for i, _ in ordered]
     return curated_of(pair) if pair.review_state in CURATED_STATES else None
+
+
+async def _mentor_pair(
+    session: AsyncSession, asked: QAPair, answer: MentorAnswer, text: str, approved: bool
+) -> QAPair:
+    """Build a mentor answer's pair, asked by the asker: their last words, else the question."""
+    follow_up = (
+        await session.get(MentorQuestion, answer.question_id) if answer.question_id else None
+    )
+    question = follow_up.question if follow_up else asked.question
+    pair = _human_pair(question, text, "mentor", "thread", utcnow(), approved=approved)
+    pair.user_id, pair.guild_id, pair.channel_id = asked.user_id, asked.guild_id, asked.channel_id
+    if follow_up is None:
+        pair.message_id, pair.answers_key = asked.message_id, asked.key
+        return pair
+    pair.message_id = follow_up.message_id
+    pair.answers_key = await session.scalar(  # the follow-up was asked to the bot too
+        select(QAPair.key).where(
+            QAPair.message_id == follow_up.message_id, QAPair.provenance == "bot"
+        )
+    )
+    return pair

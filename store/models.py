@@ -98,11 +98,17 @@ class QAPair(Base):
     user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     guild_id: Mapped[int | None] = mapped_column(BigInteger)
     channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The thread whose conversation the pair belongs to (a handed-off /pregunta joins one later).
     thread_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The asker's message (None for /pregunta): a mentor pair keeps the one it answers.
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     # The bot's message that shows the answer while it streams (edited if the process dies).
     reply_channel_id: Mapped[int | None] = mapped_column(BigInteger)
     reply_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Every message that shows the answer, in order: the bot's pieces, or a mentor's messages.
+    reply_message_ids: Mapped[list[int]] = mapped_column(JSON, default=list, server_default="[]")
+    # A mentor's pair: the key of the bot question it answers, when the question was one.
+    answers_key: Mapped[str | None] = mapped_column(String(32), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     review_state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     edited_answer: Mapped[str | None] = mapped_column(NulFreeText())

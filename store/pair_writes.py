@@ -103,8 +103,8 @@ async def apply_finish(
     pair.endpoint = outcome.endpoint
     pair.error_cause = outcome.error_cause
     pair.timings = dict(outcome.timings)
-    if outcome.message_id is not None:
-        pair.message_id = outcome.message_id
+    if outcome.reply_message_ids:
+        pair.reply_message_ids = list(outcome.reply_message_ids)
     pair.sources = [
         PairSource(
             rank=rank,

@@ -72,7 +72,7 @@ class OutcomeRecord:
     status: FinalStatus
     mode: str
     delivery: Delivery
-    message_id: int | None = None
+    reply_message_ids: tuple[int, ...] = ()  # the messages that show the answer, in order
     model: str | None = None
     endpoint: str | None = None  # the caller drops credentials (bot/storage.py: public_url)
     error_cause: str | None = None

@@ -160,7 +160,7 @@ def _outcome(fields: dict[str, Any]) -> OutcomeRecord:
         status=fields["status"],
         mode=str(fields["mode"]),
         delivery=fields.get("delivery", "pending"),
-        message_id=fields.get("message_id"),
+        reply_message_ids=_reply_ids(fields),
         model=fields.get("model"),
         endpoint=fields.get("endpoint"),
         error_cause=fields.get("error_cause"),
@@ -168,6 +168,14 @@ def _outcome(fields: dict[str, Any]) -> OutcomeRecord:
         timings=dict(fields.get("timings") or {}),
         sources=sources,
     )
+
+
+def _reply_ids(fields: dict[str, Any]) -> tuple[int, ...]:
+    """Read the reply's message ids (lines written before 0006 carry the main one only)."""
+    ids = fields.get("reply_message_ids")
+    if ids is None and fields.get("message_id") is not None:
+        ids = [fields["message_id"]]
+    return tuple(int(i) for i in ids or ())
 
 
 def _decode_v1(data: dict[str, Any]) -> Finished:

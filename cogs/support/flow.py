@@ -228,7 +228,8 @@ class QuestionRun:
         if self.mentors is not None and answer.status in ("answered", "partial", "fallback"):
             view = self.mentors.with_button(view, record.key, self.context.user_id)
         pieces = render_answer(answer)
-        shown, message_id = await self._send(pieces, view)
+        reply_ids = await self._send(pieces, view)
+        shown = len(reply_ids)
         if shown == 0:
             await self._quietly(self.target.show(strings.UNEXPECTED_ERROR))
         elif shown < len(pieces):  # keep what the user saw, and say the rest is missing
@@ -240,7 +241,7 @@ class QuestionRun:
             if shown
             else "not_delivered"
         )
-        self.recorder.finished(record, outcome_of(answer, delivery, message_id))
+        self.recorder.finished(record, outcome_of(answer, delivery, _known(reply_ids)))
         metrics.record_answer(self.context.surface, answer)
         log.info("answer %s: %s, %s", record.key, answer.status, delivery)
         uncovered = answer.status == "refused" and answer.intent == "question"
@@ -256,21 +257,17 @@ class QuestionRun:
             return
         await mentors.hand_off(message, record.key, self.context.user_id, record.question)
 
-    async def _send(
-        self, pieces: list[str], view: discord.ui.View | None
-    ) -> tuple[int, int | None]:
-        """Show the first piece in place, the rest after it; return (pieces shown, main id)."""
+    async def _send(self, pieces: list[str], view: discord.ui.View | None) -> list[int | None]:
+        """Show the first piece in place, the rest after it; return the ids of the pieces shown."""
         first, rest = pieces[0], pieces[1:]
-        shown, message_id = 0, None
+        shown: list[int | None] = []
         try:
-            message_id = await self.target.show(first, None if rest else view)
-            shown = 1
+            shown.append(await self.target.show(first, None if rest else view))
             for number, piece in enumerate(rest, start=1):
-                await self.target.add(piece, view if number == len(rest) else None)
-                shown += 1
+                shown.append(await self.target.add(piece, view if number == len(rest) else None))
         except DELIVERY_ERRORS as error:
-            log.error("delivered %d of %d pieces of an answer: %r", shown, len(pieces), error)
-        return shown, message_id
+            log.error("delivered %d of %d pieces of an answer: %r", len(shown), len(pieces), error)
+        return shown
 
     @staticmethod
     async def _quietly(call: Awaitable[object]) -> None:
@@ -287,6 +284,11 @@ async def shown_message(target: Target) -> discord.Message:
     if isinstance(target, InteractionTarget):
         return await target.interaction.original_response()
     raise TypeError(f"unknown answer target {type(target).__name__}")
+
+
+def _known(message_ids: list[int | None]) -> list[int]:
+    """Return the message ids Discord gave back (an edit may not say which message it was)."""
+    return [message_id for message_id in message_ids if message_id is not None]
 
 
 def _with_notice(shown: str) -> str:

@@ -202,7 +202,8 @@ class MentorDesk:
                 )
                 await self._curate(written)
             else:
-                await self.log.participant_said(channel.id)
+                text = _without_mentions(message.content)
+                await self.log.participant_said(channel.id, message.author.id, message.id, text)
         except StoreError as error:
             log.error("could not record message %s in thread %s: %s", message.id, channel.id, error)
 
@@ -231,3 +232,8 @@ class MentorDesk:
             await call
         except StoreError as error:
             log.warning("hand-off bookkeeping failed: %s", error)
+
+
+def _without_mentions(content: str) -> str:
+    """Return a message without its mentions (of the bot, a role, anyone): the words asked."""
+    return re.sub(r"<@[!&]?[0-9]+>", "", content).strip()

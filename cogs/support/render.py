@@ -2,7 +2,8 @@
 
 A message reads: the notice (extractive, partial or fallback note; display only), the answer text,
 the cited sources, and, when the answer cites nothing, the talks whose passages the model was given
-("Charlas consultadas"), kept apart from sources. `answer_body` undoes this for thread history.
+("Charlas consultadas"), kept apart from sources. Display only: follow-up history comes from the
+store (store/conversations.py), never from these messages.
 """
 
 from __future__ import annotations
@@ -19,13 +20,6 @@ from bot.rag.types import Answer, Passage, Source
 MESSAGE_LIMIT = 2000
 STREAMING_CURSOR = " ▌"  # marks a message still being written
 NO_PINGS = AllowedMentions.none()
-# Notices that may open a rendered answer.
-DECORATIONS = (
-    strings.EXTRACTIVE_LABEL,
-    strings.PARTIAL_ANSWER_NOTE,
-    strings.FALLBACK_NOTICE,
-    strings.CANCELLED,
-)
 
 _CITATION = re.compile(r"\[[^\[\]\n]{1,40}\]")
 _FENCE_LINE = re.compile(r"^ {0,3}(```+|~~~+)(.*)$", re.MULTILINE)
@@ -64,16 +58,6 @@ def render_answer(answer: Answer) -> list[str]:
     if not body and not answer.notice:
         blocks = [strings.UNEXPECTED_ERROR]
     return split_message("\n\n".join(blocks))
-
-
-def answer_body(content: str) -> str:
-    """Return the answer part of a rendered message: no notice, no sources or talks consulted."""
-    for header in (strings.SOURCES_HEADER, strings.CONSULTED_HEADER):
-        content = content.split(header, 1)[0]
-    content = content.strip()
-    for notice in DECORATIONS:
-        content = content.removeprefix(notice).strip()
-    return content
 
 
 def preview(text_so_far: str) -> str:

@@ -2,7 +2,8 @@
 
 A greeting gets a greeting and no mentor; a refused question is handed off in a thread opened
 from the answer, pinging only the mentor role; a mentor's reply there becomes an approved
-`mentor` pair (a non-mentor's does not); the bot stays quiet in that thread; a second participant
+`mentor` pair (a non-mentor's does not), and a mentor's reply after the asker spoke again answers
+the asker's words, not the first question; the bot stays quiet in that thread; a second participant
 asking a paraphrase gets the mentor's answer, cited as an `faq` source, in Discord and in
 `pide-ayuda ask --json`.
 """
@@ -98,7 +99,7 @@ async def test_refusal_hands_off_and_a_mentor_reply_answers_the_next_asker(
         bot_posts = [m for m in fake.messages_in(thread_id) if m["author"]["id"] == fake.app_id]
         assert len(bot_posts) == 1, "the bot answered in a thread the mentors took over"
         await eventually(lambda: rows(sample_data_dir, SECOND_ASKER_SOURCES) == [("faq",)])
-    late_answer = (QUESTION, "Tarde, editado", "pending")
+    late_answer = ("¡Gracias!", "Tarde, editado", "pending")  # answers what the asker said last
     assert rows(sample_data_dir, MENTOR_PAIRS) == [approved, second_mentor, late_answer]
     assert "Traceback" not in bot.log()
 

@@ -13,7 +13,8 @@ MODERATOR_COMMANDS = {"exportar", "revisar", "estadisticas", "reindexar", "confi
 def _pairs(data_dir) -> list[tuple[Any, ...]]:
     with sqlite3.connect(data_dir / "pide-ayuda.sqlite3") as db:
         return db.execute(
-            "SELECT key, surface, status, question, answer, user_id, message_id FROM qa_pairs"
+            "SELECT key, surface, status, question, answer, user_id, reply_message_ids "
+            "FROM qa_pairs"
         ).fetchall()
 
 
@@ -49,7 +50,7 @@ async def test_pregunta_defers_streams_and_finishes_with_sources_and_buttons(
             await fake_discord.wait_for(
                 "PATCH", pattern, len(fake_discord.find("PATCH", pattern)) + 1
             )
-        await eventually(lambda: _pairs(sample_data_dir) and _pairs(sample_data_dir)[0][-1])
+        await eventually(lambda: _pairs(sample_data_dir) and _pairs(sample_data_dir)[0][-1] != "[]")
     _, callback = fake_discord.callbacks[interaction_id]
     assert callback["type"] == 5
     edits = fake_discord.find("PATCH", pattern)
@@ -59,11 +60,11 @@ async def test_pregunta_defers_streams_and_finishes_with_sources_and_buttons(
     assert "Elena González-Blanco" in final["content"]
     assert all(e.body["allowed_mentions"]["parse"] == [] for e in edits)
     buttons = [c for row in final["components"] for c in row["components"]]
-    ((key, surface, status, question, answer, user_id, message_id),) = _pairs(sample_data_dir)
+    ((key, surface, status, question, answer, user_id, reply_ids),) = _pairs(sample_data_dir)
     assert [b["custom_id"] for b in buttons] == [f"pa:vote:k{key}:up", f"pa:vote:k{key}:down"]
     assert (surface, status, question, user_id) == ("slash", "answered", QUESTION, 1001)
     assert "[1]" in answer
-    assert str(message_id) == fake_discord.originals[token]["id"]
+    assert reply_ids == f"[{fake_discord.originals[token]['id']}]"
 
 
 async def test_long_answer_is_split_and_the_buttons_go_on_the_last_message(

@@ -83,7 +83,7 @@ async def test_consecutive_mentor_messages_and_edits_form_one_approved_mentor_pa
         "¿Cómo subo un dataset?",
         1001,
     )
-    await mentors.participant_said(THREAD)
+    await mentors.participant_said(THREAD, 1001, 11, "¡Gracias!")
     assert await mentors.mentor_edited(THREAD, 10, "otra vez") is None  # the asker spoke since
     assert (await _pair(qalog.db, edited.pair_id)).answer == pair.answer
     stats = await mentors.stats()
@@ -101,7 +101,7 @@ async def test_later_mentor_answers_are_kept_for_review_not_curated(qalog: QALog
     assert await mentors.mentor_said(THREAD, 43, 11, "También vale la web") is None
     assert await mentors.mentor_said(THREAD, 43, 13, "(arrastrando el fichero).") is None
     assert await mentors.mentor_edited(THREAD, 11, "También vale la web del Hub") is None
-    await mentors.participant_said(THREAD)
+    await mentors.participant_said(THREAD, 1001, 12, "¿Y si es privado?")
     # The first mentor after the asker spoke: another answer, also left to the moderators.
     assert await mentors.mentor_said(THREAD, 42, 14, "¿Te funcionó?") is None
     assert await _mentor_pairs(qalog.db) == [

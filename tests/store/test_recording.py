@@ -77,11 +77,12 @@ async def test_a_question_is_saved_in_progress_from_arrival_then_finished_in_one
     qalog.recorder.replied(question.key, 333, 999)
     answer = make_answer(status="cancelled")
     answer.notice = "*(cancelada)*"
-    qalog.recorder.finished(question, outcome_of(answer, "partly_delivered", message_id=999))
+    qalog.recorder.finished(question, outcome_of(answer, "partly_delivered", [999, 1000]))
     await qalog.recorder.flush()
     async with db.sessions() as session:
         pair = (await session.scalars(sa.select(QAPair))).one()
-    assert (pair.status, pair.delivery, pair.message_id) == ("cancelled", "partly_delivered", 999)
+    assert (pair.status, pair.delivery, pair.message_id) == ("cancelled", "partly_delivered", 444)
+    assert pair.reply_message_ids == [999, 1000]  # the asker's message id stays
     assert (pair.reply_channel_id, pair.reply_message_id) == (333, 999)
     assert (pair.answer, pair.notice) == (answer.text, "*(cancelada)*")
     assert pair.created_at == question.created_at
@@ -113,7 +114,7 @@ async def test_unfinished_rows_of_a_dead_process_become_interrupted_then_resumab
     assert await qalog.next_pending() is None  # never offered for review
 
     qalog.recorder.resume(stale[0].question)  # answered again after the restart: same row
-    qalog.recorder.finished(stale[0].question, outcome_of(make_answer(), "delivered", 999))
+    qalog.recorder.finished(stale[0].question, outcome_of(make_answer(), "delivered", [999]))
     await qalog.recorder.flush()
     async with db.sessions() as session:
         pair = (await session.scalars(sa.select(QAPair))).one()

@@ -16,7 +16,7 @@ from store.db import Database
 from store.models import QAPair, utcnow
 from store.recording import PairRecorder
 from store.records import AskContext, QuestionRecord, new_key
-from store.spool import SPOOL_FILE, Finished, Opened, Spool
+from store.spool import SPOOL_FILE, Finished, Opened, Spool, decode, encode
 from tests.store.conftest import QALog, make_answer, sqlite_path
 from tests.waiting import eventually
 
@@ -205,3 +205,13 @@ async def test_a_question_neither_database_nor_spool_can_take_is_logged_not_rais
     finally:
         await recorder.aclose()
     assert "nor spool it" in caplog.text
+
+
+def test_an_outcome_spooled_before_reply_ids_keeps_its_reply_message() -> None:
+    question = QuestionRecord(new_key(), "¿Antes?", AskContext("slash", 3), utcnow())
+    written = json.loads(encode(Finished(question, outcome_of(make_answer(), "delivered", [5]))))
+    assert written["outcome"]["reply_message_ids"] == [5]
+    del written["outcome"]["reply_message_ids"]
+    written["outcome"]["message_id"] = 77  # how lines carried the reply until migration 0006
+    entry = decode(json.dumps(written))
+    assert isinstance(entry, Finished) and entry.outcome.reply_message_ids == (77,)
