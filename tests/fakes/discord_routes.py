@@ -198,6 +198,35 @@ async def _channel(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
     return fake.channels[m.group(1)]
 
 
+THREAD_METADATA = ("archived", "locked", "auto_archive_duration", "invitable")
+MAX_APPLIED_TAGS = 5
+
+
+@_on("PATCH", r"/channels/(\d+)")
+async def _modify_channel(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
+    """Modify a channel; on a forum post, `applied_tags` must name tags its forum offers."""
+    channel, body = fake.channels.get(m.group(1)), req.body or {}
+    if channel is None:
+        return json_response({"message": "Unknown Channel", "code": 10003}, 404)
+    if "applied_tags" in body:
+        parent = fake.channels.get(channel.get("parent_id") or "")
+        offered = {t["id"] for t in (parent or {}).get("available_tags", [])}
+        tags = [str(t) for t in body["applied_tags"]]
+        if not offered or not set(tags) <= offered or len(tags) > MAX_APPLIED_TAGS:
+            return json_response({"message": "Invalid Form Body", "code": 50035}, 400)
+        body = {**body, "applied_tags": tags}
+    for key, value in body.items():
+        if key in THREAD_METADATA and "thread_metadata" in channel:
+            channel["thread_metadata"][key] = value
+        else:
+            channel[key] = value
+    if channel["type"] in (10, 11, 12):
+        await fake.dispatch("THREAD_UPDATE", channel)
+    else:
+        await fake.dispatch("CHANNEL_UPDATE", channel)
+    return channel
+
+
 @_on("POST", r"/channels/(\d+)/messages")
 async def _send(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
     return fake.new_message(m.group(1), req.body or {}, req.files)
