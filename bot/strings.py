@@ -292,3 +292,7 @@ SETTINGS_FORUMS = (
 SETTINGS_NO_FORUMS = "ninguno"
 SETTINGS_TAG_DEFAULT = "una llamada «Resuelto» o «Solved»"
 SETTINGS_NOTICE_DEFAULT = "el de por defecto"
+SOLUTION_NOT_STORED = (
+    "✅ Marcada como solución: {link}. No la guardo en el dataset: quien preguntó pidió que no se "
+    "guarden sus mensajes."
+)

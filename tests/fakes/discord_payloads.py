@@ -142,8 +142,11 @@ def message(
     }
     if guild_id is not None:
         data["guild_id"] = guild_id
-    if body.get("message_reference"):
-        data["message_reference"] = body["message_reference"]
+    if body.get("message_reference"):  # Discord answers with ids as strings, as everywhere
+        reference = body["message_reference"]
+        data["message_reference"] = {
+            k: str(v) if k.endswith("_id") and v is not None else v for k, v in reference.items()
+        }
     return data
 
 

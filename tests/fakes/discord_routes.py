@@ -127,8 +127,10 @@ async def _gateway_url(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> An
 @_on("PUT", r"/applications/(\d+)(?:/guilds/(\d+))?/commands")
 async def _sync(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
     scope = m.group(2) or "global"
+    # Discord answers every command with all its fields: a message command's description is "".
     echoed = [
-        {**c, "id": p.snowflake(), "application_id": fake.app_id, "version": p.snowflake()}
+        {"description": "", "type": 1, **c, "id": p.snowflake(), "application_id": fake.app_id}
+        | {"version": p.snowflake()}
         for c in req.body
     ]
     if m.group(2):
@@ -202,6 +204,15 @@ THREAD_METADATA = ("archived", "locked", "auto_archive_duration", "invitable")
 MAX_APPLIED_TAGS = 5
 
 
+@_on("GET", r"/guilds/(\d+)/members/(\d+)")
+async def _guild_member(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
+    """Return a member who posted in the server, with their roles; else 404 Unknown Member."""
+    roles = fake.member_roles.get(m.group(2))
+    if roles is None:
+        return json_response({"message": "Unknown Member", "code": 10007}, 404)
+    return p.member(p.user(m.group(2), f"user{m.group(2)}"), roles)
+
+
 @_on("PATCH", r"/channels/(\d+)")
 async def _modify_channel(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
     """Modify a channel; on a forum post, `applied_tags` must name tags its forum offers."""
@@ -248,9 +259,12 @@ async def _history(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
     messages = sorted(fake.messages_in(m.group(1)), key=lambda msg: -int(msg["id"]))
     if "before" in req.query:
         messages = [msg for msg in messages if int(msg["id"]) < int(req.query["before"])]
+    limit = int(req.query.get("limit", 50))
     if "after" in req.query:
         messages = [msg for msg in messages if int(msg["id"]) > int(req.query["after"])]
-    return messages[: int(req.query.get("limit", 50))]
+        if "before" not in req.query:  # the `limit` messages right after `after`, newest first
+            return messages[-limit:]
+    return messages[:limit]
 
 
 @_on("POST", r"/channels/(\d+)/messages/(\d+)/threads")

@@ -65,6 +65,7 @@ class FakeDiscord:
             self.forum_id, self.guild_id, "ayuda-foro", forum_tags, 2
         )
         self.messages: dict[str, Json] = {}
+        self.member_roles: dict[str, list[str]] = {}  # user id -> role ids, as last seen posting
         self.interactions_sent: dict[str, float] = {}
         self.callbacks: dict[str, tuple[float, Json]] = {}
         self.originals: dict[str, Json] = {}
@@ -243,6 +244,7 @@ class FakeDiscord:
         guild_id = channel["guild_id"]
         msg = p.message(channel["id"], author, content, guild_id=guild_id, mentions=mentions)
         self._store(msg)
+        self.member_roles[str(user_id)] = list(roles or [])
         await self.dispatch("MESSAGE_CREATE", {**msg, "member": p.member(author, roles)})
         return msg
 
@@ -289,6 +291,7 @@ class FakeDiscord:
         starter = p.message(thread_id, author, content, guild_id=forum["guild_id"])
         starter["id"] = thread_id
         self._store(starter)
+        self.member_roles[str(user_id)] = list(roles or [])
         await self.dispatch("MESSAGE_CREATE", {**starter, "member": p.member(author, roles)})
         return thread, starter
 
