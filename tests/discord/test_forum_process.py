@@ -13,11 +13,10 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Any
 
 from bot import strings
-from cogs.support.render import STREAMING_CURSOR
 from tests.discord.conftest import QUESTION, rows
+from tests.discord.forum import answered, bot_messages, mark
 from tests.discord.process import ENTRY_POINT, bot_process, process_env
 from tests.fakes.chat_server import FakeChatServer
 from tests.fakes.discord_server import FakeDiscord
@@ -29,39 +28,12 @@ MENTOR_REPLY = "Se guardan los embeddings en una base vectorial y se busca por s
 MENTOR_MORE = "Mira la charla sobre RAG para un ejemplo completo."
 FOLLOW_UP = "¿Y qué son las bases de datos vectoriales en la búsqueda semántica?"
 COMMUNITY_REPLY = "Creo que es como buscar con palabras clave, ¿no?"
+MENTOR_ANSWER = "SELECT answer FROM qa_pairs WHERE provenance = 'mentor'"
 SOLUTIONS = "SELECT provenance, answerer_id FROM forum_solutions"
 FORUM_PAIRS = (
     "SELECT question, answer, provenance, review_state FROM qa_pairs WHERE surface = 'forum' "
     "AND mode = 'human' ORDER BY id"
 )
-
-
-def _bot_messages(fake: FakeDiscord, post_id: str) -> list[dict[str, Any]]:
-    return [m for m in fake.messages_in(post_id) if m["author"]["id"] == fake.app_id]
-
-
-def _answered(fake: FakeDiscord, post_id: str, count: int) -> bool:
-    """Tell whether `count` answers in the post show their final text."""
-    final = [
-        m["content"]
-        for m in _bot_messages(fake, post_id)
-        if m["content"] and not m["content"].startswith(strings.THINKING)
-    ]
-    return len([c for c in final if not c.endswith(STREAMING_CURSOR)]) >= count
-
-
-def _ephemeral(fake: FakeDiscord, token: str) -> str:
-    """Return the text of the ephemeral reply to an interaction ('' until it is final)."""
-    original = fake.originals.get(token)
-    if original is None or not original["flags"] & 64 or original["flags"] & 128:
-        return ""
-    return str(original["content"])
-
-
-async def _mark(fake: FakeDiscord, message: dict[str, Any], user_id: int, **who: Any) -> str:
-    _, token = await fake.message_command(strings.SOLUTION_COMMAND, message, user_id=user_id, **who)
-    await fake.wait_until(lambda: bool(_ephemeral(fake, token)), within=60)
-    return _ephemeral(fake, token)
 
 
 async def test_a_post_is_answered_and_its_solution_saved_tagged_and_exported(
@@ -74,8 +46,8 @@ async def test_a_post_is_answered_and_its_solution_saved_tagged_and_exported(
         assert menu["name"] == strings.SOLUTION_COMMAND
         assert menu["name_localizations"]["en-US"] == "Mark as solution"
         post, _ = await fake.create_post(TITLE, QUESTION, user_id=ASKER)
-        await fake.wait_until(lambda: _answered(fake, post["id"], 1), within=60)
-        notice, answer = _bot_messages(fake, post["id"])[:2]
+        await fake.wait_until(lambda: answered(fake, post["id"], 1), within=60)
+        notice, answer = bot_messages(fake, post["id"])[:2]
         assert notice["embeds"][0]["description"] == strings.FORUM_NOTICE
         assert "búsqueda semántica" in answer["content"].lower()
         assert strings.SOURCES_HEADER in answer["content"]  # cited, through the same pipeline
@@ -83,8 +55,8 @@ async def test_a_post_is_answered_and_its_solution_saved_tagged_and_exported(
         assert TITLE in asked and QUESTION in asked
 
         follow = await fake.post_message(FOLLOW_UP, user_id=ASKER, channel_id=post["id"])
-        await fake.wait_until(lambda: _answered(fake, post["id"], 2), within=60)
-        reply = _bot_messages(fake, post["id"])[-1]
+        await fake.wait_until(lambda: answered(fake, post["id"], 2), within=60)
+        reply = bot_messages(fake, post["id"])[-1]
         assert reply["message_reference"]["message_id"] == follow["id"]
         asked = json.dumps(bot_env.requests[-1]["messages"], ensure_ascii=False)
         assert FOLLOW_UP in asked and QUESTION in asked, "answered without the post as history"
@@ -92,26 +64,31 @@ async def test_a_post_is_answered_and_its_solution_saved_tagged_and_exported(
         mentor = await fake.post_message(
             MENTOR_REPLY, user_id=MENTOR, channel_id=post["id"], roles=[role]
         )
-        await fake.post_message(MENTOR_MORE, user_id=MENTOR, channel_id=post["id"], roles=[role])
+        more = await fake.post_message(
+            "Mira la charla.", user_id=MENTOR, channel_id=post["id"], roles=[role]
+        )
 
-        assert await _mark(fake, mentor, MEMBER) == strings.SOLUTION_NOT_ALLOWED
+        assert await mark(fake, mentor, MEMBER) == strings.SOLUTION_NOT_ALLOWED
         _, opt_out = await fake.slash("privacidad", {"registro": "no"}, user_id=OPTED_OUT)
         await fake.wait_until(lambda: opt_out in fake.originals)
         private = await fake.post_message(
             "Yo lo haría así.", user_id=OPTED_OUT, channel_id=post["id"]
         )
-        assert await _mark(fake, private, ASKER) == strings.SOLUTION_OPTED_OUT
+        assert await mark(fake, private, ASKER) == strings.SOLUTION_OPTED_OUT
         assert not fake.find("PATCH", rf"^/channels/{post['id']}$")
 
-        assert strings.SOLUTION_REPLACED not in await _mark(fake, community, ASKER)
+        assert strings.SOLUTION_REPLACED not in await mark(fake, community, ASKER)
         assert rows(sample_data_dir, SOLUTIONS) == [("community", MEMBER)]
-        replaced = await _mark(fake, mentor, ASKER)
+        replaced = await mark(fake, mentor, ASKER)
         assert "Resuelto" in replaced and strings.SOLUTION_REPLACED in replaced
         (tagging,) = fake.find("PATCH", rf"^/channels/{post['id']}$")
         assert tagging.body["applied_tags"] == [fake.solved_tag_id]
         assert fake.channels[post["id"]]["applied_tags"] == [fake.solved_tag_id]
-        assert len(_bot_messages(fake, post["id"])) == 3, "the bot answered a non-author reply"
-        await eventually(lambda: "indexed curated pair" in bot.log())
+        assert len(bot_messages(fake, post["id"])) == 3, "the bot answered a non-author reply"
+        await fake.edit_posted(more, MENTOR_MORE, roles=[role])  # edits are followed
+        edited = (f"{MENTOR_REPLY}\n\n{MENTOR_MORE}",)
+        await eventually(lambda: rows(sample_data_dir, MENTOR_ANSWER) == [edited])
+        await eventually(lambda: bot.log().count("indexed curated pair") == 2)
 
     assert rows(sample_data_dir, SOLUTIONS) == [("mentor", MENTOR)]
     question = f"{TITLE}\n\n{QUESTION}"

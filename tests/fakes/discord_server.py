@@ -192,21 +192,35 @@ class FakeDiscord:
         return p.member(p.user(user_id, f"user{user_id}"), roles, perms)
 
     async def slash(
-        self, name: str, options: dict[str, Any] | None = None, *, user_id: int = 1001, **who: bool
+        self,
+        name: str,
+        options: dict[str, Any] | None = None,
+        *,
+        user_id: int = 1001,
+        subcommand: str | None = None,
+        resolved: Json | None = None,
+        **who: bool,
     ) -> tuple[str, str]:
-        """Send an application command interaction; return its (id, token)."""
+        """Send an application command (or one of its subcommands); return its (id, token)."""
         command = next(c for c in self._all_commands() if c["name"] == name)
+        declared = command
+        if subcommand is not None:
+            declared = next(o for o in command["options"] if o["name"] == subcommand)
         opts = [
-            {"name": k, "type": self._option_type(command, k), "value": v}
+            {"name": k, "type": self._option_type(declared, k), "value": v}
             for k, v in (options or {}).items()
         ]
-        data = {
+        if subcommand is not None:
+            opts = [{"name": subcommand, "type": 1, "options": opts}]
+        data: Json = {
             "id": command["id"],
             "name": name,
             "type": 1,
             "options": opts,
             "guild_id": self.guild_id,
         }
+        if resolved is not None:
+            data["resolved"] = resolved
         return await self._interaction(2, data, self.interaction_member(user_id, **who))
 
     async def click(
