@@ -296,3 +296,6 @@ SOLUTION_NOT_STORED = (
     "✅ Marcada como solución: {link}. No la guardo en el dataset: quien preguntó pidió que no se "
     "guarden sus mensajes."
 )
+SOLUTION_IS_QUESTION = (
+    "Ese mensaje es la pregunta de la publicación; marca la respuesta que la resolvió."
+)

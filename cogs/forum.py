@@ -57,9 +57,13 @@ class Forum(commands.Cog):
         if me is None or message.author.bot or not isinstance(post, discord.Thread):
             return
         config = await self.server_settings.get(post.guild.id)
-        if posts.forum_of(post, config) is None or me in message.mentions:
-            return  # not a help forum; a mention is the ask cog's
+        if posts.forum_of(post, config) is None:
+            return
         starts = posts.is_post_start(message)
+        if me in message.mentions:  # a mention is the ask cog's to answer
+            if starts:
+                await self._notice(post, config)
+            return
         if not starts and (message.author.id != post.owner_id or await self._taken_over(post)):
             return
         try:
@@ -123,11 +127,12 @@ class Forum(commands.Cog):
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
-        """Follow an edit of a message that is part of an accepted answer."""
-        config = await self.server_settings.get(payload.guild_id)
-        if posts.forum_of(payload.message.channel, config) is None:
+        """Follow a member's edit of a message that is part of an accepted answer."""
+        if payload.message.author.bot:  # the bot edits its answers only while they stream
             return
-        await self.menu.follow_edit(payload.channel_id, payload.message, self.bot.user)
+        config = await self.server_settings.get(payload.guild_id)
+        if posts.forum_of(payload.message.channel, config) is not None:
+            await self.menu.follow_edit(payload.channel_id, payload.message)
 
 
 async def setup(bot: AssistantBot) -> None:

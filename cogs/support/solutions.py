@@ -20,7 +20,6 @@ from cogs.services import CogServices
 from cogs.support import forum_post as posts
 from cogs.support.checks import is_moderator
 from cogs.support.mentors import is_mentor
-from cogs.support.render import answer_body
 from cogs.support.replies import send_private
 from store.errors import StoreError
 from store.server_settings import ServerConfig
@@ -81,6 +80,8 @@ class SolutionMenu:
         config: ServerConfig,
     ) -> str:
         """Save the accepted answer and apply the tag; return what to tell the caller."""
+        if message.id == post.id:
+            return strings.SOLUTION_IS_QUESTION
         try:
             if await self.services.privacy.is_opted_out(message.author.id):
                 log.info("message %s not accepted: its author opted out", message.id)
@@ -135,15 +136,10 @@ class SolutionMenu:
         if result.curated is not None:
             await add_pair(self.services, result.curated)
 
-    async def follow_edit(
-        self, post_id: int, message: discord.Message, me: discord.ClientUser | None
-    ) -> None:
-        """Update an accepted answer when one of its messages is edited."""
-        text = (
-            answer_body(message.content) if me and message.author.id == me.id else message.content
-        )
+    async def follow_edit(self, post_id: int, message: discord.Message) -> None:
+        """Update an accepted answer when one of its (human) messages is edited."""
         try:
-            result = await self.log.edited(post_id, message.id, text)
+            result = await self.log.edited(post_id, message.id, message.content)
         except StoreError as error:
             log.error("could not follow the edit of message %s: %s", message.id, error)
             return

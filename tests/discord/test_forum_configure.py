@@ -4,7 +4,7 @@ No HELP_FORUM_CHANNEL_IDS here: `/configurar foro` makes the fake's forum a help
 `foro-etiqueta` names its solved tag ("duda", any case) and `foro-aviso` the consent notice. The
 author accepts the bot's own answer (provenance `bot`, sources left out); when Discord refuses the
 tag (403) the pair is still saved and the reply says so; marking again applies it. Outside a help
-forum the command is refused.
+forum, or on the post's question, the command is refused.
 """
 
 from __future__ import annotations
@@ -44,8 +44,9 @@ async def test_a_forum_set_with_configurar_uses_its_notice_and_tag(
         assert (await _configure(fake, "foro-etiqueta", {"nombre": "duda"})).startswith(SAVED)
         assert (await _configure(fake, "foro-aviso", {"texto": NOTICE})).startswith(SAVED)
 
-        post, _ = await fake.create_post("Búsqueda semántica", QUESTION, user_id=1001)
+        post, starter = await fake.create_post("Búsqueda semántica", QUESTION, user_id=1001)
         await fake.wait_until(lambda: answered(fake, post["id"], 1), within=60)
+        assert await mark(fake, starter, 1001) == strings.SOLUTION_IS_QUESTION
         notice, answer = bot_messages(fake, post["id"])[:2]
         assert notice["embeds"][0]["description"] == NOTICE
         assert strings.SOURCES_HEADER in answer["content"]
