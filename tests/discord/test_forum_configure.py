@@ -4,7 +4,8 @@ No HELP_FORUM_CHANNEL_IDS here: `/configurar foro` makes the fake's forum a help
 `foro-etiqueta` names its solved tag ("duda", any case) and `foro-aviso` the consent notice. The
 author accepts the bot's own answer (provenance `bot`, sources left out); when Discord refuses the
 tag (403) the pair is still saved and the reply says so; marking again applies it. Outside a help
-forum, or on the post's question, the command is refused.
+forum, or on the post's question, the command is refused. The answerer's `/borrar-mis-datos`
+removes the accepted answer.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from tests.waiting import eventually
 
 NOTICE = "Las publicaciones resueltas se guardan para un dataset abierto; `/privacidad` para salir."
 BOT_PAIRS = "SELECT answer, review_state FROM qa_pairs WHERE provenance = 'bot' AND mode = 'human'"
+SOLUTIONS = "SELECT provenance, answerer_id FROM forum_solutions"
 SAVED = strings.SETTINGS_SAVED.split("{", 1)[0]
 
 
@@ -66,3 +68,24 @@ async def test_a_forum_set_with_configurar_uses_its_notice_and_tag(
         ]
         await eventually(lambda: fake.channels[post["id"]]["applied_tags"] == [duda])
         assert rows(data_dir, BOT_PAIRS) == [saved]
+
+        helper = await fake.post_message(
+            "Usa una base vectorial.", user_id=3003, channel_id=post["id"]
+        )
+        assert strings.SOLUTION_REPLACED in await mark(fake, helper, 1001)
+        assert rows(data_dir, SOLUTIONS) == [("community", 3003)]
+        assert rows(data_dir, BOT_PAIRS) == []  # replaced: never two accepted answers
+        community = "SELECT review_state FROM qa_pairs WHERE provenance = 'community'"
+        assert rows(data_dir, community) == [("pending",)]
+        await _delete_my_data(fake, 3003)  # the answerer's deletion takes record and pair
+        assert rows(data_dir, SOLUTIONS) == [] and rows(data_dir, community) == []
+
+
+async def _delete_my_data(fake: FakeDiscord, user_id: int) -> None:
+    """Run /borrar-mis-datos and confirm it, as `user_id`."""
+    asked, token = await fake.slash("borrar-mis-datos", user_id=user_id)
+    await fake.wait_until(lambda: asked in fake.callbacks)
+    message = fake.originals[token]
+    (button,) = message["components"][0]["components"]
+    clicked, _ = await fake.click(button["custom_id"], message, user_id=user_id)
+    await fake.wait_until(lambda: clicked in fake.callbacks)
