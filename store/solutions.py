@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from store.conversations import ANSWER_STATUSES
 from store.db import Database
 from store.errors import translate
 from store.mentors import CURATED_STATES, HUMAN_MODE, CuratedPair, curated_of
@@ -130,6 +131,19 @@ class SolutionLog:
         except (SQLAlchemyError, OSError) as error:
             raise translate(error, "saving an accepted answer") from error
 
+    async def bot_answer(self, thread_id: int, message_id: int) -> str | None:
+        """Return the text of the bot's answer that `message_id` shows in a post (None: unsaved)."""
+        query = select(QAPair.answer, QAPair.status, QAPair.reply_message_ids).where(
+            QAPair.thread_id == thread_id, QAPair.mode != HUMAN_MODE
+        )
+        try:
+            async with self._db.sessions() as session:
+                rows = (await session.execute(query)).all()
+        except (SQLAlchemyError, OSError) as error:
+            raise translate(error, "reading a bot answer") from error
+        shown = [(answer, status) for answer, status, ids in rows if message_id in (ids or [])]
+        return next((a for a, status in shown if status in ANSWER_STATUSES), None)
+
     async def edited(self, thread_id: int, message_id: int, text: str) -> AcceptResult | None:
         """Follow an edit of a message of an accepted answer; None when it is not one."""
         try:
@@ -212,7 +226,7 @@ def _solution_pair(post: ForumPost, answer: AcceptedAnswer, text: str) -> QAPair
         guild_id=post.guild_id,
         channel_id=post.forum_id,
         thread_id=post.thread_id,
-        message_id=min(answer.messages),
+        message_id=post.thread_id,  # the asker's message: the post's first one
         review_state="approved" if approved else "pending",
         reviewer_id=answer.accepted_by if approved else None,
         reviewed_at=now if approved else None,

@@ -11,12 +11,9 @@ import re
 import discord
 
 from bot import strings
-from bot.rag.types import Turn
-from cogs.support.render import answer_body
 from store.server_settings import ServerConfig
 from store.solutions import ForumPost
 
-HISTORY_MESSAGES = 20
 RUN_MESSAGES = 20  # how far an answer's consecutive messages are looked for, each way
 
 
@@ -70,36 +67,7 @@ async def post_record(post: discord.Thread, bot_id: int) -> ForumPost:
     )
 
 
-async def post_history(
-    post: discord.Thread, current: discord.Message, me: discord.ClientUser
-) -> list[Turn]:
-    """Read the asker's turns in the post (the question first) and the bot's answers to them."""
-    asker = post.owner_id
-    turns: list[Turn] = []
-    earlier = [m async for m in post.history(limit=HISTORY_MESSAGES, before=current)]
-    for message in reversed(earlier):
-        if message.author.id == me.id:
-            text = answer_body(message.content)
-            if text and not text.startswith(strings.THINKING):
-                _append(turns, Turn("assistant", text))
-        elif message.author.id == asker:
-            text = strip_mention(message.content, me.id)
-            if message.id == post.id:
-                text = question_of(post, message, me.id)
-            if text:
-                _append(turns, Turn("user", text))
-    return turns
-
-
-def _append(turns: list[Turn], turn: Turn) -> None:
-    """Add a turn, merging it into the previous one when the same role spoke twice in a row."""
-    if turns and turns[-1].role == turn.role:
-        turns[-1] = Turn(turn.role, f"{turns[-1].content}\n\n{turn.content}")
-    else:
-        turns.append(turn)
-
-
-async def answer_run(post: discord.Thread, target: discord.Message, bot_id: int) -> dict[int, str]:
+async def answer_run(post: discord.Thread, target: discord.Message) -> dict[int, str]:
     """Return the target's text with its author's messages right before and after it."""
     author = target.author.id
     run: dict[int, str] = {target.id: target.content}
@@ -111,8 +79,6 @@ async def answer_run(post: discord.Thread, target: discord.Message, bot_id: int)
             if message.author.id != author or message.id == post.id:
                 break
             run[message.id] = message.content
-    if author == bot_id:
-        run = {i: answer_body(text) for i, text in run.items()}
     return run
 
 

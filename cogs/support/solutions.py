@@ -86,7 +86,7 @@ class SolutionMenu:
             if await self.services.privacy.is_opted_out(message.author.id):
                 log.info("message %s not accepted: its author opted out", message.id)
                 return strings.SOLUTION_OPTED_OUT
-            run = await posts.answer_run(post, message, me)
+            run = await self._answer_of(post, message, me)
             provenance = await _provenance(post.guild, message.author.id, me, config)
             answer = AcceptedAnswer(message.author.id, provenance, run, caller)
             result = await self.log.accept(await posts.post_record(post, me), answer)
@@ -101,6 +101,15 @@ class SolutionMenu:
         await self._curate(result)
         log.info("post %s solved by %s (%s): %s", post.id, caller, provenance, result.outcome)
         return await self._tag(post, forum, config, message, result)
+
+    async def _answer_of(
+        self, post: discord.Thread, message: discord.Message, me: int
+    ) -> dict[int, str]:
+        """Return the accepted messages: the bot's saved answer, or a member's consecutive ones."""
+        if message.author.id != me:
+            return await posts.answer_run(post, message)
+        text = await self.log.bot_answer(post.id, message.id)  # the answer, not its rendering
+        return {message.id: text} if text else {}
 
     async def _tag(
         self,
