@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     mentor_handoffs_per_day: int = Field(default=3, ge=1)
     curated_min_score: float | None = None
 
+    # Help forums (docs/forums.md): forum channels whose posts the bot answers, every server
+    help_forum_channel_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+
     # Operations: per-server defaults, health and metrics, logs, shards (docs/deployment.md)
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     metrics_host: str = "127.0.0.1"
@@ -76,7 +79,7 @@ class Settings(BaseSettings):
         """Accept the level in any case (`info`, `Info`)."""
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("allowed_channel_ids", mode="before")
+    @field_validator("allowed_channel_ids", "help_forum_channel_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         """Accept a comma-separated list of ids from the environment."""

@@ -131,7 +131,12 @@ STATS_TEXT = (
     "**Votos:** 👍 {up} · 👎 {down} ({voted} pares valorados)\n"
     "**Personas excluidas del registro:** {opted_out}\n**Charlas más citadas:**\n{talks}"
 )
-REVIEW_AUTHORS = {"bot": "el bot", "mentor": "un mentor", "moderator": "moderación"}
+REVIEW_AUTHORS = {
+    "bot": "el bot",
+    "mentor": "un mentor",
+    "moderator": "moderación",
+    "community": "la comunidad",
+}
 REVIEW_TEXT = (
     "**Par {pair_id}** · {surface} · {status} · responde {author} · 👍 {up} 👎 {down}\n"
     "**Pregunta:** {question}\n"
@@ -188,6 +193,7 @@ FAQ_AUTHORS = {
     "edited": "respuesta revisada",
     "mentor": "respuesta de mentoría",
     "moderator": "respuesta de moderación",
+    "community": "respuesta de la comunidad",
 }
 CURATED_LABEL = "*Respuesta ya revisada por personas para una pregunta parecida.*"
 STATS_HANDOFFS = (
@@ -237,3 +243,59 @@ SETTINGS_ALL_CHANNELS = "todos"
 SETTINGS_NO_ROLE = "ninguno"
 SETTINGS_SAVED = "Guardado. Se aplica ya en todo el bot.\n\n{settings}"
 SETTINGS_UNAVAILABLE = "No puedo guardar los ajustes ahora mismo; inténtalo de nuevo en un rato."
+
+# --- Help forums: answers in posts, marked solutions, consent (cogs/forum.py) ----------------
+FORUM_NOTICE = (
+    "ℹ️ Cuando se marca una solución en este foro, la pregunta y la respuesta aceptada pasan a "
+    "formar parte de un dataset abierto en español (con seudónimos, nunca nombres). Si no quieres "
+    "que tus mensajes se guarden, usa `/privacidad` (No guardar mis preguntas); "
+    "`/borrar-mis-datos` borra lo que ya se guardó."
+)
+SOLUTION_COMMAND = "Marcar como solución"
+SOLUTION_COMMAND_EN = "Mark as solution"
+SOLUTION_NOT_FORUM = "Solo se pueden marcar soluciones en las publicaciones de un foro de ayuda."
+SOLUTION_NOT_ALLOWED = (
+    "Solo quien abrió la publicación, una persona mentora o moderación puede marcar la solución."
+)
+SOLUTION_OPTED_OUT = (
+    "No puedo guardar ese mensaje como solución: su autor o quien preguntó pidió que no se "
+    "guarden sus mensajes. Marca otra respuesta o escribe tú la solución."
+)
+SOLUTION_EMPTY = "Ese mensaje no tiene texto que guardar como solución."
+SOLUTION_SAVED = "✅ Marcada como solución: {link}. La publicación lleva ahora la etiqueta «{tag}»."
+SOLUTION_SAVED_NO_TAG = (
+    "✅ Marcada como solución: {link}. El foro no tiene una etiqueta de resuelto; crea una "
+    "llamada «Resuelto» o elige una con `/configurar foro-etiqueta`."
+)
+SOLUTION_REPLACED = " Sustituye a la solución anterior."
+SOLUTION_TAG_FAILED = " No he podido poner la etiqueta (me falta el permiso Gestionar hilos)."
+SOLUTION_UNAVAILABLE = "No puedo guardar la solución ahora mismo; inténtalo de nuevo en un rato."
+SOLVED_TAG_NAMES = ("resuelto", "resuelta", "solucionado", "solved", "resolved")
+STATS_SOLUTIONS = (
+    "**Foros de ayuda:** {solved} publicaciones resueltas · mediana hasta la solución: {median} · "
+    "respuestas aceptadas: {by_provenance}"
+)
+CMD_CONFIGURAR_FORO = "Añade o quita un foro de ayuda (el bot responde cada publicación)"
+OPT_CONFIGURAR_FORO = "El canal de foro"
+CMD_CONFIGURAR_FORO_ETIQUETA = "Nombre de la etiqueta que marca una publicación como resuelta"
+OPT_CONFIGURAR_ETIQUETA = "Nombre de la etiqueta (debe existir en el foro)"
+CMD_CONFIGURAR_FORO_AVISO = "Texto del aviso de consentimiento en las publicaciones del foro"
+OPT_CONFIGURAR_AVISO = "El texto del aviso"
+CHOICE_AJUSTE_FOROS = "foros de ayuda"
+CHOICE_AJUSTE_ETIQUETA = "etiqueta de resuelto"
+CHOICE_AJUSTE_AVISO = "aviso del foro"
+SETTINGS_FORUMS = (
+    "\n**Foros de ayuda:** {forums}{forums_mark}\n"
+    "**Etiqueta de resuelto:** {tag}{tag_mark}\n"
+    "**Aviso del foro:** {notice}{notice_mark}"
+)
+SETTINGS_NO_FORUMS = "ninguno"
+SETTINGS_TAG_DEFAULT = "una llamada «Resuelto» o «Solved»"
+SETTINGS_NOTICE_DEFAULT = "el de por defecto"
+SOLUTION_NOT_STORED = (
+    "✅ Marcada como solución: {link}. No la guardo en el dataset: quien preguntó pidió que no se "
+    "guarden sus mensajes."
+)
+SOLUTION_IS_QUESTION = (
+    "Ese mensaje es la pregunta de la publicación; marca la respuesta que la resolvió."
+)

@@ -33,6 +33,7 @@ EXTENSIONS = (
     "cogs.health",
     "cogs.mentors",
     "cogs.curated",
+    "cogs.forum",
 )
 SHUTDOWN_GRACE_SECONDS = 5.0
 
@@ -67,6 +68,7 @@ def server_defaults(settings: Settings) -> ServerConfig:
         moderator_role_id=settings.moderator_role_id,
         mentor_role_id=settings.mentor_role_id,
         cooldown_seconds=settings.user_cooldown_seconds,
+        help_forum_channel_ids=tuple(settings.help_forum_channel_ids),
     )
 
 

@@ -7,6 +7,7 @@ that, so Manage Server is checked again on every call.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import discord
@@ -30,9 +31,14 @@ RESETTABLE = [
     app_commands.Choice(name=strings.CHOICE_AJUSTE_MODERADOR, value="moderator_role_id"),
     app_commands.Choice(name=strings.CHOICE_AJUSTE_MENTOR, value="mentor_role_id"),
     app_commands.Choice(name=strings.CHOICE_AJUSTE_ESPERA, value="cooldown_seconds"),
+    app_commands.Choice(name=strings.CHOICE_AJUSTE_FOROS, value="help_forum_channel_ids"),
+    app_commands.Choice(name=strings.CHOICE_AJUSTE_ETIQUETA, value="solved_tag_name"),
+    app_commands.Choice(name=strings.CHOICE_AJUSTE_AVISO, value="forum_notice"),
     app_commands.Choice(name=strings.CHOICE_AJUSTE_TODO, value="all"),
 ]
 MAX_COOLDOWN_SECONDS = 3600
+MAX_TAG_NAME = 20  # Discord's limit on a forum tag's name
+MAX_NOTICE = 1000
 
 
 def describe(config: ServerConfig) -> str:
@@ -51,6 +57,18 @@ def describe(config: ServerConfig) -> str:
         mentor_mark=mark("mentor_role_id"),
         cooldown=f"{config.cooldown_seconds:g}",
         cooldown_mark=mark("cooldown_seconds"),
+    ) + _describe_forums(config, mark)
+
+
+def _describe_forums(config: ServerConfig, mark: Callable[[str], str]) -> str:
+    forums = ", ".join(f"<#{c}>" for c in config.help_forum_channel_ids)
+    return strings.SETTINGS_FORUMS.format(
+        forums=forums or strings.SETTINGS_NO_FORUMS,
+        forums_mark=mark("help_forum_channel_ids"),
+        tag=config.solved_tag_name or strings.SETTINGS_TAG_DEFAULT,
+        tag_mark=mark("solved_tag_name"),
+        notice=config.forum_notice or strings.SETTINGS_NOTICE_DEFAULT,
+        notice_mark=mark("forum_notice"),
     )
 
 
@@ -117,6 +135,36 @@ class Configure(
     ) -> None:
         """Set the seconds each member waits between questions here."""
         await self._save(interaction, cooldown_seconds=float(segundos))
+
+    @app_commands.command(name="foro", description=strings.CMD_CONFIGURAR_FORO)
+    @app_commands.describe(accion=strings.OPT_CONFIGURAR_ACCION, canal=strings.OPT_CONFIGURAR_FORO)
+    @app_commands.choices(accion=ACTIONS)
+    async def foro(
+        self, interaction: discord.Interaction, accion: str, canal: discord.ForumChannel
+    ) -> None:
+        """Add or remove a help forum, whose posts the bot answers and where solutions are kept."""
+        current = list((await self.store.get(interaction.guild_id)).help_forum_channel_ids)
+        if accion == "add" and canal.id not in current:
+            current.append(canal.id)
+        elif accion == "remove" and canal.id in current:
+            current.remove(canal.id)
+        await self._save(interaction, help_forum_channel_ids=current)
+
+    @app_commands.command(name="foro-etiqueta", description=strings.CMD_CONFIGURAR_FORO_ETIQUETA)
+    @app_commands.describe(nombre=strings.OPT_CONFIGURAR_ETIQUETA)
+    async def foro_etiqueta(
+        self, interaction: discord.Interaction, nombre: app_commands.Range[str, 1, MAX_TAG_NAME]
+    ) -> None:
+        """Set the name of the tag that marks a help-forum post solved."""
+        await self._save(interaction, solved_tag_name=nombre.strip())
+
+    @app_commands.command(name="foro-aviso", description=strings.CMD_CONFIGURAR_FORO_AVISO)
+    @app_commands.describe(texto=strings.OPT_CONFIGURAR_AVISO)
+    async def foro_aviso(
+        self, interaction: discord.Interaction, texto: app_commands.Range[str, 1, MAX_NOTICE]
+    ) -> None:
+        """Set the consent notice posted in each new help-forum post."""
+        await self._save(interaction, forum_notice=texto.strip())
 
     @app_commands.command(name="restablecer", description=strings.CMD_CONFIGURAR_RESTABLECER)
     @app_commands.describe(ajuste=strings.OPT_CONFIGURAR_AJUSTE)

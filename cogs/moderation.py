@@ -20,6 +20,7 @@ from store.export import FORMATS, ExportFormat, export_pairs
 from store.export_rows import ExportFilters
 from store.mentors import HandOffStats, MentorLog
 from store.queries import Stats
+from store.solutions import SolutionLog, SolutionStats
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,18 @@ def handoffs_text(stats: HandOffStats) -> str:
     wait = "-" if median is None else f"{round(median / 60)} min"
     return strings.STATS_HANDOFFS.format(
         opened=stats.opened, answered=stats.answered, open=stats.open, median=wait
+    )
+
+
+def solutions_text(stats: SolutionStats) -> str:
+    """Render the help forums' solved posts for moderators."""
+    median = stats.median_seconds
+    wait = "-" if median is None else f"{round(median / 60)} min"
+    answers = ", ".join(
+        f"{strings.REVIEW_AUTHORS.get(name, name)} {n}" for name, n in stats.by_provenance.items()
+    )
+    return strings.STATS_SOLUTIONS.format(
+        solved=stats.solved, median=wait, by_provenance=answers or "-"
     )
 
 
@@ -120,7 +133,9 @@ class Moderation(commands.Cog):
         """Show counts by status, review state, votes and talks."""
         stats = await self.services.reviews.stats()
         handoffs = handoffs_text(await MentorLog(self.services.db).stats())
-        await interaction.response.send_message(f"{stats_text(stats)}\n{handoffs}", ephemeral=True)
+        solved = solutions_text(await SolutionLog(self.services.db).stats())
+        text = f"{stats_text(stats)}\n{handoffs}\n{solved}"
+        await interaction.response.send_message(text, ephemeral=True)
 
 
 async def setup(bot: AssistantBot) -> None:

@@ -16,6 +16,7 @@ from cogs.services import services_of
 from store.errors import StoreError
 from store.mentors import MentorLog
 from store.privacy import PrivacyLog
+from store.solutions import SolutionLog
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ class ConfirmDelete(discord.ui.View):
             count = await self.privacy.delete_user_data(self.user_id)
             services = services_of(interaction).core
             count += len(await MentorLog(services.db).forget_user(self.user_id))
+            count += len(await SolutionLog(services.db).forget_user(self.user_id))
             await resync(services)  # their pairs and mentor answers leave the curated answers
         except StoreError as error:
             log.error("could not delete a user's data: %s", error)

@@ -8,7 +8,8 @@ from alembic import context
 from sqlalchemy import Connection
 
 import store.mentors
-import store.server_settings  # noqa: F401  (registers its model on Base)
+import store.server_settings
+import store.solutions  # noqa: F401  (registers its model on Base)
 from bot.config import load_settings
 from bot.storage import open_database
 from store.models import Base

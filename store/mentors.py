@@ -38,8 +38,9 @@ from store.errors import translate
 from store.models import Base, QAPair, UTCDateTime, utcnow
 from store.records import new_key
 
-Provenance = Literal["bot", "edited", "mentor", "moderator"]
-PROVENANCES: tuple[Provenance, ...] = ("bot", "edited", "mentor", "moderator")
+# `community`: an accepted help-forum answer by a member who is not a mentor (store/solutions.py).
+Provenance = Literal["bot", "edited", "mentor", "moderator", "community"]
+PROVENANCES: tuple[Provenance, ...] = ("bot", "edited", "mentor", "moderator", "community")
 OpenOutcome = Literal["opened", "already", "limited"]
 HUMAN_MODE = "human"
 

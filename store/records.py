@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, get_args
 
-Surface = Literal["slash", "mention", "thread", "cli"]
+Surface = Literal["slash", "mention", "thread", "cli", "forum"]
 # How an answer ended: the same words as the pipeline's `Status`.
 FinalStatus = Literal["answered", "partial", "fallback", "refused", "error", "cancelled"]
 # A pair's status: a final one, or the lifecycle of its row (saved at arrival, process died).

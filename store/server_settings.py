@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Float, delete, insert
+from sqlalchemy import JSON, BigInteger, Float, String, Text, delete, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -26,7 +26,16 @@ from store.models import Base, UTCDateTime, utcnow
 log = logging.getLogger(__name__)
 
 CACHE_TTL_SECONDS = 2.0
-FIELDS = ("allowed_channel_ids", "moderator_role_id", "mentor_role_id", "cooldown_seconds")
+FIELDS = (
+    "allowed_channel_ids",
+    "moderator_role_id",
+    "mentor_role_id",
+    "cooldown_seconds",
+    "help_forum_channel_ids",
+    "solved_tag_name",
+    "forum_notice",
+)
+ID_LISTS = ("allowed_channel_ids", "help_forum_channel_ids")
 PROBE_GUILD_ID = 0  # no Discord server has id 0: the write probe's row, never committed
 
 
@@ -40,6 +49,10 @@ class ServerSettings(Base):
     moderator_role_id: Mapped[int | None] = mapped_column(BigInteger)
     mentor_role_id: Mapped[int | None] = mapped_column(BigInteger)
     cooldown_seconds: Mapped[float | None] = mapped_column(Float)
+    # Help forums (docs/forums.md): forum channel ids, the solved tag's name, the consent notice.
+    help_forum_channel_ids: Mapped[list[int] | None] = mapped_column(JSON)
+    solved_tag_name: Mapped[str | None] = mapped_column(String(100))
+    forum_notice: Mapped[str | None] = mapped_column(Text)
     updated_by: Mapped[int | None] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -52,12 +65,19 @@ class ServerConfig:
     moderator_role_id: int | None = None
     mentor_role_id: int | None = None
     cooldown_seconds: float = 0.0
+    help_forum_channel_ids: tuple[int, ...] = ()
+    solved_tag_name: str | None = None  # None: a tag named like "Resuelto" or "Solved"
+    forum_notice: str | None = None  # None: the default consent notice (bot/strings.py)
     overridden: frozenset[str] = frozenset()
 
     def allows_channel(self, channel_id: int, parent_id: int | None = None) -> bool:
         """Tell whether questions are answered in this channel (or in threads of it)."""
         allowed = self.allowed_channel_ids
         return not allowed or channel_id in allowed or parent_id in allowed
+
+    def is_help_forum(self, channel_id: int | None) -> bool:
+        """Tell whether a forum channel is one of this server's help forums."""
+        return channel_id is not None and channel_id in self.help_forum_channel_ids
 
 
 class ServerSettingsStore:
@@ -145,7 +165,7 @@ def merge(defaults: ServerConfig, row: ServerSettings) -> ServerConfig:
     for name in FIELDS:
         value = getattr(row, name)
         if value is not None:
-            changes[name] = tuple(value) if name == "allowed_channel_ids" else value
+            changes[name] = tuple(value) if name in ID_LISTS else value
     return dataclasses.replace(defaults, **changes, overridden=frozenset(changes))
 
 

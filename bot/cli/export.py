@@ -15,7 +15,7 @@ from store.export import FORMATS, ExportFilters, ExportReport, export_pairs
 from store.export_rows import STATUS_CHOICES
 from store.mentors import PROVENANCES
 
-SURFACES = ("slash", "mention", "thread", "cli")
+SURFACES = ("slash", "mention", "thread", "cli", "forum")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,7 +48,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--provenance",
         choices=PROVENANCES,
-        help="only answers written by the bot, edited by a moderator, by a mentor or a moderator",
+        help="only answers written by the bot, edited by a moderator, by a mentor, a moderator,"
+        " or a community member (an accepted help-forum answer)",
     )
     parser.add_argument(
         "--min-score", type=int, help="minimum net feedback score (👍 minus 👎), e.g. 1"

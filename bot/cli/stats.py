@@ -9,6 +9,7 @@ from store.db import Database
 from store.mentors import HandOffStats, MentorLog
 from store.queries import Stats
 from store.review import ReviewLog
+from store.solutions import SolutionLog, SolutionStats
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -40,12 +41,14 @@ def render(stats: Stats) -> str:
 def run(args: argparse.Namespace) -> int:
     """Print the counts."""
 
-    async def work(db: Database) -> tuple[Stats, HandOffStats]:
-        return await ReviewLog(db).stats(top_talks=max(args.top, 0)), await MentorLog(db).stats()
+    async def work(db: Database) -> tuple[Stats, HandOffStats, SolutionStats]:
+        stats = await ReviewLog(db).stats(top_talks=max(args.top, 0))
+        return stats, await MentorLog(db).stats(), await SolutionLog(db).stats()
 
-    stats, handoffs = run_store(work)
+    stats, handoffs, solutions = run_store(work)
     print(render(stats))
     print(render_handoffs(handoffs))
+    print(render_solutions(solutions))
     return 0
 
 
@@ -56,4 +59,15 @@ def render_handoffs(stats: HandOffStats) -> str:
     return (
         f"hand-offs to mentors: {stats.opened} opened, {stats.answered} answered, "
         f"{stats.open} open; median time to a mentor reply: {wait}"
+    )
+
+
+def render_solutions(stats: SolutionStats) -> str:
+    """Render the help forums' solved posts as one line."""
+    median = stats.median_seconds
+    wait = "-" if median is None else f"{median:.0f} s"
+    answers = ", ".join(f"{name} {n}" for name, n in stats.by_provenance.items()) or "-"
+    return (
+        f"help forums: {stats.solved} solved posts; median time to a solution: {wait}; "
+        f"accepted answers by provenance: {answers}"
     )

@@ -24,7 +24,10 @@ async def test_startup_syncs_commands_to_dev_guild(start_bot: StartBot, fake_dis
     (sync,) = fake_discord.find("PUT", r"/guilds/\d+/commands$")
     assert fake_discord.guild_id in sync.path
     commands = {c["name"]: c for c in sync.body}
-    assert set(commands) == {"pregunta", "privacidad", "borrar-mis-datos", *MODERATOR_COMMANDS}
+    everyone = {"pregunta", "privacidad", "borrar-mis-datos", strings.SOLUTION_COMMAND}
+    assert set(commands) == everyone | MODERATOR_COMMANDS
+    solution = commands[strings.SOLUTION_COMMAND]  # a message command, English for en-US
+    assert (solution["type"], solution["name_localizations"]["en-US"]) == (3, "Mark as solution")
     (texto,) = commands["pregunta"]["options"]
     assert (texto["name"], texto["type"], texto["required"]) == ("texto", 3, True)
     for name in MODERATOR_COMMANDS:
@@ -94,4 +97,4 @@ async def test_without_dev_guild_commands_sync_globally(
         pass
     (sync,) = fake_discord.find("PUT", r"/commands$")
     assert sync.path == f"/applications/{fake_discord.app_id}/commands"
-    assert len(sync.body) == 8  # with /configurar
+    assert len(sync.body) == 9  # with /configurar and the "Marcar como solución" message command

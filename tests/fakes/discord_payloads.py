@@ -142,8 +142,11 @@ def message(
     }
     if guild_id is not None:
         data["guild_id"] = guild_id
-    if body.get("message_reference"):
-        data["message_reference"] = body["message_reference"]
+    if body.get("message_reference"):  # Discord answers with ids as strings, as everywhere
+        reference = body["message_reference"]
+        data["message_reference"] = {
+            k: str(v) if k.endswith("_id") and v is not None else v for k, v in reference.items()
+        }
     return data
 
 
@@ -200,3 +203,34 @@ def interaction(
         "app_permissions": str(MEMBER_PERMISSIONS), "locale": "es-ES", "guild_locale": "es-ES",
         "entitlements": [], "authorizing_integration_owners": {}, "context": 0, "data": data,
     }  # fmt: skip
+
+
+def forum_tag(tag_id: str, name: str) -> Json:
+    """Build a forum tag object (a tag of a forum channel's `available_tags`)."""
+    return {"id": tag_id, "name": name, "moderated": False, "emoji_id": None, "emoji_name": None}
+
+
+def forum_channel(
+    channel_id: str, guild_id: str, name: str, tags: list[Json], position: int = 0
+) -> Json:
+    """Build a guild forum channel (type 15) offering `tags`."""
+    return {
+        **text_channel(channel_id, guild_id, name, position),
+        "type": 15,
+        "available_tags": tags,
+        "default_reaction_emoji": None,
+        "default_sort_order": None,
+        "default_forum_layout": 0,
+        "default_thread_rate_limit_per_user": 0,
+        "flags": 0,
+    }
+
+
+def forum_post(thread_id: str, forum: Json, owner_id: str, title: str, tags: list[str]) -> Json:
+    """Build the thread of a forum post: its id is also its starter message's id."""
+    return {
+        **thread_channel(thread_id, forum, owner_id, title),
+        "applied_tags": tags,
+        "message_count": 0,
+        "total_message_sent": 0,
+    }

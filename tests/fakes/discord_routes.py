@@ -127,8 +127,10 @@ async def _gateway_url(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> An
 @_on("PUT", r"/applications/(\d+)(?:/guilds/(\d+))?/commands")
 async def _sync(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
     scope = m.group(2) or "global"
+    # Discord answers every command with all its fields: a message command's description is "".
     echoed = [
-        {**c, "id": p.snowflake(), "application_id": fake.app_id, "version": p.snowflake()}
+        {"description": "", "type": 1, **c, "id": p.snowflake(), "application_id": fake.app_id}
+        | {"version": p.snowflake()}
         for c in req.body
     ]
     if m.group(2):
@@ -198,6 +200,44 @@ async def _channel(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
     return fake.channels[m.group(1)]
 
 
+THREAD_METADATA = ("archived", "locked", "auto_archive_duration", "invitable")
+MAX_APPLIED_TAGS = 5
+
+
+@_on("GET", r"/guilds/(\d+)/members/(\d+)")
+async def _guild_member(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
+    """Return a member who posted in the server, with their roles; else 404 Unknown Member."""
+    roles = fake.member_roles.get(m.group(2))
+    if roles is None:
+        return json_response({"message": "Unknown Member", "code": 10007}, 404)
+    return p.member(p.user(m.group(2), f"user{m.group(2)}"), roles)
+
+
+@_on("PATCH", r"/channels/(\d+)")
+async def _modify_channel(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
+    """Modify a channel; on a forum post, `applied_tags` must name tags its forum offers."""
+    channel, body = fake.channels.get(m.group(1)), req.body or {}
+    if channel is None:
+        return json_response({"message": "Unknown Channel", "code": 10003}, 404)
+    if "applied_tags" in body:
+        parent = fake.channels.get(channel.get("parent_id") or "")
+        offered = {t["id"] for t in (parent or {}).get("available_tags", [])}
+        tags = [str(t) for t in body["applied_tags"]]
+        if not offered or not set(tags) <= offered or len(tags) > MAX_APPLIED_TAGS:
+            return json_response({"message": "Invalid Form Body", "code": 50035}, 400)
+        body = {**body, "applied_tags": tags}
+    for key, value in body.items():
+        if key in THREAD_METADATA and "thread_metadata" in channel:
+            channel["thread_metadata"][key] = value
+        else:
+            channel[key] = value
+    if channel["type"] in (10, 11, 12):
+        await fake.dispatch("THREAD_UPDATE", channel)
+    else:
+        await fake.dispatch("CHANNEL_UPDATE", channel)
+    return channel
+
+
 @_on("POST", r"/channels/(\d+)/messages")
 async def _send(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
     return fake.new_message(m.group(1), req.body or {}, req.files)
@@ -219,9 +259,12 @@ async def _history(fake: FakeDiscord, m: re.Match[str], req: Recorded) -> Any:
     messages = sorted(fake.messages_in(m.group(1)), key=lambda msg: -int(msg["id"]))
     if "before" in req.query:
         messages = [msg for msg in messages if int(msg["id"]) < int(req.query["before"])]
+    limit = int(req.query.get("limit", 50))
     if "after" in req.query:
         messages = [msg for msg in messages if int(msg["id"]) > int(req.query["after"])]
-    return messages[: int(req.query.get("limit", 50))]
+        if "before" not in req.query:  # the `limit` messages right after `after`, newest first
+            return messages[-limit:]
+    return messages[:limit]
 
 
 @_on("POST", r"/channels/(\d+)/messages/(\d+)/threads")

@@ -3,15 +3,17 @@
 See docs/discord.md ("Tests: the real bot against a fake Discord"). The REST routes the bot
 uses answer with the JSON Discord sends; the websocket speaks the gateway protocol (HELLO,
 heartbeat/ACK, IDENTIFY -> READY + GUILD_CREATE, RESUME -> RESUMED). Tests drive it as Discord
-would: they inject interactions and messages through `slash`, `click`, `submit_modal` and
-`post_message`, and read what the bot did from `requests` (every REST call, with its JSON body
-and uploaded files). Knobs: `rate_limit(method, pattern)` answers the next matching calls with
-a 429 as Discord does (`Via` header, `retry_after`); `forbid(method, pattern)` answers 403 Missing
-Permissions; `fail(method, pattern, status, code, message)` any other error (e.g. 404 Unknown
-Webhook, 10015: an expired interaction token; 500); `drop(method, pattern)` closes the
-connection unanswered; `clear_faults()` forgets them all; `reject_token` answers 401
-at login; `close_on_identify` closes the gateway with that code (4014: a privileged intent not
-enabled); `heartbeat_interval_ms` sets the HELLO interval.
+would: they inject interactions and messages through `slash`, `click`, `submit_modal`,
+`post_message`, `create_post` (a post in the forum channel, type 15, whose tags `PATCH
+/channels/{id}` sets) and `message_command` (a context-menu command on a message), and read
+what the bot did from `requests` (every REST call, with its JSON body and uploaded files).
+Knobs: `rate_limit(method, pattern)` answers the next matching calls with a 429 as Discord
+does (`Via` header, `retry_after`); `forbid(method, pattern)` answers 403 Missing Permissions;
+`fail(method, pattern, status, code, message)` any other error (e.g. 404 Unknown Webhook,
+10015: an expired interaction token; 500); `drop(method, pattern)` closes the connection
+unanswered; `clear_faults()` forgets them all; `reject_token` answers 401 at login;
+`close_on_identify` closes the gateway with that code (4014: a privileged intent not enabled);
+`heartbeat_interval_ms` sets the HELLO interval.
 """
 
 from __future__ import annotations
@@ -53,7 +55,17 @@ class FakeDiscord:
             self.channel_id: p.text_channel(self.channel_id, self.guild_id, "ayuda", 0),
             self.other_channel_id: p.text_channel(self.other_channel_id, self.guild_id, "off", 1),
         }
+        self.forum_id = p.snowflake()
+        self.solved_tag_id = p.snowflake()
+        forum_tags = [
+            p.forum_tag(self.solved_tag_id, "Resuelto"),
+            p.forum_tag(p.snowflake(), "Duda"),
+        ]
+        self.channels[self.forum_id] = p.forum_channel(
+            self.forum_id, self.guild_id, "ayuda-foro", forum_tags, 2
+        )
         self.messages: dict[str, Json] = {}
+        self.member_roles: dict[str, list[str]] = {}  # user id -> role ids, as last seen posting
         self.interactions_sent: dict[str, float] = {}
         self.callbacks: dict[str, tuple[float, Json]] = {}
         self.originals: dict[str, Json] = {}
@@ -180,21 +192,35 @@ class FakeDiscord:
         return p.member(p.user(user_id, f"user{user_id}"), roles, perms)
 
     async def slash(
-        self, name: str, options: dict[str, Any] | None = None, *, user_id: int = 1001, **who: bool
+        self,
+        name: str,
+        options: dict[str, Any] | None = None,
+        *,
+        user_id: int = 1001,
+        subcommand: str | None = None,
+        resolved: Json | None = None,
+        **who: bool,
     ) -> tuple[str, str]:
-        """Send an application command interaction; return its (id, token)."""
+        """Send an application command (or one of its subcommands); return its (id, token)."""
         command = next(c for c in self._all_commands() if c["name"] == name)
+        declared = command
+        if subcommand is not None:
+            declared = next(o for o in command["options"] if o["name"] == subcommand)
         opts = [
-            {"name": k, "type": self._option_type(command, k), "value": v}
+            {"name": k, "type": self._option_type(declared, k), "value": v}
             for k, v in (options or {}).items()
         ]
-        data = {
+        if subcommand is not None:
+            opts = [{"name": subcommand, "type": 1, "options": opts}]
+        data: Json = {
             "id": command["id"],
             "name": name,
             "type": 1,
             "options": opts,
             "guild_id": self.guild_id,
         }
+        if resolved is not None:
+            data["resolved"] = resolved
         return await self._interaction(2, data, self.interaction_member(user_id, **who))
 
     async def click(
@@ -232,6 +258,7 @@ class FakeDiscord:
         guild_id = channel["guild_id"]
         msg = p.message(channel["id"], author, content, guild_id=guild_id, mentions=mentions)
         self._store(msg)
+        self.member_roles[str(user_id)] = list(roles or [])
         await self.dispatch("MESSAGE_CREATE", {**msg, "member": p.member(author, roles)})
         return msg
 
@@ -248,6 +275,63 @@ class FakeDiscord:
         self.channels[thread["id"]] = thread
         await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
 
+    async def create_post(
+        self,
+        title: str,
+        content: str,
+        *,
+        user_id: int = 1001,
+        forum_id: str | None = None,
+        roles: list[str] | None = None,
+        tags: list[str] | None = None,
+    ) -> tuple[Json, Json]:
+        """Have a member open a forum post, as Discord does; return (thread, starter message).
+
+        The post is a public thread of the forum whose starter message has the thread's id:
+        THREAD_CREATE (newly created, with the owner's thread member) then MESSAGE_CREATE.
+        """
+        forum = self.channels[forum_id or self.forum_id]
+        thread_id, author = p.snowflake(), p.user(user_id, f"user{user_id}")
+        thread = p.forum_post(thread_id, forum, str(user_id), title, tags or [])
+        thread.update(message_count=1, total_message_sent=1, last_message_id=thread_id)
+        self.channels[thread_id] = thread
+        owner = {
+            "id": thread_id,
+            "user_id": str(user_id),
+            "join_timestamp": p.now_iso(),
+            "flags": 0,
+        }
+        await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True, "member": owner})
+        starter = p.message(thread_id, author, content, guild_id=forum["guild_id"])
+        starter["id"] = thread_id
+        self._store(starter)
+        self.member_roles[str(user_id)] = list(roles or [])
+        await self.dispatch("MESSAGE_CREATE", {**starter, "member": p.member(author, roles)})
+        return thread, starter
+
+    async def message_command(
+        self,
+        name: str,
+        target: Json,
+        *,
+        user_id: int = 1001,
+        roles: list[str] | None = None,
+        moderator: bool = False,
+    ) -> tuple[str, str]:
+        """Run a message command (context menu, command type 3) on `target`, in its channel."""
+        command = next(c for c in self._all_commands() if c["name"] == name and c["type"] == 3)
+        data = {
+            "id": command["id"],
+            "name": name,
+            "type": 3,
+            "target_id": target["id"],
+            "resolved": {"messages": {target["id"]: target}},
+            "guild_id": self.guild_id,
+        }
+        perms = p.MEMBER_PERMISSIONS | (p.MANAGE_GUILD if moderator else 0)
+        member = p.member(p.user(user_id, f"user{user_id}"), roles, perms)
+        return await self._interaction(2, data, member, channel_id=target["channel_id"])
+
     def threads(self) -> list[Json]:
         """Return the threads created so far, oldest first."""
         return [c for c in self.channels.values() if c["type"] == 11]
@@ -257,10 +341,16 @@ class FakeDiscord:
         return [m for m in self.messages.values() if m["channel_id"] == channel_id]
 
     async def _interaction(
-        self, kind: int, data: Json, member: Json, message: Json | None = None
+        self,
+        kind: int,
+        data: Json,
+        member: Json,
+        message: Json | None = None,
+        *,
+        channel_id: str | None = None,
     ) -> tuple[str, str]:
         interaction_id, token = p.snowflake(), f"tok-{p.snowflake()}"
-        channel = self.channels[self.channel_id]
+        channel = self.channels[channel_id or self.channel_id]
         payload = p.interaction(interaction_id, token, self.app_id, kind, channel, member, data)
         if message is not None:
             payload["message"] = message
@@ -317,7 +407,9 @@ class FakeDiscord:
     async def _send_ready(self, ws: web.WebSocketResponse) -> None:
         ready = p.ready_event(self.bot_user, self.guild_id, self.gateway_url)
         channels = [
-            c for c in self.channels.values() if c["type"] == 0 and c["guild_id"] == self.guild_id
+            c
+            for c in self.channels.values()
+            if c["type"] in (0, 15) and c["guild_id"] == self.guild_id
         ]
         guild = p.guild_create(self.guild_id, self.moderator_role_id, channels, self.bot_user)
         guild["roles"].append(p.role(self.mentor_role_id, "mentoría", p.MEMBER_PERMISSIONS, 2))

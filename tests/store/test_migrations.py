@@ -13,7 +13,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 import store.mentors
-import store.server_settings  # noqa: F401  (its model is on Base too)
+import store.server_settings
+import store.solutions  # noqa: F401  (its model is on Base too)
 from bot.config import Settings
 from bot.storage import open_database
 from store.db import Database, alembic_config

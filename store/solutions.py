@@ -1,0 +1,248 @@
+"""Accepted solutions of help-forum posts: the post's question and the answer marked as solving it.
+
+A post has at most one accepted answer: accepting another replaces the record and its pair. The
+answer is one author's consecutive messages, joined; edits to them update it. Its pair has the
+provenance of who wrote it (`bot`, `mentor` approved at once, `community` pending review), the
+asker as its user (so the asker's deletion removes it) and is deleted, with the record, when the
+answerer deletes their data. Members who opted out are never stored, as askers or answerers.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, delete, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from store.conversations import ANSWER_STATUSES
+from store.db import Database
+from store.errors import translate
+from store.mentors import CURATED_STATES, HUMAN_MODE, CuratedPair, curated_of
+from store.models import Base, OptOut, QAPair, UTCDateTime, utcnow
+from store.records import new_key
+
+SolutionProvenance = Literal["bot", "mentor", "community"]
+AcceptOutcome = Literal["saved", "opted_out", "empty"]
+FORUM_SURFACE = "forum"
+
+
+class ForumSolution(Base):
+    """The accepted answer of one help-forum post (at most one per post)."""
+
+    __tablename__ = "forum_solutions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    thread_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("qa_pairs.id", ondelete="CASCADE"), index=True)
+    asker_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    answerer_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    accepted_by: Mapped[int | None] = mapped_column(BigInteger)
+    provenance: Mapped[str] = mapped_column(String(16))
+    # Message id (as text) -> content: the answerer's consecutive messages.
+    messages: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    solved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+@dataclass(frozen=True, slots=True)
+class ForumPost:
+    """A help-forum post: where it is, who opened it, when, and its question."""
+
+    thread_id: int
+    forum_id: int | None
+    guild_id: int | None
+    asker_id: int | None
+    title: str
+    first_message: str
+    posted_at: datetime
+
+    @property
+    def question(self) -> str:
+        """The question: the post's title, then its first message."""
+        body = self.first_message.strip()
+        return f"{self.title.strip()}\n\n{body}" if body else self.title.strip()
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptedAnswer:
+    """The messages accepted as the answer, their author and who accepted them."""
+
+    answerer_id: int
+    provenance: SolutionProvenance
+    messages: dict[int, str]
+    accepted_by: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptResult:
+    """How an acceptance ended; the pair it replaced and the new pair, if curated."""
+
+    outcome: AcceptOutcome
+    pair_id: int | None = None
+    replaced_pair_id: int | None = None
+    curated: CuratedPair | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SolutionStats:
+    """Solved posts, median seconds from post to accepted answer, answers by provenance."""
+
+    solved: int
+    median_seconds: float | None
+    by_provenance: dict[str, int]
+
+
+def joined(messages: dict[str, Any] | dict[int, str]) -> str:
+    """Join an answer's messages in posting order (snowflake order), skipping empty ones."""
+    ordered = sorted(messages.items(), key=lambda item: int(item[0]))
+    return "\n\n".join(str(text).strip() for _, text in ordered if str(text).strip())
+
+
+class SolutionLog:
+    """Accepted answers of help-forum posts; one short transaction per call."""
+
+    def __init__(self, db: Database) -> None:
+        """Use the given database."""
+        self._db = db
+
+    async def accept(self, post: ForumPost, answer: AcceptedAnswer) -> AcceptResult:
+        """Store `answer` as the post's solution, replacing any earlier one."""
+        text = joined(answer.messages)
+        if not text or not post.question:
+            return AcceptResult("empty")
+        try:
+            async with self._db.writing() as session:
+                people = {answer.answerer_id, post.asker_id} - {None}
+                if await session.scalar(select(OptOut.user_id).where(OptOut.user_id.in_(people))):
+                    return AcceptResult("opted_out")
+                replaced = await _drop_solution(session, post.thread_id)
+                pair = _solution_pair(post, answer, text)
+                session.add(pair)
+                await session.flush()
+                session.add(_record(post, answer, pair.id))
+                curated = curated_of(pair) if pair.review_state in CURATED_STATES else None
+                return AcceptResult("saved", pair.id, replaced, curated)
+        except (SQLAlchemyError, OSError) as error:
+            raise translate(error, "saving an accepted answer") from error
+
+    async def bot_answer(self, thread_id: int, message_id: int) -> str | None:
+        """Return the text of the bot's answer that `message_id` shows in a post (None: unsaved)."""
+        query = select(QAPair.answer, QAPair.status, QAPair.reply_message_ids).where(
+            QAPair.thread_id == thread_id, QAPair.mode != HUMAN_MODE
+        )
+        try:
+            async with self._db.sessions() as session:
+                rows = (await session.execute(query)).all()
+        except (SQLAlchemyError, OSError) as error:
+            raise translate(error, "reading a bot answer") from error
+        shown = [(answer, status) for answer, status, ids in rows if message_id in (ids or [])]
+        return next((a for a, status in shown if status in ANSWER_STATUSES), None)
+
+    async def edited(self, thread_id: int, message_id: int, text: str) -> AcceptResult | None:
+        """Follow an edit of a message of an accepted answer; None when it is not one."""
+        try:
+            async with self._db.writing() as session:
+                found = await _solution_of(session, thread_id)
+                if found is None or str(message_id) not in found.messages:
+                    return None
+                found.messages = {**found.messages, str(message_id): text}
+                pair = await session.get(QAPair, found.pair_id)
+                if pair is None:
+                    return None
+                pair.answer = joined(found.messages) or pair.answer
+                curated = curated_of(pair) if pair.review_state in CURATED_STATES else None
+                return AcceptResult("saved", pair.id, None, curated)
+        except (SQLAlchemyError, OSError) as error:
+            raise translate(error, "updating an accepted answer") from error
+
+    async def forget_user(self, user_id: int) -> list[int]:
+        """Delete the solutions a member asked or wrote, with their pairs; return the pair ids."""
+        mine = (ForumSolution.asker_id == user_id) | (ForumSolution.answerer_id == user_id)
+        try:
+            async with self._db.writing() as session:
+                ids = [
+                    int(i)
+                    for i in (
+                        await session.scalars(select(ForumSolution.pair_id).where(mine))
+                    ).all()
+                ]
+                await session.execute(delete(ForumSolution).where(mine))
+                await session.execute(delete(QAPair).where(QAPair.id.in_(ids)))
+                return ids
+        except (SQLAlchemyError, OSError) as error:
+            raise translate(error, "deleting a member's accepted answers") from error
+
+    async def stats(self) -> SolutionStats:
+        """Count solved posts and their answers by provenance; median time to the solution."""
+        query = select(ForumSolution.provenance, ForumSolution.posted_at, ForumSolution.solved_at)
+        try:
+            async with self._db.sessions() as session:
+                rows = (await session.execute(query)).all()
+        except (SQLAlchemyError, OSError) as error:
+            raise translate(error, "counting accepted answers") from error
+        waits = [(solved - posted).total_seconds() for _, posted, solved in rows]
+        median = statistics.median(waits) if waits else None
+        by_provenance = Counter(str(provenance) for provenance, _, _ in rows)
+        return SolutionStats(len(rows), median, dict(by_provenance.most_common()))
+
+
+async def _solution_of(session: AsyncSession, thread_id: int) -> ForumSolution | None:
+    query = select(ForumSolution).where(ForumSolution.thread_id == thread_id).with_for_update()
+    return (await session.scalars(query)).one_or_none()
+
+
+async def _drop_solution(session: AsyncSession, thread_id: int) -> int | None:
+    """Delete a post's accepted answer and its pair; return that pair's id."""
+    found = await _solution_of(session, thread_id)
+    if found is None:
+        return None
+    pair_id = found.pair_id
+    await session.execute(delete(ForumSolution).where(ForumSolution.id == found.id))
+    await session.execute(delete(QAPair).where(QAPair.id == pair_id))
+    return pair_id
+
+
+def _solution_pair(post: ForumPost, answer: AcceptedAnswer, text: str) -> QAPair:
+    """Build the accepted answer's pair: approved unless a community member wrote it."""
+    now = utcnow()
+    approved = answer.provenance != "community"
+    return QAPair(
+        key=new_key(),
+        created_at=now,
+        question=post.question,
+        answer=text,
+        status="answered",
+        delivery="delivered",
+        mode=HUMAN_MODE,
+        timings={},
+        surface=FORUM_SURFACE,
+        user_id=post.asker_id,
+        guild_id=post.guild_id,
+        channel_id=post.forum_id,
+        thread_id=post.thread_id,
+        message_id=post.thread_id,  # the asker's message: the post's first one
+        review_state="approved" if approved else "pending",
+        reviewer_id=answer.accepted_by if approved else None,
+        reviewed_at=now if approved else None,
+        provenance=answer.provenance,
+    )
+
+
+def _record(post: ForumPost, answer: AcceptedAnswer, pair_id: int) -> ForumSolution:
+    return ForumSolution(
+        thread_id=post.thread_id,
+        pair_id=pair_id,
+        asker_id=post.asker_id,
+        answerer_id=answer.answerer_id,
+        accepted_by=answer.accepted_by,
+        provenance=answer.provenance,
+        messages={str(k): v for k, v in answer.messages.items()},
+        posted_at=post.posted_at,
+        solved_at=utcnow(),
+    )
