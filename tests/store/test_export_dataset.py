@@ -1,0 +1,187 @@
+"""`pide-ayuda export --out DIR`: a dataset folder read back with the real `datasets` library."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.cli import main
+from bot.config import load_settings
+from bot.rag.types import Answer, Source
+from bot.storage import open_database
+from store.mentors import MentorLog
+from store.records import AskContext
+from tests.store.conftest import QALog, make_answer
+
+datasets = pytest.importorskip("datasets")
+
+PASSAGE = "Notus es un modelo afinado con DPO sobre UltraFeedback, explicó la charla entera."
+
+
+@pytest.fixture(autouse=True)
+def offline_datasets(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Keep `datasets` on this machine: offline, with its cache in the test's folder."""
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "hf" / "datasets"))
+
+
+def _answer(question: str, text: str, mode: str = "llm") -> Answer:
+    answer = make_answer(question=question, text=text)
+    answer.mode = mode  # type: ignore[assignment]
+    answer.sources = [
+        Source(
+            title="Notus y DPO",
+            author="Daniel Vila",
+            quote="afinado con DPO",
+            talk_id="talk-notus",
+            chunk_id="talk-notus:0003",
+            score=0.8,
+            text=PASSAGE,
+        )
+    ]
+    return answer
+
+
+def _seed() -> dict[str, int]:
+    """Log a bot pair, an edited pair, an extractive pair and a mentor-answered question."""
+
+    async def work() -> dict[str, int]:
+        db = open_database(load_settings())
+        await db.upgrade()
+        qalog = QALog(db)
+        ids: dict[str, int] = {}
+        slash = AskContext(surface="slash", user_id=11)
+        for name, answer in {
+            "bot": _answer("¿Qué es Notus?", "Notus es un modelo afinado con DPO [1]."),
+            "edited": _answer("¿Qué es DPO?", "DPO es un método [1]."),
+            "extractive": _answer("¿Quién habló?", "«afinado con DPO»", mode="extractive"),
+            "handed": _answer("¿Qué es UltraFeedback?", "No estoy seguro [1]."),
+        }.items():
+            pair_id = await qalog.record(answer, slash)
+            assert pair_id is not None
+            ids[name] = pair_id
+        edit = "DPO (Direct Preference Optimization) optimiza preferencias [1]."
+        await qalog.review(ids["edited"], "edited", reviewer_id=5, edited_answer=edit)
+        moderator = await MentorLog(db).add_moderator_pair(
+            "¿Qué es UltraFeedback?", "Un conjunto de preferencias de Argilla y OpenBMB.", 5
+        )
+        ids["moderator"] = moderator.pair_id
+        await db.aclose()
+        return ids
+
+    return asyncio.run(work())
+
+
+def _export(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    code = main(["export", *args])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return out
+
+
+def _card_yaml(folder: Path) -> dict[str, Any]:
+    text = (folder / "README.md").read_text(encoding="utf-8")
+    header = text.split("---\n")[1]
+    data: dict[str, Any] = yaml.safe_load(header)
+    return data
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "jsonl"])
+def test_every_config_in_the_card_loads_in_datasets(
+    fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ids = _seed()
+    folder = tmp_path / "dataset"
+    _export(capsys, "--format", fmt, "--out", str(folder) + "/")
+    names = [c["config_name"] for c in _card_yaml(folder)["configs"]]
+    assert names == ["messages", "alpaca", "preferences"]
+    loaded = {name: datasets.load_dataset(str(folder), name)["train"] for name in names}
+    default = datasets.load_dataset(str(folder))["train"]
+
+    messages = loaded["messages"]
+    assert default.num_rows == messages.num_rows == loaded["alpaca"].num_rows
+    by_id = {row["id"]: row for row in messages}
+    assert ids["extractive"] not in by_id  # quoted fragments are not instruction answers
+    assert set(by_id) == {ids["bot"], ids["edited"], ids["handed"], ids["moderator"]}
+    edited = by_id[ids["edited"]]
+    assert edited["messages"][1]["content"].startswith("DPO (Direct Preference")
+    assert edited["provenance"] == "edited"
+    (source,) = edited["sources"]
+    assert (source["title"], source["speaker"], source["text"]) == (
+        "Notus y DPO",
+        "Daniel Vila",
+        PASSAGE,
+    )
+
+    prefs = {row["id"]: row for row in loaded["preferences"]}
+    from_edit = prefs[ids["edited"]]
+    assert from_edit["chosen"] == [{"role": "assistant", "content": edited["messages"][1]["content"]}]
+    assert from_edit["rejected"][0]["content"] == "DPO es un método [1]."
+    assert from_edit["prompt"] == [{"role": "user", "content": "¿Qué es DPO?"}]
+    from_moderator = prefs[ids["moderator"]]
+    assert from_moderator["rejected_id"] == ids["handed"]
+    assert from_moderator["chosen_provenance"] == "moderator"
+    assert from_moderator["rejected"][0]["content"] == "No estoy seguro [1]."
+    assert len(prefs) == 2
+    assert not list(folder.parent.glob(".dataset.*"))  # nothing left beside it
+
+
+def test_options_strip_citations_and_keep_extractive(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ids = _seed()
+    folder = tmp_path / "sft"
+    _export(
+        capsys,
+        "--out", str(folder), "--format", "jsonl", "--citations", "strip", "--include-extractive",
+    )  # fmt: skip
+    messages = datasets.load_dataset(str(folder), "alpaca")["train"]
+    outputs = {row["id"]: row["output"] for row in messages}
+    assert ids["extractive"] in outputs
+    assert outputs[ids["bot"]] == "Notus es un modelo afinado con DPO."
+    assert not any("[1]" in text for text in outputs.values())
+
+
+def test_reexport_replaces_the_folder_and_force_guards_foreign_ones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _seed()
+    folder = tmp_path / "ds"
+    _export(capsys, "--out", str(folder))
+    first = (folder / "README.md").read_text(encoding="utf-8")
+    _export(capsys, "--out", str(folder), "--format", "jsonl", "--status", "edited")
+    assert not (folder / "data" / "messages.parquet").exists()  # one data format per folder
+    assert datasets.load_dataset(str(folder), "messages")["train"].num_rows == 1
+    assert (folder / "README.md").read_text(encoding="utf-8") != first
+
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine", encoding="utf-8")
+    assert main(["export", "--out", str(foreign)]) == 2
+    assert "did not write" in capsys.readouterr().err
+    assert (foreign / "notes.txt").exists()
+    _export(capsys, "--out", str(foreign), "--force")
+    assert not (foreign / "notes.txt").exists()
+
+
+def test_empty_config_is_not_declared(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    async def one() -> None:
+        db = open_database(load_settings())
+        await db.upgrade()
+        await QALog(db).record(make_answer(), AskContext(surface="slash", user_id=3))
+        await db.aclose()
+
+    asyncio.run(one())
+    folder = tmp_path / "ds"
+    _export(capsys, "--out", str(folder), "--format", "jsonl")
+    names = [c["config_name"] for c in _card_yaml(folder)["configs"]]
+    assert names == ["messages", "alpaca"]
+    for name in names:
+        assert datasets.load_dataset(str(folder), name)["train"].num_rows == 1
+    assert "No rows in this export" in (folder / "README.md").read_text(encoding="utf-8")
