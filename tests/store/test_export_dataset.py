@@ -121,7 +121,9 @@ def test_every_config_in_the_card_loads_in_datasets(
 
     prefs = {row["id"]: row for row in loaded["preferences"]}
     from_edit = prefs[ids["edited"]]
-    assert from_edit["chosen"] == [{"role": "assistant", "content": edited["messages"][1]["content"]}]
+    assert from_edit["chosen"] == [
+        {"role": "assistant", "content": edited["messages"][1]["content"]}
+    ]
     assert from_edit["rejected"][0]["content"] == "DPO es un método [1]."
     assert from_edit["prompt"] == [{"role": "user", "content": "¿Qué es DPO?"}]
     from_moderator = prefs[ids["moderator"]]
