@@ -153,12 +153,12 @@ PRIVACY = """\
 
 
 def _overview(summary: DatasetSummary, filters: str, options: str) -> str:
-    people = f"{len(summary.askers)} people (pseudonymous)"
+    people = f"{len(summary.askers)} distinct askers (pseudonymous)"
     if summary.without_asker:
-        people += f", plus {summary.without_asker} pairs written from the command line"
+        people += f"; {summary.without_asker} pairs written from the command line have no asker"
     talks = "\n".join(f"  - {title}: {n}" for title, n in summary.talks.most_common(20))
     return f"""- Pairs in `messages` and `alpaca`: {summary.rows["messages"]}, asked between \
-{summary.first or "-"} and {summary.last or "-"} by {people}.
+{summary.first or "-"} and {summary.last or "-"}; {people}.
 - Status: {_counts(summary.by_status)}.
 - Review: {_counts(summary.by_review)}.
 - Provenance: {_counts(summary.by_provenance)}.

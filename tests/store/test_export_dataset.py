@@ -8,11 +8,13 @@ from typing import Any
 
 import pytest
 import yaml
+from huggingface_hub import DatasetCard
 
 from bot.cli import main
 from bot.config import load_settings
 from bot.rag.types import Answer, Source
 from bot.storage import open_database
+from store.export_card import CONFIGS, TRANSCRIPTS
 from store.mentors import MentorLog
 from store.records import AskContext
 from tests.store.conftest import QALog, make_answer
@@ -187,3 +189,28 @@ def test_empty_config_is_not_declared(tmp_path: Path, capsys: pytest.CaptureFixt
     for name in names:
         assert datasets.load_dataset(str(folder), name)["train"].num_rows == 1
     assert "No rows in this export" in (folder / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_card_is_valid_hub_metadata_and_counts_what_the_folder_holds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _seed()
+    folder = tmp_path / "ds"
+    _export(capsys, "--out", str(folder))
+    card = DatasetCard.load(folder / "README.md")
+    header = card.data.to_dict()
+    assert header["language"] == ["es"] and header["license"] == "apache-2.0"
+    assert [c.get("default", False) for c in header["configs"]] == [True, False, False]
+    body = card.text
+    rows = {n: datasets.load_dataset(str(folder), n)["train"].num_rows for n in CONFIGS}
+    assert rows == {"messages": 4, "alpaca": 4, "preferences": 2}
+    assert (
+        "`data/messages.parquet`, 4 rows" in body and "`data/preferences.parquet`, 2 rows" in body
+    )
+    # 3 pairs asked on Discord by one person, 1 written by a moderator from the command line
+    assert "; 1 distinct askers (pseudonymous); 1 pairs written from the command line" in body
+    assert "Extractive answers left out of `messages` and `alpaca`: 1." in body
+    assert "| `text` |" not in body  # features are listed per config, sources as one struct
+    assert "speaker: string, text: string" in body
+    assert 'load_dataset("path/to/this/folder", "preferences")' in body
+    assert TRANSCRIPTS in body and "`review_state`" in body and "secure_delete" in body
