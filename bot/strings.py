@@ -266,3 +266,9 @@ SETTINGS_ALL_CHANNELS = "todos"
 SETTINGS_NO_ROLE = "ninguno"
 SETTINGS_SAVED = "Guardado. Se aplica ya en todo el bot.\n\n{settings}"
 SETTINGS_UNAVAILABLE = "No puedo guardar los ajustes ahora mismo; inténtalo de nuevo en un rato."
+
+# Review integrity (issue 18): a decided pair is not re-decided from a stale review message.
+REVIEW_ALREADY = (
+    "El par {pair_id} ya se revisó ({state}); no se ha cambiado nada. Respuesta actual:\n\n{answer}"
+)
+REVIEW_ALREADY_DECIDED = "Este par ya se revisó mientras tanto; no se ha cambiado nada."

@@ -10,12 +10,22 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from store.db import Database
-from store.errors import PairNotFoundError, PairNotSavedYetError, translate
+from store.errors import (
+    AlreadyReviewedError,
+    PairNotFoundError,
+    PairNotSavedYetError,
+    translate,
+)
 from store.models import Feedback, OptOut, QAPair, utcnow
-from store.queries import PairView, Stats, collect_stats, pair_view, votes_down, votes_up
-
-# Pairs a moderator reviews: answers that ended (and that the user saw, at least in part).
-REVIEWABLE_STATUSES = ("answered", "partial", "fallback", "refused")
+from store.queries import (
+    PairView,
+    Stats,
+    awaiting_review,
+    collect_stats,
+    pair_view,
+    votes_down,
+    votes_up,
+)
 
 
 class ReviewLog:
@@ -55,13 +65,27 @@ class ReviewLog:
             set_={"value": value, "updated_at": now},
         )
 
+    async def pair(self, pair_id: int) -> PairView:
+        """Return one pair as a reviewer sees it, whatever its review state."""
+        query = (
+            select(QAPair, votes_up(), votes_down())
+            .where(QAPair.id == pair_id)
+            .options(selectinload(QAPair.sources))
+        )
+        try:
+            async with self._db.sessions() as session:
+                row = (await session.execute(query)).first()
+        except (SQLAlchemyError, OSError) as error:
+            raise translate(error, "reading a pair") from error
+        if row is None:
+            raise PairNotFoundError(f"no pair with id {pair_id}")
+        return pair_view(row[0], row[1], row[2])
+
     async def next_pending(self, after_id: int = 0) -> PairView | None:
         """Return the oldest pair awaiting review with an id above `after_id`."""
         query = (
             select(QAPair, votes_up(), votes_down())
-            .where(QAPair.review_state == "pending", QAPair.id > after_id)
-            .where(QAPair.status.in_(REVIEWABLE_STATUSES))
-            .where(QAPair.delivery != "not_delivered")
+            .where(awaiting_review(), QAPair.id > after_id)
             .order_by(QAPair.id)
             .limit(1)
             .options(selectinload(QAPair.sources))
@@ -79,8 +103,13 @@ class ReviewLog:
         state: Literal["approved", "edited", "rejected"],
         reviewer_id: int | None,
         edited_answer: str | None = None,
+        *,
+        only_pending: bool = False,
     ) -> None:
-        """Approve, edit (replacing the answer in exports) or reject a pair."""
+        """Approve, edit (replacing the answer in exports) or reject a pair.
+
+        With `only_pending`, a pair decided meanwhile is left as it is (`AlreadyReviewedError`).
+        """
         if state not in ("approved", "edited", "rejected"):
             raise ValueError(f"unknown review state {state!r}")
         edited = (edited_answer or "").strip()
@@ -92,15 +121,19 @@ class ReviewLog:
             "reviewer_id": reviewer_id,
             "reviewed_at": utcnow(),
         }
+        where = [QAPair.id == pair_id]
+        if only_pending:
+            where.append(QAPair.review_state == "pending")
         try:
             async with self._db.writing() as session:
-                result = await session.execute(
-                    update(QAPair).where(QAPair.id == pair_id).values(**values)
-                )
+                result = await session.execute(update(QAPair).where(*where).values(**values))
+                found = result.rowcount or await session.get(QAPair, pair_id)  # type: ignore[attr-defined]
         except (SQLAlchemyError, OSError) as error:
             raise translate(error, "saving the review") from error
-        if not result.rowcount:  # type: ignore[attr-defined]
+        if not found:
             raise PairNotFoundError(f"no pair with id {pair_id}")
+        if not result.rowcount:  # type: ignore[attr-defined]
+            raise AlreadyReviewedError(f"pair {pair_id} was reviewed already; nothing changed")
 
     async def stats(self, top_talks: int = 10) -> Stats:
         """Count pairs by status, delivery and review state, votes, and pairs citing each talk."""
