@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import aliased, selectinload
 
@@ -71,19 +71,27 @@ def edit_preference(row: dict[str, Any], options: DatasetOptions) -> dict[str, A
     return preference(row["question"], chosen, rejected, row, row["id"])
 
 
-def _bot_answer_to(human: type[QAPair]) -> Any:
-    """Correlated subquery: the id of the bot's latest answer to the same question."""
+def _latest_bot_answers(filters: ExportFilters, after: int, batch: int) -> Select[int, int]:
+    """Pair people's answers (id > `after`) with the bot's latest answer to the same question.
+
+    A join rather than a correlated subquery: SQLite builds a transient index on the question
+    and PostgreSQL hashes it, so a batch costs one pass over the pairs, not one per answer.
+    """
     bot = aliased(QAPair)
+    same_question = and_(
+        bot.question == QAPair.question,
+        bot.provenance == "bot",
+        bot.status.in_(ANSWERED),
+        bot.delivery != "not_delivered",
+        bot.id != QAPair.id,
+    )
     return (
-        select(func.max(bot.id))
-        .where(
-            bot.question == human.question,
-            bot.provenance == "bot",
-            bot.status.in_(ANSWERED),
-            bot.delivery != "not_delivered",
-            bot.id != human.id,
-        )
-        .scalar_subquery()
+        select(QAPair.id, func.max(bot.id))
+        .join(bot, same_question)
+        .where(*conditions(filters), QAPair.provenance != "bot", QAPair.id > after)
+        .group_by(QAPair.id)
+        .order_by(QAPair.id)
+        .limit(batch)
     )
 
 
@@ -108,25 +116,22 @@ async def iter_human_preferences(
     db: Database, filters: ExportFilters, salt: bytes, options: DatasetOptions, batch: int = 2000
 ) -> AsyncIterator[list[dict[str, Any]]]:
     """Yield preference rows from people's answers to questions the bot answered, by id."""
-    bot_id = _bot_answer_to(QAPair)
-    where = [*conditions(filters), QAPair.provenance != "bot", bot_id.is_not(None)]
     last_id = 0
     while True:
-        query = select(QAPair, bot_id.label("bot_id")).where(*where, QAPair.id > last_id)
-        query = query.order_by(QAPair.id).limit(batch)
         try:
             async with db.sessions() as session:
-                found = (await session.execute(query)).all()
-                bots = await session.scalars(
+                found = (await session.execute(_latest_bot_answers(filters, last_id, batch))).all()
+                wanted = {int(i) for pair in found for i in pair}
+                loaded = await session.scalars(
                     select(QAPair)
-                    .where(QAPair.id.in_([int(b) for _, b in found]))
+                    .where(QAPair.id.in_(wanted))
                     .options(selectinload(QAPair.sources))
                 )
-                by_id = {pair.id: pair for pair in bots}
-                rows = [_human_preference(h, by_id[int(b)], salt, options) for h, b in found]
+                by_id = {pair.id: pair for pair in loaded}
+                rows = [_human_preference(by_id[h], by_id[b], salt, options) for h, b in found]
         except (SQLAlchemyError, OSError) as error:
             raise translate(error, "exporting preferences") from error
         if not found:
             return
         yield [row for row in rows if row is not None]
-        last_id = found[-1][0].id
+        last_id = int(found[-1][0])
