@@ -15,6 +15,8 @@ from bot.config import load_settings
 from bot.rag.types import Answer, Source
 from bot.storage import open_database
 from store.export_card import CONFIGS, TRANSCRIPTS
+from store.export_dataset import export_dataset
+from store.export_rows import ExportFilters
 from store.mentors import MentorLog
 from store.records import AskContext
 from tests.store.conftest import QALog, make_answer
@@ -214,3 +216,18 @@ def test_the_card_is_valid_hub_metadata_and_counts_what_the_folder_holds(
     assert "speaker: string, text: string" in body
     assert 'load_dataset("path/to/this/folder", "preferences")' in body
     assert TRANSCRIPTS in body and "`review_state`" in body and "secure_delete" in body
+
+
+async def test_preferences_on_both_backends(qalog: QALog, tmp_path: Path) -> None:
+    slash = AskContext(surface="slash", user_id=11)
+    bot_pair = await qalog.record(_answer("¿Qué es Notus?", "No lo sé [1]."), slash)
+    edited = await qalog.record(_answer("¿Qué es DPO?", "Un método [1]."), slash)
+    assert bot_pair is not None and edited is not None
+    await qalog.review(edited, "edited", 5, "Direct Preference Optimization [1].")
+    human = await MentorLog(qalog.db).add_moderator_pair("¿Qué es Notus?", "Un modelo DPO.", 5)
+    folder = tmp_path / "both"
+    report = await export_dataset(qalog.db, folder, ExportFilters(), salt=b"s", fmt="jsonl")
+    assert report.rows == {"messages": 3, "alpaca": 3, "preferences": 2}
+    prefs = datasets.load_dataset(str(folder), "preferences")["train"]
+    pairs = {(row["id"], row["rejected_id"]) for row in prefs}
+    assert pairs == {(edited, edited), (human.pair_id, bot_pair)}
