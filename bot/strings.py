@@ -272,3 +272,4 @@ REVIEW_ALREADY = (
     "El par {pair_id} ya se revisó ({state}); no se ha cambiado nada. Respuesta actual:\n\n{answer}"
 )
 REVIEW_ALREADY_DECIDED = "Este par ya se revisó mientras tanto; no se ha cambiado nada."
+REVIEW_CHANGED = "Par {pair_id}: {state} (antes estaba {previous})."

@@ -31,7 +31,11 @@ CHUNK = 500
 
 @dataclass(frozen=True, slots=True)
 class Forgotten:
-    """What forgetting a person removed: rows in all, and the pairs deleted (curated or not)."""
+    """What forgetting a person removed: pairs and votes, and the ids of the pairs deleted.
+
+    `rows` is what the person is told. Hand-offs, mentor messages and sources citing the deleted
+    pairs go too, uncounted.
+    """
 
     rows: int
     pair_ids: tuple[int, ...]
@@ -50,11 +54,11 @@ async def _reusing(session: AsyncSession, pair_ids: Sequence[int]) -> list[int]:
 
 
 async def _delete_pairs(session: AsyncSession, pair_ids: Sequence[int]) -> int:
-    """Delete pairs (sources and votes cascade) and every source citing them elsewhere."""
+    """Delete pairs (their sources and votes) and every source citing them; count the pairs."""
     deleted = 0
     for start in range(0, len(pair_ids), CHUNK):  # bounded parameter lists
         some = pair_ids[start : start + CHUNK]
-        citing = await session.execute(
+        await session.execute(
             delete(PairSource).where(
                 PairSource.talk_id == FAQ_TALK, PairSource.chunk_id.in_(_faq_chunks(some))
             )
@@ -62,7 +66,7 @@ async def _delete_pairs(session: AsyncSession, pair_ids: Sequence[int]) -> int:
         await session.execute(delete(Feedback).where(Feedback.pair_id.in_(some)))
         await session.execute(delete(PairSource).where(PairSource.pair_id.in_(some)))
         pairs = await session.execute(delete(QAPair).where(QAPair.id.in_(some)))
-        deleted += int(pairs.rowcount + citing.rowcount)  # type: ignore[attr-defined]
+        deleted += int(pairs.rowcount)  # type: ignore[attr-defined]
     return deleted
 
 
@@ -75,19 +79,18 @@ async def forget_in(session: AsyncSession, user_id: int) -> Forgotten:
     copies = await _reusing(session, written)
     doomed = sorted(set(asked) | set(written) | set(copies))
     handoffs = select(HandOff.id).where(HandOff.user_id == user_id)
-    answers = await session.execute(
+    await session.execute(
         delete(MentorAnswer).where(
             (MentorAnswer.mentor_id == user_id) | MentorAnswer.handoff_id.in_(handoffs)
         )
     )
-    gone = await session.execute(delete(HandOff).where(HandOff.user_id == user_id))
+    await session.execute(delete(HandOff).where(HandOff.user_id == user_id))
     rows = await _delete_pairs(session, doomed)
     votes = await session.execute(delete(Feedback).where(Feedback.user_id == user_id))
     await session.execute(
         update(QAPair).where(QAPair.reviewer_id == user_id).values(reviewer_id=None)
     )
-    rows += int(answers.rowcount + gone.rowcount + votes.rowcount)  # type: ignore[attr-defined]
-    return Forgotten(rows, tuple(doomed))
+    return Forgotten(rows + int(votes.rowcount), tuple(doomed))  # type: ignore[attr-defined]
 
 
 class PrivacyLog:
@@ -148,10 +151,15 @@ async def purge_expired(db: Database, days: int) -> int:
                 )
             )
             handoffs = await session.execute(delete(HandOff).where(HandOff.opened_at < cutoff))
-            rows = await _delete_pairs(session, pair_ids)
+            await _delete_pairs(session, pair_ids)
     except (SQLAlchemyError, OSError) as error:
         raise translate(error, "purging expired pairs") from error
-    rows += int(answers.rowcount + handoffs.rowcount)  # type: ignore[attr-defined]
-    if rows:
-        log.info("purged %d rows (%d pairs) older than %d days", rows, len(pair_ids), days)
+    others = int(answers.rowcount + handoffs.rowcount)  # type: ignore[attr-defined]
+    if pair_ids or others:
+        log.info(
+            "purged %d pairs and %d hand-offs or mentor answers older than %d days",
+            len(pair_ids),
+            others,
+            days,
+        )
     return len(pair_ids)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from sqlalchemy import Executable, select, update
+from sqlalchemy import Executable, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
@@ -105,8 +105,8 @@ class ReviewLog:
         edited_answer: str | None = None,
         *,
         only_pending: bool = False,
-    ) -> None:
-        """Approve, edit (replacing the answer in exports) or reject a pair.
+    ) -> str:
+        """Approve, edit (replacing the answer in exports) or reject a pair; return its old state.
 
         With `only_pending`, a pair decided meanwhile is left as it is (`AlreadyReviewedError`).
         """
@@ -115,25 +115,20 @@ class ReviewLog:
         edited = (edited_answer or "").strip()
         if state == "edited" and not edited:
             raise ValueError("an edited review needs the edited answer")
-        values = {
-            "review_state": state,
-            "edited_answer": edited if state == "edited" else None,
-            "reviewer_id": reviewer_id,
-            "reviewed_at": utcnow(),
-        }
-        where = [QAPair.id == pair_id]
-        if only_pending:
-            where.append(QAPair.review_state == "pending")
         try:
             async with self._db.writing() as session:
-                result = await session.execute(update(QAPair).where(*where).values(**values))
-                found = result.rowcount or await session.get(QAPair, pair_id)  # type: ignore[attr-defined]
+                pair = await session.get(QAPair, pair_id, with_for_update=True)
+                if pair is None:
+                    raise PairNotFoundError(f"no pair with id {pair_id}")
+                previous = pair.review_state
+                if only_pending and previous != "pending":
+                    raise AlreadyReviewedError(f"pair {pair_id} was reviewed already ({previous})")
+                pair.review_state, pair.reviewer_id = state, reviewer_id
+                pair.edited_answer = edited if state == "edited" else None
+                pair.reviewed_at = utcnow()
         except (SQLAlchemyError, OSError) as error:
             raise translate(error, "saving the review") from error
-        if not found:
-            raise PairNotFoundError(f"no pair with id {pair_id}")
-        if not result.rowcount:  # type: ignore[attr-defined]
-            raise AlreadyReviewedError(f"pair {pair_id} was reviewed already; nothing changed")
+        return previous
 
     async def stats(self, top_talks: int = 10) -> Stats:
         """Count pairs by status, delivery and review state, votes, and pairs citing each talk."""

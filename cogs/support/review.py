@@ -62,6 +62,15 @@ def already_reviewed(pair: PairView) -> str:
     return strings.REVIEW_ALREADY.format(pair_id=pair.id, state=state, answer=answer)
 
 
+def decided(pair_id: int, state: str, previous: str) -> str:
+    """Say what was decided, and what it replaced when the pair had been reviewed before."""
+    shown = strings.REVIEW_STATES[state]
+    if previous == "pending":
+        return strings.REVIEW_DONE.format(pair_id=pair_id, state=shown)
+    before = strings.REVIEW_STATES.get(previous, previous)
+    return strings.REVIEW_CHANGED.format(pair_id=pair_id, state=shown, previous=before)
+
+
 def review_view(pair_id: int) -> discord.ui.View:
     """Return the Approve / Edit / Reject buttons for a pair."""
     view = discord.ui.View(timeout=None)
@@ -120,12 +129,9 @@ class ReviewButton(
                 await interaction.response.send_modal(EditModal(self.pair_id, pair.answer))
                 return
             state = STATE_OF[self.action]
-            await reviews.review(self.pair_id, state, interaction.user.id, only_pending=True)
+            previous = await reviews.review(self.pair_id, state, interaction.user.id)
             await curate_pair(services_of(interaction), self.pair_id)
-            done = strings.REVIEW_DONE.format(
-                pair_id=self.pair_id, state=strings.REVIEW_STATES[state]
-            )
-            await show_next(interaction, done)
+            await show_next(interaction, decided(self.pair_id, state, previous))
 
 
 class EditModal(discord.ui.Modal):

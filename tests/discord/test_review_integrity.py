@@ -1,4 +1,4 @@
-"""Review buttons through the real bot: a decided pair is not re-decided, roles read fresh."""
+"""Review buttons through the real bot: a decided pair is not silently re-decided; roles fresh."""
 
 from typing import Any
 
@@ -42,10 +42,18 @@ async def test_edit_on_a_reviewed_pair_shows_its_answer_and_changes_nothing(
         content = reply["data"]["content"]
         assert "ya se revisó" in content and strings.REVIEW_STATES["approved"] in content
         assert answer[0][:80] in content
+        assert rows(sample_data_dir, STATE) == [("approved", None)]
+        # Deciding again is possible, but never silently: the reply names the earlier decision.
         reject, _ = await fake.click(_button(message, "reject"), message, moderator=True)
-        refused = await _callback(fake, reject)
-        assert refused["data"]["content"] == strings.REVIEW_ALREADY_DECIDED
-    assert rows(sample_data_dir, STATE) == [("approved", None)]
+        changed = await _callback(fake, reject)
+        assert changed["data"]["content"].startswith(
+            strings.REVIEW_CHANGED.format(
+                pair_id=message["components"][0]["components"][0]["custom_id"].split(":")[2],
+                state=strings.REVIEW_STATES["rejected"],
+                previous=strings.REVIEW_STATES["approved"],
+            )
+        )
+    assert rows(sample_data_dir, STATE) == [("rejected", None)]
 
 
 async def test_a_role_set_for_the_server_opens_review_buttons_after_a_restart(

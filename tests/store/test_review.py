@@ -112,10 +112,11 @@ async def test_stats_pending_is_what_review_offers(qalog: QALog) -> None:
 async def test_a_decision_only_on_pending_leaves_a_reviewed_pair_as_it_is(qalog: QALog) -> None:
     pair_id = await qalog.record(make_answer(), CTX)
     assert pair_id is not None
-    await qalog.review(pair_id, "approved", 7)
+    assert await qalog.review(pair_id, "approved", 7) == "pending"  # the state it replaced
     with pytest.raises(AlreadyReviewedError):
         await qalog.review(pair_id, "edited", 8, "Otra respuesta.", only_pending=True)
     with pytest.raises(PairNotFoundError):
         await qalog.review(pair_id + 50, "approved", 8, only_pending=True)
     shown = await qalog.reviews.pair(pair_id)
     assert (shown.review_state, shown.edited_answer) == ("approved", None)
+    assert await qalog.review(pair_id, "rejected", 8) == "approved"  # deciding again, told
