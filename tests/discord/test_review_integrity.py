@@ -22,7 +22,7 @@ async def _review_message(fake: FakeDiscord, **who: Any) -> dict[str, Any]:
 
 def _button(message: dict[str, Any], action: str) -> str:
     ids = [c["custom_id"] for c in message["components"][0]["components"]]
-    return next(i for i in ids if i.endswith(f":{action}"))
+    return str(next(i for i in ids if i.endswith(f":{action}")))
 
 
 async def test_edit_on_a_reviewed_pair_shows_its_answer_and_changes_nothing(

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from huggingface_hub import DatasetCard
 
 from bot.cli import main
@@ -89,10 +88,8 @@ def _export(capsys: pytest.CaptureFixture[str], *args: str) -> str:
     return out
 
 
-def _card_yaml(folder: Path) -> dict[str, Any]:
-    text = (folder / "README.md").read_text(encoding="utf-8")
-    header = text.split("---\n")[1]
-    data: dict[str, Any] = yaml.safe_load(header)
+def _card_header(folder: Path) -> dict[str, Any]:
+    data: dict[str, Any] = DatasetCard.load(folder / "README.md").data.to_dict()
     return data
 
 
@@ -103,7 +100,7 @@ def test_every_config_in_the_card_loads_in_datasets(
     ids = _seed()
     folder = tmp_path / "dataset"
     _export(capsys, "--format", fmt, "--out", str(folder) + "/")
-    names = [c["config_name"] for c in _card_yaml(folder)["configs"]]
+    names = [c["config_name"] for c in _card_header(folder)["configs"]]
     assert names == ["messages", "alpaca", "preferences"]
     loaded = {name: datasets.load_dataset(str(folder), name)["train"] for name in names}
     default = datasets.load_dataset(str(folder))["train"]
@@ -186,7 +183,7 @@ def test_empty_config_is_not_declared(tmp_path: Path, capsys: pytest.CaptureFixt
     asyncio.run(one())
     folder = tmp_path / "ds"
     _export(capsys, "--out", str(folder), "--format", "jsonl")
-    names = [c["config_name"] for c in _card_yaml(folder)["configs"]]
+    names = [c["config_name"] for c in _card_header(folder)["configs"]]
     assert names == ["messages", "alpaca"]
     for name in names:
         assert datasets.load_dataset(str(folder), name)["train"].num_rows == 1
