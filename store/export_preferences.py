@@ -12,9 +12,9 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import selectinload
 
 from store.db import Database
 from store.errors import translate
@@ -74,22 +74,24 @@ def edit_preference(row: dict[str, Any], options: DatasetOptions) -> dict[str, A
 def _latest_bot_answers(filters: ExportFilters, after: int, batch: int) -> Select[int, int]:
     """Pair people's answers (id > `after`) with the bot's latest answer to the same question.
 
-    A join rather than a correlated subquery: SQLite builds a transient index on the question
-    and PostgreSQL hashes it, so a batch costs one pass over the pairs, not one per answer.
+    The bot's answers are grouped by question first, and the join runs against that grouped
+    table (SQLite indexes it on the fly, PostgreSQL hashes it): one pass over the pairs per
+    batch, instead of one per person's answer.
     """
-    bot = aliased(QAPair)
-    same_question = and_(
-        bot.question == QAPair.question,
-        bot.provenance == "bot",
-        bot.status.in_(ANSWERED),
-        bot.delivery != "not_delivered",
-        bot.id != QAPair.id,
+    latest = (
+        select(QAPair.question.label("question"), func.max(QAPair.id).label("bot_id"))
+        .where(
+            QAPair.provenance == "bot",
+            QAPair.status.in_(ANSWERED),
+            QAPair.delivery != "not_delivered",
+        )
+        .group_by(QAPair.question)
+        .subquery("latest_bot_answers")
     )
     return (
-        select(QAPair.id, func.max(bot.id))
-        .join(bot, same_question)
+        select(QAPair.id, latest.c.bot_id)
+        .join(latest, latest.c.question == QAPair.question)
         .where(*conditions(filters), QAPair.provenance != "bot", QAPair.id > after)
-        .group_by(QAPair.id)
         .order_by(QAPair.id)
         .limit(batch)
     )
