@@ -124,7 +124,8 @@ def run(args: argparse.Namespace) -> int:
     """Export and print a one-line summary."""
     if args.format not in (*DATASET_FORMATS, "csv"):
         raise CliError(
-            f"unknown --format {args.format!r}; use one of {', '.join(DATASET_FORMATS)}, csv"
+            f"unknown --format {args.format!r}; use one of {', '.join(DATASET_FORMATS)}, csv "
+            "(alpaca and messages are configs inside every dataset folder)"
         )
     filters = filters_from(args)
     options = DatasetOptions(

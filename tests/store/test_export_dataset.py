@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import csv
+import json
 from pathlib import Path
 from typing import Any
 
@@ -228,3 +230,25 @@ async def test_preferences_on_both_backends(qalog: QALog, tmp_path: Path) -> Non
     prefs = datasets.load_dataset(str(folder), "preferences")["train"]
     pairs = {(row["id"], row["rejected_id"]) for row in prefs}
     assert pairs == {(edited, edited), (human.pair_id, bot_pair)}
+
+
+def test_csv_stays_one_formula_safe_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def one() -> None:
+        db = open_database(load_settings())
+        await db.upgrade()
+        formula = make_answer(question='=HYPERLINK("http://x")', text="+1 respuesta [1].")
+        await QALog(db).record(formula, AskContext(surface="slash", user_id=3))
+        await db.aclose()
+
+    asyncio.run(one())
+    out = tmp_path / "pairs.csv"
+    assert "csv: 1" in _export(capsys, "--format", "csv", "--out", str(out), "--citations", "strip")
+    with out.open(encoding="utf-8", newline="") as handle:
+        (row,) = csv.DictReader(handle)
+    assert row["question"].startswith("'=") and row["answer"] == "'+1 respuesta."
+    assert json.loads(row["sources"])[0]["speaker"] == "Autora 0"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("pairs")) == ["pairs.csv"]
+    assert main(["export", "--out", str(out)]) == 2  # a file is not a dataset folder
+    assert "is a file" in capsys.readouterr().err
