@@ -137,3 +137,12 @@ async def test_retention_purges_hand_offs_and_mentor_text(qalog: QALog) -> None:
         assert (await session.execute(MentorAnswer.__table__.select())).all() == []
         titles = (await session.scalars(PairSource.__table__.select())).all()
     assert all(MARKER not in str(row) for row in titles)
+
+
+async def test_a_mentor_reply_to_a_question_not_kept_keeps_no_mentor_text(qalog: QALog) -> None:
+    mentors = MentorLog(qalog.db)  # the asker opted out: their question has no row
+    await mentors.open("a-question-never-saved", ASKER, 1, limit=3, window=86_400)
+    await mentors.placed("a-question-never-saved", THREAD)
+    assert await mentors.mentor_said(THREAD, MENTOR, 10, MENTOR_TEXT) is None
+    async with qalog.db.sessions() as session:
+        assert (await session.execute(MentorAnswer.__table__.select())).all() == []
