@@ -75,6 +75,26 @@ def _type_name(kind: pa.DataType) -> str:
     return str(kind).replace("large_", "")
 
 
+def _feature(field: pa.Field) -> dict[str, Any]:
+    """Describe an Arrow field as the Hub's `dataset_info` features do."""
+    kind = field.type
+    if pa.types.is_list(kind) and pa.types.is_struct(kind.value_type):
+        return {"name": field.name, "list": [_feature(f) for f in kind.value_type]}
+    dtype = {"double": "float64", "bool": "bool"}.get(str(kind), str(kind))
+    return {"name": field.name, "dtype": dtype}
+
+
+def dataset_info(loadable: list[str]) -> list[dict[str, Any]]:
+    """Return the Hub metadata of each config's features (`datasets` casts the data to them).
+
+    Rows per config are in the card's text: the Hub's `splits` also wants the Arrow size in
+    bytes, which only `datasets` itself can tell.
+    """
+    return [
+        {"config_name": name, "features": [_feature(f) for f in SCHEMAS[name]]} for name in loadable
+    ]
+
+
 def _header(summary: DatasetSummary, fmt: str, loadable: list[str]) -> str:
     most = max(summary.rows.values(), default=0)
     size = next((label for limit, label in SIZES if most < limit), "1M<n<10M")
@@ -93,6 +113,7 @@ def _header(summary: DatasetSummary, fmt: str, loadable: list[str]) -> str:
         source_datasets=[TRANSCRIPTS],
         tags=["instruction-tuning", "preference", "dpo", "rag", "spanish"],
         configs=configs,
+        dataset_info=dataset_info(loadable),
     )
     return f"---\n{data.to_yaml()}\n---\n"
 

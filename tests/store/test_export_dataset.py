@@ -202,6 +202,10 @@ def test_the_card_is_valid_hub_metadata_and_counts_what_the_folder_holds(
     header = card.data.to_dict()
     assert header["language"] == ["es"] and header["license"] == "apache-2.0"
     assert [c.get("default", False) for c in header["configs"]] == [True, False, False]
+    # Features per config in the Hub metadata; datasets casts to them, so every load checks them.
+    info = {i["config_name"]: [f["name"] for f in i["features"]] for i in header["dataset_info"]}
+    assert info["preferences"][:3] == ["prompt", "chosen", "rejected"]
+    assert set(info) == set(CONFIGS)
     body = card.text
     rows = {n: datasets.load_dataset(str(folder), n)["train"].num_rows for n in CONFIGS}
     assert rows == {"messages": 4, "alpaca": 4, "preferences": 2}
