@@ -146,3 +146,17 @@ async def test_a_mentor_reply_to_a_question_not_kept_keeps_no_mentor_text(qalog:
     assert await mentors.mentor_said(THREAD, MENTOR, 10, MENTOR_TEXT) is None
     async with qalog.db.sessions() as session:
         assert (await session.execute(MentorAnswer.__table__.select())).all() == []
+
+
+async def test_a_question_in_flight_when_its_asker_is_forgotten_is_not_written_back(
+    qalog: QALog,
+) -> None:
+    question = await qalog.recorder.open(QUESTION, AskContext("slash", ASKER))  # row written
+    await qalog.delete_user_data(ASKER)
+    qalog.recorder.finished(question, outcome_of(make_answer(question=QUESTION), "delivered"))
+    await qalog.recorder.flush()
+    assert await qalog.pair_id(question.key) is None
+    later = await qalog.recorder.open("¿Y ahora?", AskContext("slash", ASKER))  # asked again
+    qalog.recorder.finished(later, outcome_of(make_answer(question="¿Y ahora?"), "delivered"))
+    await qalog.recorder.flush()
+    assert await qalog.pair_id(later.key) is not None
