@@ -13,8 +13,7 @@ import contextlib
 import os
 import shutil
 import tempfile
-from dataclasses import asdict, dataclass
-from datetime import datetime
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,7 +24,7 @@ from store.errors import translate
 from store.export_card import CONFIGS, DatasetSummary, data_path, render_dataset_card
 from store.export_folder import CARD_NAME, DatasetFolder, ExportError
 from store.export_preferences import DatasetOptions, edit_preference, iter_human_preferences
-from store.export_rows import ExportFilters, iter_batches
+from store.export_rows import ExportFilters, describe_filters, iter_batches
 from store.models import utcnow
 from store.writers import CsvWriter, Writer, open_config_writer
 
@@ -49,22 +48,6 @@ class DatasetReport:
     path: Path
     rows: dict[str, int]
     configs: list[str]
-
-
-def describe_filters(filters: ExportFilters) -> str:
-    """Describe the filters for the card, without any Discord id."""
-    parts = []
-    for key, value in asdict(filters).items():
-        if value in (None, (), False):
-            continue
-        if key == "guild_id":
-            parts.append("guild=one Discord server")
-            continue
-        shown = value.isoformat() if isinstance(value, datetime) else value
-        parts.append(f"{key}={','.join(shown) if isinstance(shown, tuple) else shown}")
-    return "; ".join(parts) or (
-        "none (every pair the user saw, except rejected, error, cancelled and interrupted ones)"
-    )
 
 
 def _describe_options(options: DatasetOptions) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -45,6 +45,22 @@ class ExportFilters:
     min_score: int | None = None
     undelivered: bool = False
     provenance: str | None = None  # e.g. bot, edited, mentor, moderator (store.mentors)
+
+
+def describe_filters(filters: ExportFilters) -> str:
+    """Describe the filters for the card, without any Discord id."""
+    parts = []
+    for key, value in asdict(filters).items():
+        if value in (None, (), False):
+            continue
+        if key == "guild_id":
+            parts.append("guild=one Discord server")
+            continue
+        shown = value.isoformat() if isinstance(value, datetime) else value
+        parts.append(f"{key}={','.join(shown) if isinstance(shown, tuple) else shown}")
+    return "; ".join(parts) or (
+        "none (every pair the user saw, except rejected, error, cancelled and interrupted ones)"
+    )
 
 
 def conditions(filters: ExportFilters) -> list[ColumnElement[bool]]:
