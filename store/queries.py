@@ -132,6 +132,7 @@ async def collect_stats(session: AsyncSession, top_talks: int) -> Stats:
     cited = func.count(distinct(PairSource.pair_id))
     talks = await session.execute(
         select(PairSource.title, PairSource.author, cited)
+        .where(PairSource.talk_id != "faq")  # keynotes only: a reused curated answer is no talk
         .group_by(PairSource.title, PairSource.author)
         .order_by(cited.desc(), PairSource.title)
         .limit(top_talks)

@@ -160,3 +160,9 @@ async def test_a_question_in_flight_when_its_asker_is_forgotten_is_not_written_b
     qalog.recorder.finished(later, outcome_of(make_answer(question="¿Y ahora?"), "delivered"))
     await qalog.recorder.flush()
     assert await qalog.pair_id(later.key) is not None
+
+
+async def test_stats_list_keynotes_not_curated_questions(qalog: QALog) -> None:
+    await _scenario(qalog)
+    titles = [title for title, _, _ in (await qalog.stats()).by_talk]
+    assert titles == ["Argilla y distilabel"]  # not the reused question's text
