@@ -1,11 +1,14 @@
-"""Measure `export_pairs`: wall time and peak memory (RSS) exporting N pairs per format.
+"""Measure `pide-ayuda export`: wall time and peak memory (RSS) exporting N pairs per format.
 
 Usage:
-    python -m bench.store_export [--pairs 100000] [--formats jsonl alpaca csv parquet]
+    python -m bench.store_export [--pairs 100000] [--formats parquet jsonl csv]
 
-Generates N pairs (3 sources each, votes on a third of them, 5 % edited) in a temporary
-SQLite database, then exports each format in a fresh child process so that the child's peak
-RSS (ru_maxrss) is the export's own; a child that only opens the database gives the baseline.
+Generates N pairs (3 sources each with a ~700-character passage, votes on a third of them, 5 %
+edited, and one moderator answer to a question the bot answered per 100 pairs) in a temporary
+SQLite database, then exports each format in a fresh child process so that the child's peak RSS
+(ru_maxrss) is the export's own; a child that only opens the database gives the baseline.
+`parquet` and `jsonl` write the dataset folder (configs messages, alpaca, preferences); `csv`
+writes the spreadsheet file.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ import sqlalchemy as sa
 
 from bot.config import Settings
 from bot.storage import open_database
-from store.export import ExportFilters, export_pairs
+from store.export_dataset import export_csv, export_dataset
+from store.export_rows import ExportFilters
 from store.models import Feedback, PairSource, QAPair
 
 SALT = b"a test salt"
@@ -47,8 +51,10 @@ def pair_rows(start: int, stop: int) -> list[dict[str, Any]]:
             "id": i,
             "created_at": base + timedelta(seconds=i),
             "updated_at": base + timedelta(seconds=i),
-            "question": f"¿Pregunta {i} sobre las charlas del hackatón de SomosNLP?",
-            "answer": "Según la charla, la respuesta es esta. " * 20,
+            # every 100th pair is a moderator's answer to the question of the pair before it
+            "question": f"¿Pregunta {i - (i % 100 == 0)} sobre las charlas del hackatón?",
+            "answer": "Según la charla, la respuesta es esta [1]. " * 20,
+            "provenance": "moderator" if i % 100 == 0 else "bot",
             "status": "answered",
             "mode": "llm",
             "model": "bench-model",
@@ -80,6 +86,7 @@ async def generate(folder: Path, pairs: int) -> None:
                     "title": f"Charla {r}",
                     "author": f"Autora {r}",
                     "quote": "cita literal de la charla " * 8,
+                    "text": "pasaje completo de la transcripción de la charla " * 14,
                     "score": 0.8,
                 }
                 for i in range(start, stop)
@@ -97,17 +104,23 @@ async def generate(folder: Path, pairs: int) -> None:
 
 async def export_once(folder: Path, fmt: str) -> dict[str, Any]:
     db = open_database(settings_for(folder))
-    out = folder / "exports" / fmt / f"pairs.{fmt}"
+    out = folder / "exports" / fmt
     start = time.perf_counter()
-    report = await export_pairs(db, fmt, out, ExportFilters(), salt=SALT, overwrite=True)  # type: ignore[arg-type]
+    if fmt == "csv":
+        out = out.with_suffix(".csv")
+        report = await export_csv(db, out, ExportFilters(), salt=SALT, overwrite=True)
+    else:
+        report = await export_dataset(db, out, ExportFilters(), salt=SALT, fmt=fmt)  # type: ignore[arg-type]
     elapsed = time.perf_counter() - start
     await db.aclose()
+    files = [out] if out.is_file() else [p for p in out.rglob("*") if p.is_file()]
+    rows = report.rows.get("messages", report.rows.get("csv", 0))
     return {
         "format": fmt,
         "rows": report.rows,
         "seconds": round(elapsed, 2),
-        "rows_per_second": round(report.rows / elapsed),
-        "file_mb": round(out.stat().st_size / 1e6, 1),
+        "pairs_per_second": round(rows / elapsed),
+        "written_mb": round(sum(p.stat().st_size for p in files) / 1e6, 1),
     }
 
 
@@ -131,7 +144,7 @@ def child(folder: Path, fmt: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=100_000)
-    parser.add_argument("--formats", nargs="+", default=["jsonl", "alpaca", "csv", "parquet"])
+    parser.add_argument("--formats", nargs="+", default=["parquet", "jsonl", "csv"])
     parser.add_argument("--child", nargs=2, metavar=("FOLDER", "FORMAT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

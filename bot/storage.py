@@ -48,7 +48,9 @@ def outcome_of(
         notice=answer.notice,
         timings=dict(answer.timings),
         sources=tuple(
-            SourceRecord(s.title, s.author, s.quote, s.talk_id, s.chunk_id, float(s.score))
+            SourceRecord(
+                s.title, s.author, s.quote, s.talk_id, s.chunk_id, float(s.score), text=s.text
+            )
             for s in answer.sources
         ),
     )

@@ -299,3 +299,10 @@ SOLUTION_NOT_STORED = (
 SOLUTION_IS_QUESTION = (
     "Ese mensaje es la pregunta de la publicación; marca la respuesta que la resolvió."
 )
+
+# Review integrity (issue 18): a decided pair is not re-decided from a stale review message.
+REVIEW_ALREADY = (
+    "El par {pair_id} ya se revisó ({state}); no se ha cambiado nada. Respuesta actual:\n\n{answer}"
+)
+REVIEW_ALREADY_DECIDED = "Este par ya se revisó mientras tanto; no se ha cambiado nada."
+REVIEW_CHANGED = "Par {pair_id}: {state} (antes estaba {previous})."

@@ -10,13 +10,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import strings
-from bot.curated_sync import resync
+from bot.forgetting import CuratedNotUpdatedError, forget_person
 from cogs.client import AssistantBot
 from cogs.services import services_of
 from store.errors import StoreError
-from store.mentors import MentorLog
 from store.privacy import PrivacyLog
-from store.solutions import SolutionLog
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +35,13 @@ class ConfirmDelete(discord.ui.View):
         self, interaction: discord.Interaction, button: discord.ui.Button[Any]
     ) -> None:
         """Delete everything stored about the caller."""
+        services = services_of(interaction).core
+        opener = services.answerer.curated_index
         try:
-            count = await self.privacy.delete_user_data(self.user_id)
-            services = services_of(interaction).core
-            count += len(await MentorLog(services.db).forget_user(self.user_id))
-            count += len(await SolutionLog(services.db).forget_user(self.user_id))
-            await resync(services)  # their pairs and mentor answers leave the curated answers
+            count = (await forget_person(services.db, self.privacy, opener, self.user_id)).rows
+        except CuratedNotUpdatedError as error:  # deleted; the periodic curated sync finishes
+            log.warning("deleted a user's data, but %s", error)
+            count = error.forgotten.rows
         except StoreError as error:
             log.error("could not delete a user's data: %s", error)
             await interaction.response.edit_message(content=error.user_message, view=None)

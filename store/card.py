@@ -28,7 +28,7 @@ FIELDS = """\
 | `surface` | slash command, mention, thread follow-up or cli |
 | `model` | the chat model that answered |
 | `feedback_up` / `feedback_down` | 👍 / 👎 votes from the community |
-| `sources` | cited passages: talk id, title, speaker, chunk id, retrieval score |
+| `sources` | cited passages: talk id, title, speaker, passage text, chunk id, retrieval score |
 
 A moderator's edited answer always replaces the bot's answer.
 """
@@ -76,7 +76,8 @@ class ExportSummary:
             self.by_review[row["review_state"]] += 1
             self.by_surface[row["surface"]] += 1
             self.by_provenance[row["provenance"]] += 1
-            self.talks.update({s["title"] for s in row["sources"]})
+            # keynotes only: an `faq` source's title is someone's curated question
+            self.talks.update({s["title"] for s in row["sources"] if s["talk_id"] != "faq"})
             if row["asker"]:
                 self.askers.add(row["asker"])
             self.votes_up += row["feedback_up"]
@@ -173,7 +174,8 @@ def _section(entry: FileEntry, config: str) -> str:
     return f"""### `{entry.name}`
 
 - Format {entry.fmt}, {entry.rows} rows; {entry.edited} answers edited by moderators.
-- Asked between {entry.first or "-"} and {entry.last or "-"} by {entry.people} people.
+- Asked between {entry.first or "-"} and {entry.last or "-"}; {entry.people} distinct askers
+  (pseudonymous; pairs written from the command line have none).
 - Status: {_counts(entry.by_status)}.
 - Review: {_counts(entry.by_review)}.
 - Surface: {_counts(entry.by_surface)}.

@@ -36,6 +36,12 @@ class PairNotFoundError(StoreError):
     user_message = strings.PAIR_NOT_FOUND
 
 
+class AlreadyReviewedError(StoreError):
+    """The pair was decided already (by another moderator, or from an older review message)."""
+
+    user_message = strings.REVIEW_ALREADY_DECIDED
+
+
 class PairNotSavedYetError(StoreError):
     """The pair exists but its row is still waiting to be written (e.g. the database was busy)."""
 

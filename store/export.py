@@ -11,8 +11,7 @@ import asyncio
 import contextlib
 import os
 import tempfile
-from dataclasses import asdict, dataclass
-from datetime import datetime
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -22,7 +21,7 @@ from store.card import ExportSummary, FileEntry, render_card
 from store.db import Database
 from store.errors import translate
 from store.export_folder import CARD_NAME, MANIFEST_NAME, ExportError, ExportFolder
-from store.export_rows import ExportFilters, iter_batches
+from store.export_rows import ExportFilters, describe_filters, iter_batches
 from store.models import utcnow
 from store.writers import open_writer
 
@@ -60,21 +59,6 @@ def _check_target(fmt: str, out: Path, overwrite: bool) -> None:
         ) from error
     if not os.access(out.parent, os.W_OK):
         raise ExportError(f"{out.parent} is not writable; pick another path")
-
-
-def _describe(filters: ExportFilters) -> str:
-    parts = []
-    for key, value in asdict(filters).items():
-        if value in (None, (), False):
-            continue
-        if key == "guild_id":  # a Discord id: the card never shows one
-            parts.append("guild=one Discord server")
-            continue
-        shown = value.isoformat() if isinstance(value, datetime) else value
-        parts.append(f"{key}={','.join(shown) if isinstance(shown, tuple) else shown}")
-    return "; ".join(parts) or (
-        "none (every pair the user saw, except rejected, error, cancelled and interrupted ones)"
-    )
 
 
 def _temp_beside(path: Path) -> Path:
@@ -128,7 +112,7 @@ async def export_pairs(
         temp = _temp_beside(out)
         summary = await _write_data(db, fmt, temp, filters, salt)
         made_at = utcnow().isoformat(timespec="seconds")
-        entry = FileEntry.of(out.name, fmt, summary, _describe(filters), made_at)
+        entry = FileEntry.of(out.name, fmt, summary, describe_filters(filters), made_at)
         described = await asyncio.to_thread(_publish, temp, out, entry, overwrite)
     except SQLAlchemyError as error:
         raise translate(error, "exporting") from error

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +15,7 @@ from store.db import Database
 from store.errors import translate
 from store.export_text import replace_mentions, strip_decorations
 from store.mentors import provenance_condition, provenance_of
-from store.models import REVIEW_STATES, QAPair
+from store.models import REVIEW_STATES, PairSource, QAPair
 from store.pseudonym import pseudonym
 from store.queries import votes_down, votes_up
 from store.records import PAIR_STATUSES
@@ -44,7 +44,23 @@ class ExportFilters:
     surface: str | None = None
     min_score: int | None = None
     undelivered: bool = False
-    provenance: str | None = None  # bot, edited, mentor or moderator (store.mentors)
+    provenance: str | None = None  # e.g. bot, edited, mentor, moderator (store.mentors)
+
+
+def describe_filters(filters: ExportFilters) -> str:
+    """Describe the filters for the card, without any Discord id."""
+    parts = []
+    for key, value in asdict(filters).items():
+        if value in (None, (), False):
+            continue
+        if key == "guild_id":
+            parts.append("guild=one Discord server")
+            continue
+        shown = value.isoformat() if isinstance(value, datetime) else value
+        parts.append(f"{key}={','.join(shown) if isinstance(shown, tuple) else shown}")
+    return "; ".join(parts) or (
+        "none (every pair the user saw, except rejected, error, cancelled and interrupted ones)"
+    )
 
 
 def conditions(filters: ExportFilters) -> list[ColumnElement[bool]]:
@@ -80,15 +96,29 @@ def conditions(filters: ExportFilters) -> list[ColumnElement[bool]]:
     return where
 
 
+def source_row(source: PairSource) -> dict[str, Any]:
+    """Describe a cited source with its evidence: the passage (for old rows, the quote)."""
+    return {
+        "talk_id": source.talk_id,
+        "title": source.title,
+        "speaker": source.author,
+        "text": source.text if source.text is not None else source.quote,
+        "chunk_id": source.chunk_id,
+        "score": float(source.score),
+    }
+
+
 def to_row(pair: QAPair, up: int, down: int, salt: bytes) -> dict[str, Any]:
     """Turn a pair into an export row: the edited answer wins, the asker is a pseudonym.
 
     Mentions in the text become placeholders, and decorations old rows kept in the answer go.
+    `original_answer` is the bot's own answer (what an edit replaced).
     """
     return {
         "id": pair.id,
         "question": replace_mentions(pair.question),
         "answer": replace_mentions(strip_decorations(pair.edited_answer or pair.answer)),
+        "original_answer": replace_mentions(strip_decorations(pair.answer)),
         "edited": pair.edited_answer is not None,
         "provenance": provenance_of(pair),
         "asker": pseudonym(pair.user_id, salt),
@@ -100,16 +130,7 @@ def to_row(pair: QAPair, up: int, down: int, salt: bytes) -> dict[str, Any]:
         "model": pair.model,
         "feedback_up": int(up),
         "feedback_down": int(down),
-        "sources": [
-            {
-                "talk_id": s.talk_id,
-                "title": s.title,
-                "author": s.author,
-                "chunk_id": s.chunk_id,
-                "score": float(s.score),
-            }
-            for s in pair.sources
-        ],
+        "sources": [source_row(s) for s in pair.sources],
     }
 
 

@@ -23,7 +23,6 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
-    delete,
     func,
     select,
     update,
@@ -35,7 +34,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from store.conversations import MentorQuestion
 from store.db import Database
 from store.errors import translate
-from store.models import Base, QAPair, UTCDateTime, utcnow
+from store.models import Base, OptOut, QAPair, UTCDateTime, utcnow
 from store.records import new_key
 
 # `community`: an accepted help-forum answer by a member who is not a mentor (store/solutions.py).
@@ -108,9 +107,7 @@ def provenance_of(pair: QAPair) -> str:
 
 
 def provenance_condition(provenance: str) -> ColumnElement[bool]:
-    """Select the pairs whose exported provenance is `provenance`."""
-    if provenance not in PROVENANCES:
-        raise ValueError(f"unknown provenance {provenance!r}; use one of {', '.join(PROVENANCES)}")
+    """Select the pairs whose exported provenance is `provenance` (any stored value works)."""
     if provenance in ("bot", "edited"):
         edited = QAPair.review_state == "edited"
         return and_(QAPair.provenance == "bot", edited if provenance == "edited" else ~edited)
@@ -196,11 +193,14 @@ class MentorLog:
     async def mentor_said(
         self, thread_id: int, mentor_id: int, message_id: int, text: str
     ) -> CuratedPair | None:
-        """Record a mentor's message in their open answer; return the pair if it is curated."""
+        """Record a mentor's message in their open answer; return the pair if it is curated.
+
+        A mentor who opted out of logging (`/privacidad`) is not recorded.
+        """
         try:
             async with self._db.writing() as session:
                 handoff = await _latest_handoff(session, thread_id)
-                if handoff is None:
+                if handoff is None or await session.get(OptOut, mentor_id) is not None:
                     return None
                 answers = await _open_answers(session, handoff.id)
                 answer = next((a for a in answers if a.mentor_id == mentor_id), None)
@@ -293,24 +293,6 @@ class MentorLog:
         except (SQLAlchemyError, OSError) as error:
             raise translate(error, "withdrawing a curated pair") from error
 
-    async def forget_user(self, user_id: int) -> list[int]:
-        """Delete the answers a mentor wrote and the hand-offs they asked for; return pair ids."""
-        written = select(MentorAnswer.pair_id).where(MentorAnswer.mentor_id == user_id)
-        asked = select(HandOff.id).where(HandOff.user_id == user_id)
-        try:
-            async with self._db.writing() as session:
-                ids = [int(i) for i in (await session.scalars(written)).all() if i is not None]
-                await session.execute(delete(QAPair).where(QAPair.id.in_(ids)))
-                await session.execute(
-                    delete(MentorAnswer).where(
-                        (MentorAnswer.mentor_id == user_id) | MentorAnswer.handoff_id.in_(asked)
-                    )
-                )
-                await session.execute(delete(HandOff).where(HandOff.user_id == user_id))
-                return ids
-        except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "deleting a user's mentor data") from error
-
     async def stats(self) -> HandOffStats:
         """Count hand-offs and measure the median time to a mentor's first reply."""
         placed = select(HandOff.id, HandOff.opened_at).where(HandOff.thread_id.is_not(None))
@@ -398,7 +380,10 @@ async def _write_answer(
         asked = (
             await session.scalars(select(QAPair).where(QAPair.key == handoff.pair_key))
         ).one_or_none()
-        if asked is None or not text:  # the asker opted out, or deleted their data
+        if asked is None:  # the asker opted out, or deleted their data: keep no mentor text
+            await session.delete(answer)
+            return None
+        if not text:
             return None
         earlier = select(MentorAnswer.id).where(
             MentorAnswer.handoff_id == handoff.id, MentorAnswer.pair_id.is_not(None)

@@ -137,6 +137,8 @@ class PairSource(Base):
     title: Mapped[str] = mapped_column(NulFreeText())
     author: Mapped[str] = mapped_column(NulFreeText())
     quote: Mapped[str] = mapped_column(NulFreeText())
+    # The whole passage cited (None for pairs saved before passages were kept: use `quote`).
+    text: Mapped[str | None] = mapped_column(NulFreeText())
     score: Mapped[float] = mapped_column(Float)
 
     pair: Mapped[QAPair] = relationship(back_populates="sources")

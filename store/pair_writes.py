@@ -113,6 +113,7 @@ async def apply_finish(
             title=s.title,
             author=s.author,
             quote=s.quote,
+            text=s.text or None,
             score=float(s.score),
         )
         for rank, s in enumerate(outcome.sources)

@@ -1,19 +1,101 @@
-"""Users' control over their data, and retention: opt-outs, deletion on request, expiry."""
+"""Users' control over their data, and retention: opt-outs, forgetting a person, expiry.
+
+Forgetting a person is one transaction: their questions (and the pairs answering them, with
+sources and votes), the mentor answers and accepted forum answers they wrote (and the pairs that
+reused those answers), their hand-offs, their votes, and every source elsewhere that named one of
+their curated questions.
+The caller then takes the returned pair ids out of the curated collection (bot/forgetting.py).
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.db import Database
 from store.errors import translate
-from store.models import Feedback, OptOut, QAPair, utcnow
+from store.mentors import HandOff, MentorAnswer
+from store.models import Feedback, OptOut, PairSource, QAPair, utcnow
 from store.recording import PairRecorder
+from store.solutions import ForumSolution
 
 log = logging.getLogger(__name__)
+
+FAQ_TALK = "faq"  # the talk id of a source that is a reused curated pair (chunk `faq-<id>`)
+CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Forgotten:
+    """What forgetting a person removed: pairs and votes, and the ids of the pairs deleted.
+
+    `rows` is what the person is told. Hand-offs, mentor messages and sources citing the deleted
+    pairs go too, uncounted.
+    """
+
+    rows: int
+    pair_ids: tuple[int, ...]
+
+
+def _faq_chunks(pair_ids: Sequence[int]) -> list[str]:
+    return [f"{FAQ_TALK}-{pair_id}" for pair_id in pair_ids]
+
+
+async def _reusing(session: AsyncSession, pair_ids: Sequence[int]) -> list[int]:
+    """Return the pairs whose answer was one of these curated pairs, reused."""
+    query = select(PairSource.pair_id).where(
+        PairSource.talk_id == FAQ_TALK, PairSource.chunk_id.in_(_faq_chunks(pair_ids))
+    )
+    return sorted({int(i) for i in (await session.scalars(query)).all()})
+
+
+async def _delete_pairs(session: AsyncSession, pair_ids: Sequence[int]) -> int:
+    """Delete pairs (their sources and votes) and every source citing them; count the pairs."""
+    deleted = 0
+    for start in range(0, len(pair_ids), CHUNK):  # bounded parameter lists
+        some = pair_ids[start : start + CHUNK]
+        await session.execute(
+            delete(PairSource).where(
+                PairSource.talk_id == FAQ_TALK, PairSource.chunk_id.in_(_faq_chunks(some))
+            )
+        )
+        await session.execute(delete(Feedback).where(Feedback.pair_id.in_(some)))
+        await session.execute(delete(PairSource).where(PairSource.pair_id.in_(some)))
+        pairs = await session.execute(delete(QAPair).where(QAPair.id.in_(some)))
+        deleted += int(pairs.rowcount)  # type: ignore[attr-defined]
+    return deleted
+
+
+async def forget_in(session: AsyncSession, user_id: int) -> Forgotten:
+    """Delete everything a person wrote or asked, inside the caller's transaction."""
+    asked = list((await session.scalars(select(QAPair.id).where(QAPair.user_id == user_id))).all())
+    written_query = select(MentorAnswer.pair_id).where(MentorAnswer.mentor_id == user_id)
+    written = [int(i) for i in (await session.scalars(written_query)).all() if i is not None]
+    theirs = (ForumSolution.asker_id == user_id) | (ForumSolution.answerer_id == user_id)
+    solved = [int(i) for i in (await session.scalars(select(ForumSolution.pair_id).where(theirs)))]
+    await session.execute(delete(ForumSolution).where(theirs))
+    # A reused mentor or forum answer is its author's text, copied: it goes with them.
+    copies = await _reusing(session, written + solved)
+    doomed = sorted(set(asked) | set(written) | set(solved) | set(copies))
+    handoffs = select(HandOff.id).where(HandOff.user_id == user_id)
+    await session.execute(
+        delete(MentorAnswer).where(
+            (MentorAnswer.mentor_id == user_id) | MentorAnswer.handoff_id.in_(handoffs)
+        )
+    )
+    await session.execute(delete(HandOff).where(HandOff.user_id == user_id))
+    rows = await _delete_pairs(session, doomed)
+    votes = await session.execute(delete(Feedback).where(Feedback.user_id == user_id))
+    await session.execute(
+        update(QAPair).where(QAPair.reviewer_id == user_id).values(reviewer_id=None)
+    )
+    return Forgotten(rows + int(votes.rowcount), tuple(doomed))  # type: ignore[attr-defined]
 
 
 class PrivacyLog:
@@ -44,32 +126,45 @@ class PrivacyLog:
         except (SQLAlchemyError, OSError) as error:
             raise translate(error, "saving the opt-out") from error
 
-    async def delete_user_data(self, user_id: int) -> int:
-        """Delete the user's pairs (with their sources and votes) and votes; return how many."""
+    async def delete_user_data(self, user_id: int) -> Forgotten:
+        """Forget a person in one transaction, then drop their spooled questions."""
         try:
             async with self._db.writing() as session:
-                pairs = await session.execute(delete(QAPair).where(QAPair.user_id == user_id))
-                votes = await session.execute(delete(Feedback).where(Feedback.user_id == user_id))
-                await session.execute(
-                    update(QAPair).where(QAPair.reviewer_id == user_id).values(reviewer_id=None)
-                )
+                forgotten = await forget_in(session, user_id)
         except (SQLAlchemyError, OSError) as error:
             raise translate(error, "deleting user data") from error
         spooled = await self._recorder.forget_user(user_id)
-        return int(pairs.rowcount + votes.rowcount) + spooled  # type: ignore[attr-defined]
+        return Forgotten(forgotten.rows + spooled, forgotten.pair_ids)
 
 
 async def purge_expired(db: Database, days: int) -> int:
-    """Delete pairs older than `days` (0 keeps all); return how many."""
+    """Delete pairs, hand-offs and mentor messages older than `days` (0 keeps all); count pairs.
+
+    Sources elsewhere that cite a purged curated pair go too (they hold its question).
+    """
     if days <= 0:
         return 0
     cutoff = utcnow() - timedelta(days=days)
+    old_handoffs = select(HandOff.id).where(HandOff.opened_at < cutoff)
     try:
         async with db.writing() as session:
-            result = await session.execute(delete(QAPair).where(QAPair.created_at < cutoff))
+            old = (await session.scalars(select(QAPair.id).where(QAPair.created_at < cutoff))).all()
+            pair_ids = [int(i) for i in old]
+            answers = await session.execute(
+                delete(MentorAnswer).where(
+                    (MentorAnswer.started_at < cutoff) | MentorAnswer.handoff_id.in_(old_handoffs)
+                )
+            )
+            handoffs = await session.execute(delete(HandOff).where(HandOff.opened_at < cutoff))
+            await _delete_pairs(session, pair_ids)
     except (SQLAlchemyError, OSError) as error:
         raise translate(error, "purging expired pairs") from error
-    deleted = int(result.rowcount)  # type: ignore[attr-defined]
-    if deleted:
-        log.info("purged %d pairs older than %d days", deleted, days)
-    return deleted
+    others = int(answers.rowcount + handoffs.rowcount)  # type: ignore[attr-defined]
+    if pair_ids or others:
+        log.info(
+            "purged %d pairs and %d hand-offs or mentor answers older than %d days",
+            len(pair_ids),
+            others,
+            days,
+        )
+    return len(pair_ids)

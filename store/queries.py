@@ -6,10 +6,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ScalarSelect, distinct, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, and_, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import Feedback, OptOut, PairSource, QAPair
+
+# Pairs a moderator reviews: answers that ended (and that the user saw, at least in part).
+REVIEWABLE_STATUSES = ("answered", "partial", "fallback", "refused")
+
+
+def awaiting_review() -> ColumnElement[bool]:
+    """Select the pairs the review queue offers: pending, ended, and seen by the user."""
+    return and_(
+        QAPair.review_state == "pending",
+        QAPair.status.in_(REVIEWABLE_STATUSES),
+        QAPair.delivery != "not_delivered",
+    )
 
 
 def votes_up() -> ScalarSelect[int]:
@@ -103,6 +115,14 @@ async def collect_stats(session: AsyncSession, top_talks: int) -> Stats:
     """Count pairs by status and review state, votes, and the pairs citing each talk."""
     by_status = await _count_by(session, QAPair.status)
     by_review = await _count_by(session, QAPair.review_state)
+    # `pending` is what the review queue offers; unreviewed pairs it never offers (errors,
+    # cancelled or unseen answers, questions still in progress) are counted apart.
+    queue = int(await session.scalar(select(func.count()).where(awaiting_review())) or 0)
+    unreviewable = by_review.pop("pending", 0) - queue
+    if queue:
+        by_review["pending"] = queue
+    if unreviewable:
+        by_review["not_reviewable"] = unreviewable
     votes = select(
         func.count().filter(Feedback.value > 0),
         func.count().filter(Feedback.value < 0),
@@ -112,6 +132,7 @@ async def collect_stats(session: AsyncSession, top_talks: int) -> Stats:
     cited = func.count(distinct(PairSource.pair_id))
     talks = await session.execute(
         select(PairSource.title, PairSource.author, cited)
+        .where(PairSource.talk_id != "faq")  # keynotes only: a reused curated answer is no talk
         .group_by(PairSource.title, PairSource.author)
         .order_by(cited.desc(), PairSource.title)
         .limit(top_talks)

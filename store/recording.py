@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -65,6 +65,8 @@ class PairRecorder:
         self._arrival_wait = arrival_wait
         self._live: set[str] = set()  # keys opened by this process
         self._unlogged: set[str] = set()  # keys of askers who opted out (nothing is stored)
+        # People forgotten, and when: their questions asked before then are not written back.
+        self._forgotten: dict[int, datetime] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._replaying: asyncio.Task[int] | None = None
 
@@ -214,8 +216,14 @@ class PairRecorder:
             log.info("wrote %d spooled entries to the database", done)
         return done
 
+    def _was_forgotten(self, question: QuestionRecord) -> bool:
+        user_id = question.context.user_id
+        forgotten_at = self._forgotten.get(user_id) if user_id is not None else None
+        return forgotten_at is not None and question.created_at <= forgotten_at
+
     async def forget_user(self, user_id: int) -> int:
-        """Drop the user's questions waiting in the spool; return how many were dropped."""
+        """Drop the user's questions waiting in the spool (and in flight); return how many."""
+        self._forgotten[user_id] = utcnow()
         async with self._spool_lock:
             waiting = await asyncio.to_thread(self._spool.read)
             kept = [e for e in waiting if isinstance(e, Replied) or not _asked_by(e, user_id)]
@@ -229,7 +237,9 @@ class PairRecorder:
             if isinstance(entry, Replied):
                 await apply_reply(session, entry)
                 return
-            if await opted_out(session, entry.question.context.user_id):
+            if self._was_forgotten(entry.question) or await opted_out(
+                session, entry.question.context.user_id
+            ):
                 await forget(session, entry.question.key)
                 if isinstance(entry, Opened) and entry.question.key in self._live:
                     self._unlogged.add(entry.question.key)

@@ -62,6 +62,7 @@ class SourceRecord:
     talk_id: str
     chunk_id: str
     score: float
+    text: str = ""  # the whole passage (absent from spool lines written before it was kept)
 
 
 @dataclass(frozen=True, slots=True)

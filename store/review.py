@@ -4,18 +4,28 @@ from __future__ import annotations
 
 from typing import Literal
 
-from sqlalchemy import Executable, select, update
+from sqlalchemy import Executable, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from store.db import Database
-from store.errors import PairNotFoundError, PairNotSavedYetError, translate
+from store.errors import (
+    AlreadyReviewedError,
+    PairNotFoundError,
+    PairNotSavedYetError,
+    translate,
+)
 from store.models import Feedback, OptOut, QAPair, utcnow
-from store.queries import PairView, Stats, collect_stats, pair_view, votes_down, votes_up
-
-# Pairs a moderator reviews: answers that ended (and that the user saw, at least in part).
-REVIEWABLE_STATUSES = ("answered", "partial", "fallback", "refused")
+from store.queries import (
+    PairView,
+    Stats,
+    awaiting_review,
+    collect_stats,
+    pair_view,
+    votes_down,
+    votes_up,
+)
 
 
 class ReviewLog:
@@ -55,13 +65,27 @@ class ReviewLog:
             set_={"value": value, "updated_at": now},
         )
 
+    async def pair(self, pair_id: int) -> PairView:
+        """Return one pair as a reviewer sees it, whatever its review state."""
+        query = (
+            select(QAPair, votes_up(), votes_down())
+            .where(QAPair.id == pair_id)
+            .options(selectinload(QAPair.sources))
+        )
+        try:
+            async with self._db.sessions() as session:
+                row = (await session.execute(query)).first()
+        except (SQLAlchemyError, OSError) as error:
+            raise translate(error, "reading a pair") from error
+        if row is None:
+            raise PairNotFoundError(f"no pair with id {pair_id}")
+        return pair_view(row[0], row[1], row[2])
+
     async def next_pending(self, after_id: int = 0) -> PairView | None:
         """Return the oldest pair awaiting review with an id above `after_id`."""
         query = (
             select(QAPair, votes_up(), votes_down())
-            .where(QAPair.review_state == "pending", QAPair.id > after_id)
-            .where(QAPair.status.in_(REVIEWABLE_STATUSES))
-            .where(QAPair.delivery != "not_delivered")
+            .where(awaiting_review(), QAPair.id > after_id)
             .order_by(QAPair.id)
             .limit(1)
             .options(selectinload(QAPair.sources))
@@ -79,28 +103,32 @@ class ReviewLog:
         state: Literal["approved", "edited", "rejected"],
         reviewer_id: int | None,
         edited_answer: str | None = None,
-    ) -> None:
-        """Approve, edit (replacing the answer in exports) or reject a pair."""
+        *,
+        only_pending: bool = False,
+    ) -> str:
+        """Approve, edit (replacing the answer in exports) or reject a pair; return its old state.
+
+        With `only_pending`, a pair decided meanwhile is left as it is (`AlreadyReviewedError`).
+        """
         if state not in ("approved", "edited", "rejected"):
             raise ValueError(f"unknown review state {state!r}")
         edited = (edited_answer or "").strip()
         if state == "edited" and not edited:
             raise ValueError("an edited review needs the edited answer")
-        values = {
-            "review_state": state,
-            "edited_answer": edited if state == "edited" else None,
-            "reviewer_id": reviewer_id,
-            "reviewed_at": utcnow(),
-        }
         try:
             async with self._db.writing() as session:
-                result = await session.execute(
-                    update(QAPair).where(QAPair.id == pair_id).values(**values)
-                )
+                pair = await session.get(QAPair, pair_id, with_for_update=True)
+                if pair is None:
+                    raise PairNotFoundError(f"no pair with id {pair_id}")
+                previous = pair.review_state
+                if only_pending and previous != "pending":
+                    raise AlreadyReviewedError(f"pair {pair_id} was reviewed already ({previous})")
+                pair.review_state, pair.reviewer_id = state, reviewer_id
+                pair.edited_answer = edited if state == "edited" else None
+                pair.reviewed_at = utcnow()
         except (SQLAlchemyError, OSError) as error:
             raise translate(error, "saving the review") from error
-        if not result.rowcount:  # type: ignore[attr-defined]
-            raise PairNotFoundError(f"no pair with id {pair_id}")
+        return previous
 
     async def stats(self, top_talks: int = 10) -> Stats:
         """Count pairs by status, delivery and review state, votes, and pairs citing each talk."""

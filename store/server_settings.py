@@ -112,11 +112,6 @@ class ServerSettingsStore:
         self._cache[guild_id] = (self._clock(), config)
         return config
 
-    def peek(self, guild_id: int | None) -> ServerConfig:
-        """Return the last settings read for a server, however old, without a database call."""
-        cached = self._cache.get(guild_id) if guild_id is not None else None
-        return cached[1] if cached is not None else self.defaults
-
     async def update(self, guild_id: int, changed_by: int, **changes: Any) -> ServerConfig:
         """Set some of FIELDS on one server (None = back to the default) and return the result."""
         unknown = set(changes) - set(FIELDS)

@@ -161,23 +161,6 @@ class SolutionLog:
         except (SQLAlchemyError, OSError) as error:
             raise translate(error, "updating an accepted answer") from error
 
-    async def forget_user(self, user_id: int) -> list[int]:
-        """Delete the solutions a member asked or wrote, with their pairs; return the pair ids."""
-        mine = (ForumSolution.asker_id == user_id) | (ForumSolution.answerer_id == user_id)
-        try:
-            async with self._db.writing() as session:
-                ids = [
-                    int(i)
-                    for i in (
-                        await session.scalars(select(ForumSolution.pair_id).where(mine))
-                    ).all()
-                ]
-                await session.execute(delete(ForumSolution).where(mine))
-                await session.execute(delete(QAPair).where(QAPair.id.in_(ids)))
-                return ids
-        except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "deleting a member's accepted answers") from error
-
     async def stats(self) -> SolutionStats:
         """Count solved posts and their answers by provenance; median time to the solution."""
         query = select(ForumSolution.provenance, ForumSolution.posted_at, ForumSolution.solved_at)

@@ -1,9 +1,14 @@
-"""File writers of the four export formats; each appends batches of rows to an open file."""
+"""Export writers: each appends batches of records to one open file (Parquet, JSON Lines, CSV).
+
+The record shapes (`messages`, `alpaca`, `preferences`) and their Arrow schemas live here, so a
+Parquet file and a JSON Lines file of the same config hold the same fields.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -14,12 +19,14 @@ SOURCE_TYPE = pa.struct(
     [
         ("talk_id", pa.string()),
         ("title", pa.string()),
-        ("author", pa.string()),
+        ("speaker", pa.string()),
+        ("text", pa.string()),
         ("chunk_id", pa.string()),
         ("score", pa.float64()),
     ]
 )
 MESSAGE_TYPE = pa.struct([("role", pa.string()), ("content", pa.string())])
+MESSAGES_TYPE = pa.list_(MESSAGE_TYPE)
 PROVENANCE_FIELDS: list[tuple[str, pa.DataType]] = [
     ("id", pa.int64()),
     ("edited", pa.bool_()),
@@ -35,11 +42,36 @@ PROVENANCE_FIELDS: list[tuple[str, pa.DataType]] = [
     ("feedback_down", pa.int64()),
     ("sources", pa.list_(SOURCE_TYPE)),
 ]
-PARQUET_SCHEMA = pa.schema([("messages", pa.list_(MESSAGE_TYPE)), *PROVENANCE_FIELDS])
+PREFERENCE_FIELDS: list[tuple[str, pa.DataType]] = [
+    ("prompt", MESSAGES_TYPE),
+    ("chosen", MESSAGES_TYPE),
+    ("rejected", MESSAGES_TYPE),
+    ("id", pa.int64()),
+    ("rejected_id", pa.int64()),
+    ("chosen_provenance", pa.string()),
+    ("asker", pa.string()),
+    ("created_at", pa.string()),
+    ("sources", pa.list_(SOURCE_TYPE)),
+]
+SCHEMAS: dict[str, pa.Schema] = {
+    "messages": pa.schema([("messages", MESSAGES_TYPE), *PROVENANCE_FIELDS]),
+    "alpaca": pa.schema(
+        [
+            ("instruction", pa.string()),
+            ("input", pa.string()),
+            ("output", pa.string()),
+            *PROVENANCE_FIELDS,
+        ]
+    ),
+    "preferences": pa.schema(PREFERENCE_FIELDS),
+}
+PARQUET_SCHEMA = SCHEMAS["messages"]
 CSV_FIELDS = ["question", "answer"] + [name for name, _ in PROVENANCE_FIELDS]
 # First characters that make a spreadsheet read a cell as a formula (OWASP, CSV Injection),
 # with the full-width forms some spreadsheets also accept.
 FORMULA_TRIGGERS = frozenset("=+-@\t\r\n\0\uff1d\uff0b\uff0d\uff20")
+
+Shape = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 class Writer(Protocol):
@@ -75,13 +107,25 @@ def alpaca_record(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class JsonLinesWriter:
-    """One JSON object per line, UTF-8, in the chat or Alpaca shape."""
+def preference_record(row: dict[str, Any]) -> dict[str, Any]:
+    """Keep a preference row (already in TRL's conversational prompt/chosen/rejected shape)."""
+    return {name: row[name] for name, _ in PREFERENCE_FIELDS}
 
-    def __init__(self, path: Path, alpaca: bool = False) -> None:
+
+SHAPES: dict[str, Shape] = {
+    "messages": chat_record,
+    "alpaca": alpaca_record,
+    "preferences": preference_record,
+}
+
+
+class JsonLinesWriter:
+    """One JSON object per line, UTF-8, in the shape given."""
+
+    def __init__(self, path: Path, shape: Shape = chat_record) -> None:
         """Open the file for writing."""
         self._handle: IO[str] = path.open("w", encoding="utf-8")
-        self._shape = alpaca_record if alpaca else chat_record
+        self._shape = shape
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         """Append a batch of rows."""
@@ -124,16 +168,19 @@ class CsvWriter:
 
 
 class ParquetRowGroupWriter:
-    """Parquet in the chat shape; each batch becomes one row group."""
+    """Parquet with a fixed schema; each batch becomes one row group."""
 
-    def __init__(self, path: Path) -> None:
-        """Open the file with the fixed schema."""
-        self._writer = pq.ParquetWriter(str(path), PARQUET_SCHEMA, compression="zstd")
+    def __init__(self, path: Path, config: str = "messages") -> None:
+        """Open the file with the config's schema."""
+        self._schema = SCHEMAS[config]
+        self._shape = SHAPES[config]
+        self._writer = pq.ParquetWriter(str(path), self._schema, compression="zstd")
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         """Append a batch of rows as a row group."""
-        table = pa.Table.from_pylist([chat_record(row) for row in rows], schema=PARQUET_SCHEMA)
-        self._writer.write_table(table)
+        if rows:
+            records = [self._shape(row) for row in rows]
+            self._writer.write_table(pa.Table.from_pylist(records, schema=self._schema))
 
     def close(self) -> None:
         """Write the footer and close the file."""
@@ -141,13 +188,22 @@ class ParquetRowGroupWriter:
 
 
 def open_writer(fmt: str, path: Path) -> Writer:
-    """Open the writer of an export format."""
+    """Open the writer of a single-file export format (jsonl, alpaca, csv, parquet)."""
     if fmt == "jsonl":
         return JsonLinesWriter(path)
     if fmt == "alpaca":
-        return JsonLinesWriter(path, alpaca=True)
+        return JsonLinesWriter(path, alpaca_record)
     if fmt == "csv":
         return CsvWriter(path)
     if fmt == "parquet":
         return ParquetRowGroupWriter(path)
     raise ValueError(f"unknown export format {fmt!r}")
+
+
+def open_config_writer(fmt: str, config: str, path: Path) -> Writer:
+    """Open the writer of one config of a dataset folder, in Parquet or JSON Lines."""
+    if fmt == "parquet":
+        return ParquetRowGroupWriter(path, config)
+    if fmt == "jsonl":
+        return JsonLinesWriter(path, SHAPES[config])
+    raise ValueError(f"unknown dataset format {fmt!r}; use parquet or jsonl")

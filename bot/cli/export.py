@@ -11,8 +11,14 @@ from bot.cli.db import run_store
 from bot.config import load_settings
 from bot.storage import export_salt
 from store.db import Database
-from store.export import FORMATS, ExportFilters, ExportReport, export_pairs
-from store.export_rows import STATUS_CHOICES
+from store.export_dataset import (
+    DATASET_FORMATS,
+    DatasetOptions,
+    DatasetReport,
+    export_csv,
+    export_dataset,
+)
+from store.export_rows import STATUS_CHOICES, ExportFilters
 from store.mentors import PROVENANCES
 
 SURFACES = ("slash", "mention", "thread", "cli", "forum")
@@ -22,18 +28,38 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Add the `export` subcommand."""
     parser = subparsers.add_parser(
         "export",
-        help="export logged Q&A pairs as a dataset (the folder's README.md lists every export)",
+        help="export logged Q&A pairs as a Hugging Face dataset folder (or a CSV file)",
         description=(
-            "With no --status: every pair the user saw, except rejected, error, cancelled and "
+            "Writes a folder that datasets.load_dataset(DIR, CONFIG) loads, with the configs "
+            "messages, alpaca and preferences and a README.md card; exporting again into the "
+            "same folder replaces it. --format csv writes one spreadsheet file instead. With no "
+            "--status: every pair the user saw, except rejected, error, cancelled and "
             "interrupted ones."
         ),
     )
-    parser.add_argument("--format", required=True, help=f"one of {', '.join(FORMATS)}")
-    parser.add_argument("--out", required=True, type=Path, help="file to write")
+    parser.add_argument(
+        "--format",
+        default="parquet",
+        help=f"{', '.join(DATASET_FORMATS)} (a dataset folder; default parquet) or csv (a file)",
+    )
+    parser.add_argument(
+        "--out", required=True, type=Path, help="dataset folder (or the .csv file with csv)"
+    )
     parser.add_argument(
         "--force",
         action="store_true",
-        help="overwrite --out (or a README.md not written by export)",
+        help="replace a folder (or file) that pide-ayuda export did not write",
+    )
+    parser.add_argument(
+        "--citations",
+        choices=("keep", "strip"),
+        default="keep",
+        help="strip: write answers without their [n] citation markers (plain SFT)",
+    )
+    parser.add_argument(
+        "--include-extractive",
+        action="store_true",
+        help="keep extractive answers (verbatim transcript quotes) in messages and alpaca",
     )
     parser.add_argument(
         "--status",
@@ -47,9 +73,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--surface", help=f"one of {', '.join(SURFACES)}")
     parser.add_argument(
         "--provenance",
-        choices=PROVENANCES,
-        help="only answers written by the bot, edited by a moderator, by a mentor, a moderator,"
-        " or a community member (an accepted help-forum answer)",
+        help=f"only answers of this provenance (e.g. {', '.join(PROVENANCES)})",
     )
     parser.add_argument(
         "--min-score", type=int, help="minimum net feedback score (👍 minus 👎), e.g. 1"
@@ -98,19 +122,33 @@ def filters_from(args: argparse.Namespace) -> ExportFilters:
 
 def run(args: argparse.Namespace) -> int:
     """Export and print a one-line summary."""
-    if args.format not in FORMATS:
-        raise CliError(f"unknown --format {args.format!r}; use one of {', '.join(FORMATS)}")
+    if args.format not in (*DATASET_FORMATS, "csv"):
+        raise CliError(
+            f"unknown --format {args.format!r}; use one of {', '.join(DATASET_FORMATS)}, csv "
+            "(alpaca and messages are configs inside every dataset folder)"
+        )
     filters = filters_from(args)
+    options = DatasetOptions(
+        strip_citations=args.citations == "strip", include_extractive=args.include_extractive
+    )
 
-    async def work(db: Database) -> ExportReport:
+    async def work(db: Database) -> DatasetReport:
         salt = export_salt(load_settings())
-        return await export_pairs(
-            db, args.format, args.out, filters, salt=salt, overwrite=args.force
+        if args.format == "csv":
+            return await export_csv(
+                db, args.out, filters, salt=salt, options=options, overwrite=args.force
+            )
+        return await export_dataset(
+            db,
+            args.out,
+            filters,
+            salt=salt,
+            fmt=args.format,
+            options=options,
+            overwrite=args.force,
         )
 
     report = run_store(work)
-    print(
-        f"exported {report.rows} pairs to {report.path} "
-        f"(dataset card: {report.card_path}, describing {report.files_in_card} data file(s))"
-    )
+    counts = ", ".join(f"{name}: {n}" for name, n in report.rows.items())
+    print(f"exported to {report.path} ({counts})")
     return 0

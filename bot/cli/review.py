@@ -15,6 +15,7 @@ from pathlib import Path
 from bot.cli import CliError
 from bot.cli.db import run_store
 from store.db import Database
+from store.errors import AlreadyReviewedError
 from store.queries import PairView
 from store.review import ReviewLog
 
@@ -75,15 +76,18 @@ async def _decide(reviews: ReviewLog, pair: PairView, reviewer: int | None) -> s
     while True:
         choice = await asyncio.to_thread(_read, PROMPT)
         action = ACTIONS.get((choice or "q").strip().lower()[:1])
-        if action in ("approved", "rejected"):
-            await reviews.review(pair.id, action, reviewer)  # type: ignore[arg-type]
-            return action
+        text: str | None = None
         if action == "edited":
             text = await asyncio.to_thread(edit_text, pair.answer)
             if text is None:
                 print("edit cancelled")
                 continue
-            await reviews.review(pair.id, "edited", reviewer, edited_answer=text)
+        if action in ("approved", "rejected", "edited"):
+            try:  # a pair decided meanwhile (e.g. on Discord) is left as it is
+                await reviews.review(pair.id, action, reviewer, text, only_pending=True)  # type: ignore[arg-type]
+            except AlreadyReviewedError:
+                print(f"#{pair.id} was reviewed meanwhile; left as it is")
+                return "skipped"
             return action
         if action in ("skipped", "quit"):
             return action

@@ -140,6 +140,7 @@ class Answerer:
                 chunk_id=f"faq-{entry.pair_id}",
                 score=match.score,
                 kind="faq",
+                text=entry.answer,
             )
         ]
 

@@ -105,6 +105,7 @@ def sources_for(cited: Sequence[Passage], answer_text: str) -> list[Source]:
             talk_id=p.talk_id,
             chunk_id=p.chunk_id,
             score=p.score,
+            text=p.text,
         )
         for p in cited
     ]

@@ -82,6 +82,8 @@ class Source:
     chunk_id: str
     score: float
     kind: SourceKind = "keynote"
+    # The whole passage the answer was built from or quoted (exported as the row's evidence).
+    text: str = ""
 
 
 @dataclass(slots=True)

@@ -11,20 +11,19 @@ from discord import app_commands
 from bot import strings
 from cogs.services import services_of
 from cogs.support.replies import UserFacingCheckFailure
-from store.server_settings import ServerConfig
 
 T = TypeVar("T")
 
 
-def is_moderator(interaction: discord.Interaction[Any], config: ServerConfig | None = None) -> bool:
+async def is_moderator(interaction: discord.Interaction[Any]) -> bool:
     """Tell whether the caller has Manage Server here or this server's moderator role.
 
-    Without `config`, the server's last read settings are used (no database call).
+    The role is read from the server's settings as they are now (after a restart the cache is
+    empty, and a cached read would hold only the defaults).
     """
     if interaction.permissions.manage_guild:
         return True
-    if config is None:
-        config = services_of(interaction).server_settings.peek(interaction.guild_id)
+    config = await services_of(interaction).server_settings.get(interaction.guild_id)
     role_id = config.moderator_role_id
     user = interaction.user
     if not role_id or not isinstance(user, discord.Member):
@@ -33,8 +32,7 @@ def is_moderator(interaction: discord.Interaction[Any], config: ServerConfig | N
 
 
 async def _check(interaction: discord.Interaction[Any]) -> bool:
-    config = await services_of(interaction).server_settings.get(interaction.guild_id)
-    if is_moderator(interaction, config):
+    if await is_moderator(interaction):
         return True
     raise UserFacingCheckFailure(strings.MODERATORS_ONLY, "not a moderator")
 

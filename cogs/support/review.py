@@ -56,6 +56,22 @@ def review_text(pair: PairView) -> str:
     )
 
 
+def already_reviewed(pair: PairView) -> str:
+    """Say that a pair was decided already, with the answer it holds now."""
+    state = strings.REVIEW_STATES.get(pair.review_state, pair.review_state)
+    answer = _cut(pair.edited_answer or pair.answer, 1500)
+    return strings.REVIEW_ALREADY.format(pair_id=pair.id, state=state, answer=answer)
+
+
+def decided(pair_id: int, state: str, previous: str) -> str:
+    """Say what was decided, and what it replaced when the pair had been reviewed before."""
+    shown = strings.REVIEW_STATES[state]
+    if previous == "pending":
+        return strings.REVIEW_DONE.format(pair_id=pair_id, state=shown)
+    before = strings.REVIEW_STATES.get(previous, previous)
+    return strings.REVIEW_CHANGED.format(pair_id=pair_id, state=shown, previous=before)
+
+
 def review_view(pair_id: int) -> discord.ui.View:
     """Return the Approve / Edit / Reject buttons for a pair."""
     view = discord.ui.View(timeout=None)
@@ -97,7 +113,7 @@ class ReviewButton(
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         """Refuse non-moderators."""
-        if is_moderator(interaction):
+        if await is_moderator(interaction):
             return True
         await interaction.response.send_message(strings.MODERATORS_ONLY, ephemeral=True)
         return False
@@ -105,19 +121,18 @@ class ReviewButton(
     async def callback(self, interaction: discord.Interaction) -> None:
         """Apply the decision (or open the edit modal) and show the next pair."""
         async with answering_failures(interaction, f"review of pair {self.pair_id}"):
+            reviews = services_of(interaction).core.reviews
             if self.action == "edit":
-                pair = await services_of(interaction).core.reviews.next_pending(self.pair_id - 1)
-                current = pair.answer if pair and pair.id == self.pair_id else ""
-                await interaction.response.send_modal(EditModal(self.pair_id, current))
+                pair = await reviews.pair(self.pair_id)
+                if pair.review_state != "pending":
+                    await send_private(interaction, already_reviewed(pair))
+                    return
+                await interaction.response.send_modal(EditModal(self.pair_id, pair.answer))
                 return
             state = STATE_OF[self.action]
-            reviews = services_of(interaction).core.reviews
-            await reviews.review(self.pair_id, state, interaction.user.id)
+            previous = await reviews.review(self.pair_id, state, interaction.user.id)
             await curate_pair(services_of(interaction).core, self.pair_id)
-            done = strings.REVIEW_DONE.format(
-                pair_id=self.pair_id, state=strings.REVIEW_STATES[state]
-            )
-            await show_next(interaction, done)
+            await show_next(interaction, decided(self.pair_id, state, previous))
 
 
 class EditModal(discord.ui.Modal):
@@ -138,12 +153,14 @@ class EditModal(discord.ui.Modal):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         """Store the edited answer and show the next pair."""
-        if not is_moderator(interaction):
+        if not await is_moderator(interaction):
             await interaction.response.send_message(strings.MODERATORS_ONLY, ephemeral=True)
             return
         async with answering_failures(interaction, f"edit of pair {self.pair_id}"):
             reviews = services_of(interaction).core.reviews
-            await reviews.review(self.pair_id, "edited", interaction.user.id, self.answer.value)
+            await reviews.review(
+                self.pair_id, "edited", interaction.user.id, self.answer.value, only_pending=True
+            )
             await curate_pair(services_of(interaction).core, self.pair_id)
             done = strings.REVIEW_DONE.format(
                 pair_id=self.pair_id, state=strings.REVIEW_STATES["edited"]

@@ -56,7 +56,7 @@ class SolutionMenu:
         if forum is None or not isinstance(post, discord.Thread):
             await send_private(interaction, strings.SOLUTION_NOT_FORUM)
             return
-        if not _may_mark(interaction, post, config):
+        if not await _may_mark(interaction, post, config):
             log.info("user %s may not mark a solution in post %s", interaction.user.id, post.id)
             await send_private(interaction, strings.SOLUTION_NOT_ALLOWED)
             return
@@ -156,10 +156,12 @@ class SolutionMenu:
             await add_pair(self.services, result.curated)
 
 
-def _may_mark(interaction: discord.Interaction, post: discord.Thread, config: ServerConfig) -> bool:
+async def _may_mark(
+    interaction: discord.Interaction, post: discord.Thread, config: ServerConfig
+) -> bool:
     """Tell whether the caller opened the post, is a mentor or a moderator."""
     user = interaction.user
-    if user.id == post.owner_id or is_moderator(interaction, config):
+    if user.id == post.owner_id or await is_moderator(interaction):
         return True
     return isinstance(user, discord.Member) and is_mentor(user, config.mentor_role_id)
 

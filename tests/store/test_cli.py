@@ -81,12 +81,13 @@ def test_review_walks_pending_pairs_from_stdin(
     stats = _stats()
     assert stats.by_review == {"approved": 1, "edited": 1, "rejected": 1, "pending": 2}
 
-    out_file = tmp_path / "curated" / "pairs.jsonl"
+    folder = tmp_path / "curated"
     code, out, _ = _run(
-        ["export", "--format", "jsonl", "--out", str(out_file), "--status", "approved"], capsys
+        ["export", "--format", "jsonl", "--out", str(folder), "--status", "approved"], capsys
     )
-    assert code == 0 and "exported 2 pairs" in out
-    rows = {row["id"]: row for row in map(json.loads, out_file.read_text().splitlines())}
+    assert code == 0 and "messages: 2" in out and "preferences: 1" in out  # the edit
+    data = (folder / "data" / "messages.jsonl").read_text()
+    rows = {row["id"]: row for row in map(json.loads, data.splitlines())}
     assert rows.keys() == {ids[0], ids[1]}
     assert rows[ids[1]]["messages"][1]["content"] == "Respuesta corregida"
 

@@ -83,7 +83,7 @@ async def test_a_mentor_answer_after_the_asker_spoke_pairs_with_their_words(
     ]
     assert await ConversationLog(qalog.db).history(THREAD, 3003, utcnow()) == []
 
-    await mentors.forget_user(1001)  # what the asker said goes with their hand-off
+    await qalog.delete_user_data(1001)  # what the asker said goes with their hand-off
     async with qalog.db.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(MentorQuestion)) == 0
 

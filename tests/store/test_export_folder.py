@@ -1,17 +1,14 @@
-"""Several exports into one folder: one README.md card that describes every data file in it."""
+"""`export_pairs` (single files, as `/exportar` sends them): one README.md card per folder."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
 import pytest
 from huggingface_hub import DatasetCard
 
-from bot.cli import main
 from store.db import Database
 from store.errors import StoreError
 from store.export import ExportError, ExportFilters, export_pairs
@@ -37,27 +34,6 @@ def _configs(folder: Path) -> dict[str, Any]:
 async def _seed(qalog: QALog, count: int) -> None:
     for n in range(count):
         await qalog.record(make_answer(question=f"¿Pregunta {n}?"), CONTEXT)
-
-
-async def test_two_formats_into_one_folder_share_one_card_through_the_cli(
-    db: Database, qalog: QALog, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    await _seed(qalog, 3)
-    folder = tmp_path / "d"
-    for fmt in ("jsonl", "parquet"):
-        args = ["export", "--format", fmt, "--out", str(folder / f"qa.{fmt}")]
-        assert await asyncio.to_thread(main, args) == 0, capsys.readouterr().err
-    assert "describing 2 data file(s)" in capsys.readouterr().out
-
-    assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [MANIFEST_NAME, "README.md", "qa.jsonl", "qa.parquet"]
-    )
-    assert _configs(folder) == {"qa-jsonl": "qa.jsonl", "qa-parquet": "qa.parquet"}
-    header, body = _card(folder)
-    assert header["language"] == ["es"] and header["license"] == "apache-2.0"
-    assert "| `qa.jsonl` | jsonl | 3 |" in body and "| `qa.parquet` | parquet | 3 |" in body
-    assert "### `qa.jsonl`" in body and "### `qa.parquet`" in body
-    assert len(pq.read_table(folder / "qa.parquet")) == 3
 
 
 async def test_a_later_export_adds_its_file_and_a_repeated_one_replaces_its_entry(

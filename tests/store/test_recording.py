@@ -162,7 +162,7 @@ async def test_deleting_a_user_cascades_to_sources_and_votes(db: Database, qalog
     await qalog.vote(other, 556, 1)
     await qalog.review(other, "approved", reviewer_id=111)
 
-    assert await qalog.delete_user_data(111) == 2  # one pair + one vote of theirs
+    assert (await qalog.delete_user_data(111)).rows == 2  # one pair + one vote of theirs
 
     async with db.sessions() as session:
         pairs = (await session.scalars(sa.select(QAPair))).all()

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from store.db import Database
-from store.errors import PairNotFoundError
+from store.errors import AlreadyReviewedError, PairNotFoundError
 from store.models import QAPair, utcnow
 from store.records import AskContext
 from tests.store.conftest import QALog, make_answer
@@ -95,3 +95,28 @@ async def test_opted_out_users_votes_are_not_stored(qalog: QALog) -> None:
     await qalog.set_opt_out(8, True)
     await qalog.vote(pair_id, 8, 1)
     assert (await qalog.stats()).votes_up == 0
+
+
+async def test_stats_pending_is_what_review_offers(qalog: QALog) -> None:
+    for status in ("answered", "error", "refused", "cancelled", "error"):
+        await qalog.record(make_answer(status=status), CTX)
+    await qalog.record(make_answer(), CTX, delivery="not_delivered")
+    offered, after = 0, 0
+    while (pair := await qalog.next_pending(after)) is not None:
+        offered, after = offered + 1, pair.id
+    stats = await qalog.stats()
+    assert offered == stats.by_review["pending"] == 2
+    assert stats.by_review["not_reviewable"] == 4
+
+
+async def test_a_decision_only_on_pending_leaves_a_reviewed_pair_as_it_is(qalog: QALog) -> None:
+    pair_id = await qalog.record(make_answer(), CTX)
+    assert pair_id is not None
+    assert await qalog.review(pair_id, "approved", 7) == "pending"  # the state it replaced
+    with pytest.raises(AlreadyReviewedError):
+        await qalog.review(pair_id, "edited", 8, "Otra respuesta.", only_pending=True)
+    with pytest.raises(PairNotFoundError):
+        await qalog.review(pair_id + 50, "approved", 8, only_pending=True)
+    shown = await qalog.reviews.pair(pair_id)
+    assert (shown.review_state, shown.edited_answer) == ("approved", None)
+    assert await qalog.review(pair_id, "rejected", 8) == "approved"  # deciding again, told

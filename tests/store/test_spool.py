@@ -174,7 +174,7 @@ async def test_deleting_a_users_data_also_clears_their_spooled_questions(
     spool = Spool(settings.data_dir / SPOOL_FILE)
     for user in (7, 8):
         spool.append(Opened(QuestionRecord(new_key(), "¿?", AskContext("slash", user), utcnow())))
-    assert await qalog.delete_user_data(7) == 1
+    assert (await qalog.delete_user_data(7)).rows == 1
     assert [e.question.context.user_id for e in spool.read() if isinstance(e, Opened)] == [8]
 
 
