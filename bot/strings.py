@@ -266,3 +266,15 @@ SETTINGS_ALL_CHANNELS = "todos"
 SETTINGS_NO_ROLE = "ninguno"
 SETTINGS_SAVED = "Guardado. Se aplica ya en todo el bot.\n\n{settings}"
 SETTINGS_UNAVAILABLE = "No puedo guardar los ajustes ahora mismo; inténtalo de nuevo en un rato."
+
+# --- Issue 19: requests for tasks, and answers while the LLM is unreachable (bot/rag) -----------
+TASK_REFUSED = (
+    "Solo respondo preguntas sobre las charlas del hackatón, así que no escribo poemas, cuentos, "
+    "código ni traducciones que no tengan que ver con ellas. Si tienes una pregunta sobre las "
+    "charlas, escríbela."
+)
+LLM_DOWN_NOTICE = (
+    "*El modelo de lenguaje no responde ahora mismo, así que te muestro fragmentos literales de "
+    "las charlas.*"
+)
+NOTICES = (*NOTICES, TASK_REFUSED)
