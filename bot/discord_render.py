@@ -24,6 +24,7 @@ DECORATIONS = (
     strings.EXTRACTIVE_LABEL,
     strings.PARTIAL_ANSWER_NOTE,
     strings.FALLBACK_NOTICE,
+    strings.LLM_DOWN_NOTICE,
     strings.CANCELLED,
 )
 
