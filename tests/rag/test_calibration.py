@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,6 @@ from bot.config import load_settings
 from bot.rag.calibrate import calibrate_index
 from bot.rag.calibration import (
     Anchors,
-    Calibration,
     CalibrationError,
     Rule,
     calibration_path,
@@ -70,12 +70,12 @@ def test_a_calibration_for_another_corpus_or_model_is_reported(sample_data_dir: 
     path = calibration_path(settings.data_dir, settings.chroma_collection)
     saved = load(path)
     assert saved is not None
-    other_corpus = Calibration(**{**_fields(saved), "collection_id": "x", "corpus_digest": "y"})
+    other_corpus = replace(saved, collection_id="x", corpus_digest="y")
     save(other_corpus, path)
     index = Index.open(settings)
     assert index.calibration_problem and "corpus y" in index.calibration_problem
     index.close()
-    other_model = Calibration(**{**_fields(saved), "embedder": "bge-m3"})
+    other_model = replace(saved, embedder="bge-m3")
     save(other_model, path)
     index = Index.open(settings)
     assert index.calibration_problem and "'bge-m3'" in index.calibration_problem
@@ -102,10 +102,6 @@ def test_a_corpus_too_small_is_not_calibrated(tiny_corpus: Path) -> None:
     assert main(["ingest", "--source", str(tiny_corpus), "--no-progress"]) == 0
     with pytest.raises(CalibrationError, match="too small"):
         calibrate_index(load_settings(), save_fit=False)
-
-
-def _fields(fitted: Calibration) -> dict[str, object]:
-    return {name: getattr(fitted, name) for name in Calibration.__dataclass_fields__}
 
 
 @pytest.fixture(scope="module")
