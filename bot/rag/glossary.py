@@ -32,6 +32,7 @@ _HEARD_AS_SPANISH: tuple[tuple[str, str], ...] = (
     (r"\bgema\b", "gemma"),
     (r"\bvlm\b", "vllm"),
     (r"\bmlt\b", "mit"),
+    (r"\baura\s+alpha\b", "lora alpha"),
 )
 # Spellings of the domain's terms that no Spanish word shares: for transcripts and questions.
 _GLOSSARY: tuple[tuple[str, str], ...] = (

@@ -27,6 +27,7 @@ from bot.rag.lexical import LexicalIndex
         ("instalamos peth", "PEFT"),
         ("el grupo open bmv", "OpenBMB"),
         ("está en bflot16", "bfloat16"),
+        ("el rank y el aura alpha", "LoRA"),
     ],
 )
 def test_whisper_spellings_and_written_names_meet(heard: str, written: str) -> None:
