@@ -36,7 +36,8 @@ async def test_mention_opens_thread_and_follow_up_carries_history(
 
         run.llm.reply = "Lo explicó Elena González-Blanco [1]."
         await fake_discord.post_message("¿Y quién lo explicó?", channel_id=thread_id)
-        await fake_discord.wait_until(lambda: len(_final_in(fake_discord, thread_id)) == 2)
+        # the quoted answer is finished too (it carries the vote buttons): three answers
+        await fake_discord.wait_until(lambda: len(_final_in(fake_discord, thread_id)) == 3)
 
     prompt = str(run.llm.requests[-1]["messages"][-1]["content"])
     history, current = prompt.split("</historial>", 1)
@@ -88,7 +89,8 @@ async def test_follow_up_history_leaves_out_the_bots_notices(
         )
         run.llm.fail_with = None
         await fake_discord.post_message("¿Y quién lo explicó?", channel_id=thread_id)
-        await fake_discord.wait_until(lambda: len(_final_in(fake_discord, thread_id)) == 2)
+        # the quoted answer is finished too (it carries the vote buttons): three answers
+        await fake_discord.wait_until(lambda: len(_final_in(fake_discord, thread_id)) == 3)
 
     history = str(run.llm.requests[-1]["messages"][-1]["content"]).split("</historial>")[0]
     assert "compara significados" in history, "the first answer is missing"
