@@ -298,6 +298,7 @@ class Index:
         with self._reload_lock:
             if self._snapshot is snapshot:
                 self._snapshot = self._load()
+                self.calibration, self.calibration_problem = self._calibration()
             snapshot = self._snapshot
         try:
             return snapshot, _query(snapshot, vector, n)
