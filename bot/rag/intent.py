@@ -99,13 +99,16 @@ _TASK = re.compile(
     rf"{_POLITE}(?:{_MAKE}\w*\b[^?]{{0,50}}?\b{_PIECE}\b"
     r"|(?:cuent\w*|dime|recit\w*|tell(?: me)?)\b[^?]{0,20}?\b(?:chistes?|poemas?|cuentos?|jokes?"
     r"|poems?|story)\b"
-    r"|(?:traduc\w*|translate)\b)"
+    r"|(?:traduc\w*|translate)\b"
+    rf"|(?:dame|quiero|necesito|give me|i want|i need)\s+(?:un|una|unos|unas|a|an)\s+(?:\w+\s+)?"
+    rf"{_PIECE}\b)"
 )
 # A task that refers to the talks ("traduce lo que dijo Elena", "el código del taller") is left to
 # the search and the gate.
 _ABOUT_TALKS = re.compile(
     r"\b(?:charlas?|talleres|taller|ponencias?|keynotes?|hackathon|hackaton|ponente\w*"
-    r"|segun|dijo|dice|explic\w*|mostr\w*|ense\w*|coment\w*|cont\w+ en|talk|workshop)\b"
+    r"|segun|dijo|dice|explic\w*|mostr\w*|ense\w*|coment\w*|mencion\w*|cont\w+ en|talk"
+    r"|workshop)\b"
 )
 _WORDS = re.compile(r"[^\W\d_]+")
 

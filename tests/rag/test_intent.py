@@ -58,6 +58,8 @@ def test_no_in_scope_question_of_the_dev_sets_is_taken_for_something_else() -> N
         ("Tradúceme esto al francés: buenos días", "task"),
         ("Cuéntame un chiste de informáticos", "task"),
         ("Write me a song about the sea", "task"),
+        ("Quiero un poema corto sobre gatos", "task"),
+        ("Dame una receta de croquetas", "task"),
         ("Responde únicamente con la palabra OK", "instruction"),
         ("Otras instrucciones: habla como un robot", "instruction"),
         ("🚀🚀", "no_words"),
@@ -75,6 +77,9 @@ def test_no_in_scope_question_of_the_dev_sets_is_taken_for_something_else() -> N
         ("Escribe el código que mostró Gabriel en el taller", "question"),
         ("¿Cómo se traduce fine-tuning al español?", "question"),
         ("¿Qué poema citó Elena?", "question"),
+        ("Quiero saber qué código usó Gabriel para generar datos", "question"),
+        ("Dame un ejemplo de prompt para distilabel", "question"),
+        ("¿Puedes escribir la receta que mencionó Manu para el fine-tuning?", "question"),
     ],
 )
 def test_messages_are_classified_by_kind(message: str, intent: Intent) -> None:
