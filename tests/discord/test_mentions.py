@@ -36,8 +36,7 @@ async def test_mention_opens_thread_and_follow_up_carries_history(
 
         run.llm.reply = "Lo explicó Elena González-Blanco [1]."
         await fake_discord.post_message("¿Y quién lo explicó?", channel_id=thread_id)
-        # the quoted answer is finished too (it carries the vote buttons): three answers
-        await fake_discord.wait_until(lambda: len(_final_in(fake_discord, thread_id)) == 3)
+        await fake_discord.wait_until(lambda: len(_final_in(fake_discord, thread_id)) == 2)
 
     prompt = str(run.llm.requests[-1]["messages"][-1]["content"])
     history, current = prompt.split("</historial>", 1)
