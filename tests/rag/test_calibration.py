@@ -13,6 +13,7 @@ import pytest
 
 from bot.cli import main
 from bot.config import load_settings
+from bot.rag.answer import Answerer
 from bot.rag.calibrate import calibrate_index
 from bot.rag.calibration import (
     Anchors,
@@ -148,3 +149,22 @@ async def test_the_gate_still_separates_through_an_embedder_on_another_scale(
     assert out_fitted <= 2, f"{out_fitted}/{len(outside)} off-topic answered"
     _, out_uncalibrated = answered(E5_SMALL)  # the constants of the bundled model stop refusing
     assert out_uncalibrated >= out_fitted + 5
+
+
+async def test_the_answerer_reuses_curated_answers_at_the_fitted_threshold(
+    sample_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = load_settings()
+    path = calibration_path(settings.data_dir, settings.chroma_collection)
+    saved = load(path)
+    assert saved is not None
+    save(replace(saved, curated_threshold=0.9876), path)
+    answerer = Answerer(settings)
+    try:
+        await answerer.index()
+        assert answerer.curated_min_score == 0.9876
+        monkeypatch.setenv("CURATED_MIN_SCORE", "0.5")  # the operator's setting still wins
+        answerer.settings = load_settings()
+        assert answerer.curated_min_score == 0.5
+    finally:
+        await answerer.aclose()
