@@ -35,6 +35,17 @@ INSTRUCTION_REFUSED = (
 )
 NO_WORDS = "Tu mensaje no tiene palabras. Escribe tu pregunta sobre las charlas del hackatón."
 
+# --- Issue 19: requests for tasks, and answers while the LLM is unreachable (bot/rag) -----------
+TASK_REFUSED = (
+    "Solo respondo preguntas sobre las charlas del hackatón, así que no escribo poemas, cuentos, "
+    "código ni traducciones que no tengan que ver con ellas. Si tienes una pregunta sobre las "
+    "charlas, escríbela."
+)
+LLM_DOWN_NOTICE = (
+    "*El modelo de lenguaje no responde ahora mismo, así que te muestro fragmentos literales de "
+    "las charlas.*"
+)
+
 # --- Retrieval errors (bot/rag/errors.py) -------------------------------------------------------
 INDEX_MISMATCH = (
     "El índice de las charlas se creó con otro modelo de embeddings. Pide a quien administra "

@@ -18,6 +18,7 @@ from bot.config import describe_invalid_settings
 # `set_defaults(handler=...)`; a handler takes the parsed namespace and returns an exit code.
 COMMAND_MODULES: tuple[str, ...] = (
     "ingest",
+    "calibrate",
     "search",
     "ask",
     "db",

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 from bot.config import Settings, load_settings
 from bot.errors import UserFacingError
+from bot.rag.errors import RagError
 from bot.rag.index import Index
 from bot.rag.llm import ChatClient
 from bot.rag.urls import public_url
@@ -57,6 +58,7 @@ async def run_checks(settings: Settings) -> list[Check]:
         ("data directory", _data_dir),
         ("database", _database),
         ("index", _index),
+        ("gate calibration", _calibration),
         ("chat LLM", _llm),
         ("Discord", _discord),
     ]
@@ -107,6 +109,22 @@ async def _index(settings: Settings) -> Check:
     if not passages:
         return Check("fail", "index", f"{where} returned nothing: run `pide-ayuda ingest`")
     return Check("ok", "index", f"{where}: {talks} talks, search answers")
+
+
+async def _calibration(settings: Settings) -> Check:
+    """Say whether the gate's calibration fits the index and embedder in use."""
+    try:
+        index = await asyncio.to_thread(Index.open, settings)
+    except RagError:
+        return Check("warn", "gate calibration", "no usable index to check (see the index line)")
+    try:
+        fitted, problem = index.calibration, index.calibration_problem
+        point = index.operating_point
+    finally:
+        index.close()
+    if problem or fitted is None:
+        return Check("warn", "gate calibration", f"{problem}; using threshold {point.threshold}")
+    return Check("ok", "gate calibration", fitted.describe())
 
 
 async def _llm(settings: Settings) -> Check:

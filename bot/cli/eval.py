@@ -67,6 +67,7 @@ async def _evaluate(
             "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": machine(),
             "k": k,
+            "operating_point": operating_point(index),
             "in_scope": (await evaluate_retrieval(index, inside, k)).as_dict(),
         }
         if outside:
@@ -95,6 +96,20 @@ async def _answers(
         return found
     finally:
         await answerer.aclose()
+
+
+def operating_point(index: Index) -> dict[str, Any]:
+    """Describe the gate's operating point in force and whether it was fitted for this index."""
+    point, fitted = index.operating_point, index.calibration
+    return {
+        "threshold": point.threshold,
+        "coverage_weight": point.coverage_weight,
+        "other_topic_weight": point.other_topic_weight,
+        "other_topic_floor": point.other_topic_floor,
+        "curated_threshold": index.curated_threshold,
+        "fitted": fitted.describe() if fitted and not index.calibration_problem else None,
+        "problem": index.calibration_problem,
+    }
 
 
 def machine() -> str:
@@ -154,11 +169,24 @@ def markdown(report: dict[str, Any]) -> str:
         "| --- | --- |",
         *(f"| {name} | {value} |" for name, value in rows),
     ]
+    lines += _point_lines(report["operating_point"])
     lines += _answer_lines(report.get("answers"))
     lines += _list("Missed at k", inside["misses@k"])
     lines += _list("In-scope refused", inside["wrongly_refused"])
     lines += _list("Off-topic answered", report.get("off_topic", {}).get("wrongly_answered", []))
     return "\n".join(lines)
+
+
+def _point_lines(point: dict[str, Any]) -> list[str]:
+    lines = [
+        "",
+        f"Relevance gate: answer when cosine + {point['coverage_weight']} × coverage − "
+        f"{point['other_topic_weight']} × max(0, other-topic − {point['other_topic_floor']}) "
+        f"≥ {point['threshold']}",
+    ]
+    if point["fitted"]:
+        return [*lines, f"(calibrated: {point['fitted']})"]
+    return [*lines, f"(warning: {point['problem']})"]
 
 
 def _answer_lines(answers: dict[str, Any] | None) -> list[str]:

@@ -44,4 +44,8 @@ def run_ingest(args: argparse.Namespace) -> int:
         f"{report.chunks_total} chunks, {report.chunks_embedded} embedded with "
         f"{report.embedding_model} in {report.seconds:.1f} s"
     )
+    if report.calibration is not None:
+        print(f"Relevance gate: {report.calibration.describe()}")
+    else:
+        print(f"warning: relevance gate not calibrated ({report.calibration_problem})")
     return 0

@@ -18,6 +18,7 @@ from bot.config import Settings, load_settings
 from bot.logs import use_format
 from bot.rag.answer import Answerer
 from bot.rag.errors import RagError, first_line
+from bot.rag.index import Index
 from bot.services import Services
 from bot.storage import open_database, open_recorder
 from cogs.client import AssistantBot
@@ -103,10 +104,21 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
             stale_replies=tuple(stale),
         )
         try:
-            await services.answerer.index()
+            _report_calibration(await services.answerer.index())
         except RagError as error:
             log.warning("starting without a usable index: %s", error)
         yield services
+
+
+def _report_calibration(index: Index) -> None:
+    """Log the relevance gate's operating point, or why its calibration does not fit."""
+    if index.calibration_problem or index.calibration is None:
+        point = index.operating_point
+        log.warning(
+            "%s; answering with gate threshold %s", index.calibration_problem, point.threshold
+        )
+    else:
+        log.info("relevance gate: %s", index.calibration.describe())
 
 
 async def _finish_previous_run(recorder: PairRecorder, settings: Settings) -> list[StaleReply]:

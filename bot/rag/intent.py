@@ -1,10 +1,12 @@
-"""Tell a question from a message that is not one: small talk, orders to the bot, no words.
+"""Tell a question from a message that is not one: small talk, orders, tasks, no words.
 
-Checked before retrieval, so "hola" gets a greeting instead of passages, and an attempt to
+Checked before retrieval, so "hola" gets a greeting instead of passages, an attempt to
 re-program the bot (a "forget your instructions" order, a fake `SYSTEM:` turn, a closing tag of
-the prompt) is refused without reaching the LLM. The rules describe kinds of message in common
-Spanish and English phrasings; they are checked against every in-scope question of bench/data
-(none may match) by tests/rag/test_intent.py.
+the prompt) is refused without reaching the LLM, and so is a request to produce something the
+talks are not about (a poem, a story, a program, a translation) unless it refers to the talks.
+The rules describe kinds of message in common Spanish and English phrasings, as general patterns
+(no message of an evaluation set is copied into them); they are checked against every in-scope
+question of bench/data (none may match) by tests/rag/test_intent.py.
 """
 
 from __future__ import annotations
@@ -61,26 +63,66 @@ _INSTRUCTION = re.compile(
             r"|clave|contrasena|password|api key)\b",
             r"\b(?:desactiv\w*|elimin\w*|quit\w*|disable|bypass)\s+(?:las |tus |los |tu )?"
             r"(?:restricciones|filtros|reglas|limitaciones|salvaguardas|restrictions|filters)",
-            r"\b(?:jailbreak|modo desarrollador|developer mode|nueva orden|new instructions"
-            r"|nuevas instrucciones)\b",
+            r"\b(?:jailbreak|modo desarrollador|developer mode|modo dios|god mode)\b",
+            r"\b(?:nuevas?|new|otras?)\s+(?:orden(?:es)?|instruc\w*|directiv\w*|orders?|directives?)"
+            r"\s*:",
             # "repite X mil veces", "print the word"
             r"\b(?:repit\w*|repeat|escrib\w*|say|print|imprim\w*)\b[^.?!]{0,40}"
             r"\b(?:\d+|mil|cien|infinit\w*) (?:veces|times)\b",
-            r"\b(?:print|say|write) the word\b",
+            # "responde solo con X", "answer only with X": dictating the output
+            r"\b(?:responde|contesta|di|escribe|answer|reply|respond|say|print|output)\w*\s+"
+            r"(?:solo|solamente|unicamente|only|just)\s+(?:con|with|la palabra|the word)\b",
         )
     )
+)
+
+# A request to produce something rather than a question: a creative piece, a program, a
+# translation. An order at the start of the message (after polite words), naming what to produce.
+_POLITE = (
+    r"^\W*(?:(?:por favor|porfa|oye|venga|please|hey)\W+)*"
+    r"(?:(?:quiero|necesito|me gustaria|i want|i need) (?:que )?)?"
+    r"(?:(?:me |nos )?(?:puedes|podrias|podeis|puede|podria|can you|could you|would you)\s+)?"
+)
+_MAKE = (
+    r"(?:escrib\w*|redact\w*|compon\w*|crea\w*|genera\w*|invent\w*|haz\w*|hac\w*|program\w*"
+    r"|implementa\w*|dibuj\w*|write|compose|create|generate|make|draw|code|implement)"
+)
+_PIECE = (
+    r"(?:poema\w*|poesias?|versos?|haikus?|sonetos?|rimas?|cancion\w*|letras? de|rap|cuentos?"
+    r"|relatos?|fabulas?|novelas?|chistes?|bromas?|ensayos?|cartas?|emails?|correos?|tuits?"
+    r"|tweets?|discursos?|codigos?|scripts?|programas?|funcion\w*|algoritmos?|paginas? web"
+    r"|consultas? sql|regex|expresion\w* regular\w*|recetas?|dibujos?|imagen\w*|logos?"
+    r"|poems?|songs?|lyrics|story|stories|jokes?|essays?|letters?|code|scripts?|functions?"
+    r"|programs?|recipes?|pictures?|images?)"
+)
+_TASK = re.compile(
+    rf"{_POLITE}(?:{_MAKE}\w*\b[^?]{{0,50}}?\b{_PIECE}\b"
+    r"|(?:cuent\w*|dime|recit\w*|tell(?: me)?)\b[^?]{0,20}?\b(?:chistes?|poemas?|cuentos?|jokes?"
+    r"|poems?|story)\b"
+    r"|(?:traduc\w*|translate)\b"
+    rf"|(?:dame|quiero|necesito|give me|i want|i need)\s+(?:un|una|unos|unas|a|an)\s+(?:\w+\s+)?"
+    rf"{_PIECE}\b)"
+)
+# A task that refers to the talks ("traduce lo que dijo Elena", "el código del taller") is left to
+# the search and the gate.
+_ABOUT_TALKS = re.compile(
+    r"\b(?:charlas?|talleres|taller|ponencias?|keynotes?|hackathon|hackaton|ponente\w*"
+    r"|segun|dijo|dice|explic\w*|mostr\w*|ense\w*|coment\w*|mencion\w*|cont\w+ en|talk"
+    r"|workshop)\b"
 )
 _WORDS = re.compile(r"[^\W\d_]+")
 
 
 def classify(message: str) -> Intent:
-    """Return what `message` is: a question, small talk, an order to the bot, or no words."""
+    """Return what `message` is: a question, small talk, an order, a task, or no words."""
     folded = fold(message).strip()
     words = _WORDS.findall(folded)
     if not words:
         return "no_words"
     if _INSTRUCTION.search(folded):
         return "instruction"
+    if _TASK.search(folded) and not _ABOUT_TALKS.search(folded):
+        return "task"
     chatter = [word for word in words if not _LAUGH.match(word)]
     if all(word in _THANKS_WORDS or word in _GREETING_WORDS for word in chatter):
         return "thanks" if any(word in _THANKS_WORDS for word in chatter) else "greeting"

@@ -6,7 +6,7 @@ import hashlib
 import json
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import bm25s
@@ -14,7 +14,7 @@ import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_SPANISH
 
-from bot.rag.glossary import RULES_DIGEST, fold, normalise
+from bot.rag.glossary import RULES_DIGEST, fold, normalise, normalise_question
 
 # bm25s forces its logger to DEBUG on import; let the application's logging decide instead.
 logging.getLogger("bm25s").setLevel(logging.NOTSET)
@@ -56,7 +56,7 @@ class LexicalIndex:
 
     def search(self, query: str, k: int) -> list[tuple[int, float]]:
         """Return up to `k` (row, score) pairs with a positive BM25 score."""
-        return self.search_terms(self.terms(query), k)
+        return self.search_terms(self.question_terms(query), k)
 
     def search_terms(self, terms: list[str], k: int) -> list[tuple[int, float]]:
         """Search like `search` for already tokenized query `terms`."""
@@ -71,8 +71,12 @@ class LexicalIndex:
         ]
 
     def terms(self, text: str) -> list[str]:
-        """Return the stemmed, folded, glossary-normalised content terms of `text`, in order."""
+        """Return the stemmed, folded, glossary-normalised content terms of transcript `text`."""
         return self._tokenize([text])[0]
+
+    def question_terms(self, question: str) -> list[str]:
+        """Return the content terms of a question (glossary rules for questions only)."""
+        return self._tokenize([question], normalise_question)[0]
 
     def term_id(self, term: str) -> int:
         """Return the vocabulary id of `term` (-1 when no chunk has it)."""
@@ -110,9 +114,11 @@ class LexicalIndex:
         index._size = len(index._offsets) - 1
         return index
 
-    def _tokenize(self, texts: Sequence[str]) -> list[list[str]]:
+    def _tokenize(
+        self, texts: Sequence[str], rewrite: Callable[[str], str] = normalise
+    ) -> list[list[str]]:
         tokens: list[list[str]] = bm25s.tokenize(
-            [normalise(text) for text in texts],
+            [rewrite(text) for text in texts],
             stopwords=_STOPWORDS,
             stemmer=self._stemmer.stemWords,
             show_progress=False,

@@ -42,6 +42,11 @@ class OtherTopics:
         """Hold one L2-normalised row per reference question."""
         self._vectors = vectors
 
+    @property
+    def vectors(self) -> Vectors:
+        """The reference questions' vectors, one L2-normalised row each."""
+        return self._vectors
+
     def closeness(self, vector: Vectors) -> float:
         """Return the highest cosine between a query vector and a reference question."""
         if not len(self._vectors):

@@ -52,8 +52,8 @@ class Weights:
 
 def query_terms(lexical: LexicalIndex, query: str, skip: frozenset[str]) -> list[str]:
     """Return the distinct content terms of `query`, without the terms of the `skip` words."""
-    skipped = {term for word in skip for term in lexical.terms(word)}
-    return [term for term in dict.fromkeys(lexical.terms(query)) if term not in skipped]
+    skipped = {term for word in skip for term in lexical.question_terms(word)}
+    return [term for term in dict.fromkeys(lexical.question_terms(query)) if term not in skipped]
 
 
 def coverage(lexical: LexicalIndex, terms: Sequence[str], text: str) -> float:

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
-from bot.rag.glossary import normalise
+from bot.rag.glossary import normalise, normalise_question
 
 TALK_NOUNS = frozenset(
     {
@@ -51,7 +51,7 @@ class TitleDirectory:
 
     def match(self, question: str) -> frozenset[str]:
         """Return the talks whose title the question names after a talk noun."""
-        words = _WORD.findall(normalise(question))
+        words = _WORD.findall(normalise_question(question))
         named: set[str] = set()
         for position, word in enumerate(words):
             if word in TALK_NOUNS:

@@ -14,7 +14,7 @@ Role = Literal["user", "assistant"]
 # Where a cited source comes from: a keynote passage, or a curated pair (`faq`).
 SourceKind = Literal["keynote", "faq"]
 # What a message is (bot/rag/intent.py): only a `question` is searched and answered.
-Intent = Literal["question", "greeting", "thanks", "instruction", "no_words"]
+Intent = Literal["question", "greeting", "thanks", "instruction", "task", "no_words"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -96,7 +96,8 @@ async def test_a_stalled_server_is_not_asked_twice_for_a_follow_up(
     history = [Turn("user", "Háblame del taller de Argilla"), Turn("assistant", "Claro.")]
     settings = llm_settings(fake_llm, llm_timeout=0.3)
     answer = await answerer(settings, sample_index).answer("¿Y cómo filtro?", history)
-    assert answer.status == "error" and answer.text == strings.LLM_TIMEOUT
+    assert answer.status == "fallback" and answer.notice == strings.LLM_DOWN_NOTICE
+    assert answer.error_kind == "timeout" and answer.sources
     assert len(fake_llm.requests) == 1  # the condensing request timed out: no second wait
 
 
@@ -165,15 +166,26 @@ async def test_server_down(fake_llm: FakeChatServer, sample_index: Index) -> Non
     settings = llm_settings(fake_llm)
     await fake_llm.stop()
     answer = await answerer(settings, sample_index).answer(ON_TOPIC)
-    assert answer.status == "error" and answer.text == strings.LLM_UNAVAILABLE
+    assert answer.status == "fallback" and answer.mode == "extractive"
+    assert answer.notice == strings.LLM_DOWN_NOTICE
+    assert answer.text.startswith("> «") and answer.sources  # quotes of the passages found
     assert answer.error_cause and "cannot reach" in answer.error_cause
     assert answer.error_kind == "unavailable"
+
+
+async def test_server_down_and_nothing_found_is_a_refusal_not_an_error(
+    fake_llm: FakeChatServer, sample_index: Index
+) -> None:
+    settings = llm_settings(fake_llm)
+    await fake_llm.stop()
+    answer = await answerer(settings, sample_index).answer("¿Cuántos minutos se hierve la pasta?")
+    assert answer.status == "refused" and answer.text.startswith(strings.NOT_COVERED)
 
 
 async def test_slow_first_token_times_out(fake_llm: FakeChatServer, sample_index: Index) -> None:
     fake_llm.first_token_delay = 5
     answer = await answerer(llm_settings(fake_llm, llm_timeout=0.3), sample_index).answer(ON_TOPIC)
-    assert answer.status == "error" and answer.text == strings.LLM_TIMEOUT
+    assert answer.status == "fallback" and answer.notice == strings.LLM_DOWN_NOTICE
     assert answer.error_cause and "no progress" in answer.error_cause
 
 
@@ -198,7 +210,7 @@ async def test_rate_limited_throughout(fake_llm: FakeChatServer, sample_index: I
     fake_llm.fail_with, fake_llm.retry_after = rate_limited(), "0.01"
     settings = llm_settings(fake_llm, llm_max_retries=1)
     answer = await answerer(settings, sample_index).answer(ON_TOPIC)
-    assert answer.status == "error" and answer.text == strings.LLM_BUSY
+    assert answer.status == "fallback" and answer.error_kind == "busy" and answer.sources
     assert len(fake_llm.requests) == 2
 
 
@@ -209,7 +221,7 @@ async def test_server_error_is_retried_then_reported(
     answer = await answerer(llm_settings(fake_llm, llm_max_retries=1), sample_index).answer(
         ON_TOPIC
     )
-    assert answer.status == "error" and answer.text == strings.LLM_UNAVAILABLE
+    assert answer.status == "fallback" and answer.notice == strings.LLM_DOWN_NOTICE
     assert len(fake_llm.requests) == 2
     assert answer.error_cause and "500" in answer.error_cause
 

@@ -107,3 +107,24 @@ async def test_ask_shows_a_degenerate_stream_replaced_by_the_marked_extractive_a
     finally:
         await db.aclose()
     assert pair is not None and strings.FALLBACK_NOTICE not in pair.answer
+
+
+async def test_ask_with_the_llm_unreachable_quotes_the_passages_with_a_notice(
+    fake_llm: FakeChatServer, sample_data_dir: Path
+) -> None:
+    env = {
+        "LLM_BASE_URL": fake_llm.base_url,
+        "LLM_MODEL": fake_llm.model,
+        "LLM_MAX_RETRIES": "0",
+    }
+    await fake_llm.stop()  # nothing listens on the port any more
+    code, out, err = await run_command("ask", QUESTION, env=env)
+    assert code == 0, err
+    assert out.startswith(f"{strings.LLM_DOWN_NOTICE}\n\n> «")
+    assert "\nFuentes\n[1] «" in out
+    (line,) = err.strip().splitlines()
+    assert line.startswith("warning: fallback answer: cannot reach")
+    code, out, err = await run_command("ask", "--json", QUESTION, env=env)
+    document = json.loads(out)
+    assert document["status"] == "fallback" and document["notice"] == strings.LLM_DOWN_NOTICE
+    assert document["mode"] == "extractive" and document["sources"]

@@ -114,7 +114,7 @@ async def test_malformed_sse_before_any_text_is_an_llm_error(
     fake_llm.malformed_after_chunks = 0
     fake_llm.reply = ""
     answer = await answerer(llm_settings(fake_llm), sample_index).answer(ON_TOPIC)
-    assert answer.status == "error" and answer.text == strings.LLM_UNAVAILABLE
+    assert answer.status == "fallback" and answer.error_kind == "server_error"
 
 
 async def test_a_retry_after_longer_than_the_budget_is_busy_not_a_timeout(
@@ -123,8 +123,7 @@ async def test_a_retry_after_longer_than_the_budget_is_busy_not_a_timeout(
     fake_llm.fail_with, fake_llm.retry_after = rate_limited(), "30"
     settings = llm_settings(fake_llm, llm_max_retries=2, llm_timeout=0.5)
     answer = await answerer(settings, sample_index).answer(ON_TOPIC)
-    assert answer.status == "error" and answer.text == strings.LLM_BUSY
-    assert "saturado" in answer.text
+    assert answer.status == "fallback" and answer.error_kind == "busy"
     assert answer.error_cause and "Retry-After 30 s" in answer.error_cause
     assert len(fake_llm.requests) == 1  # the client was waiting out the Retry-After
 
@@ -138,8 +137,10 @@ async def test_causes_and_endpoint_carry_no_credentials(
     empty = await answerer(settings, sample_index).answer(ON_TOPIC)
     await fake_llm.stop()
     down = await answerer(settings, sample_index).answer(ON_TOPIC)
-    assert empty.status == down.status == "error"
-    assert empty.error_cause == f"{fake_llm.base_url} returned an empty answer"
+    assert empty.status == down.status == "fallback"
+    assert (
+        empty.error_cause == f"{fake_llm.base_url} returned an empty answer; answered extractively"
+    )
     assert down.error_cause and fake_llm.base_url in down.error_cause
     assert "pass" not in down.error_cause
     assert empty.endpoint == fake_llm.base_url

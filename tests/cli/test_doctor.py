@@ -38,7 +38,14 @@ async def doctor(**env: str) -> tuple[int, dict[str, tuple[str, str]]]:
         level, rest = line.split(maxsplit=1)
         name = next(
             n
-            for n in ("data directory", "database", "index", "chat LLM", "Discord")
+            for n in (
+                "data directory",
+                "database",
+                "index",
+                "gate calibration",
+                "chat LLM",
+                "Discord",
+            )
             if rest.startswith(n)
         )
         checks[name] = (level, rest[len(name) :].strip())

@@ -14,17 +14,17 @@ def _edits(fake: FakeDiscord, token: str):
     return fake.find("PATCH", rf"/webhooks/\d+/{token}/messages/@original")
 
 
-async def test_llm_down_gives_a_spanish_message_and_keeps_the_pair(
+async def test_llm_down_answers_with_quotes_and_a_notice_and_keeps_the_pair(
     start_bot: StartBot, fake_discord: FakeDiscord, sample_data_dir
 ):
     async with start_bot() as run:
         await run.llm.stop()
         token = await ask(fake_discord)
     final = fake_discord.originals[token]
-    assert final["content"] == strings.LLM_UNAVAILABLE
-    assert final["components"] == []
+    assert final["content"].startswith(strings.LLM_DOWN_NOTICE)
+    assert strings.SOURCES_HEADER in final["content"] and "> «" in final["content"]
     ((status, _, has_cause),) = rows(sample_data_dir, PAIRS)
-    assert (status, has_cause) == ("error", 1)
+    assert (status, has_cause) == ("fallback", 1)
 
 
 async def test_discord_429_during_edits_is_retried_and_the_answer_lands(

@@ -92,7 +92,7 @@ async def test_healthz_and_metrics_follow_the_process(
         code, text = await get(f"{base}/metrics")
         assert code == 200
         assert sample(text, "pide_ayuda_questions_total", surface="slash", status="answered") == 1
-        assert sample(text, "pide_ayuda_questions_total", surface="slash", status="error") == 1
+        assert sample(text, "pide_ayuda_questions_total", surface="slash", status="fallback") == 1
         assert sample(text, "pide_ayuda_llm_errors_total", cause="server_error") == 1
         for stage in ("retrieval", "first_token", "total"):
             assert sample(text, "pide_ayuda_answer_seconds_count", stage=stage), stage

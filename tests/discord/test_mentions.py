@@ -78,21 +78,23 @@ async def test_follow_up_history_leaves_out_the_bots_notices(
         )
         thread_id = asked["id"]
         await fake_discord.wait_until(lambda: bool(_final_in(fake_discord, thread_id)))
-        run.llm.fail_with = server_error()  # the next answer is an error notice
+        run.llm.fail_with = server_error()  # the next answer quotes the passages, with a notice
         await fake_discord.post_message("¿Y cuándo fue?", channel_id=thread_id)
         await fake_discord.wait_until(
             lambda: any(
-                m["content"] == strings.LLM_UNAVAILABLE for m in fake_discord.messages_in(thread_id)
+                m["content"].startswith(strings.LLM_DOWN_NOTICE)
+                for m in fake_discord.messages_in(thread_id)
             )
         )
         run.llm.fail_with = None
         await fake_discord.post_message("¿Y quién lo explicó?", channel_id=thread_id)
-        await fake_discord.wait_until(lambda: len(_final_in(fake_discord, thread_id)) == 2)
+        # the quoted answer is finished too (it carries the vote buttons): three answers
+        await fake_discord.wait_until(lambda: len(_final_in(fake_discord, thread_id)) == 3)
 
     history = str(run.llm.requests[-1]["messages"][-1]["content"]).split("</historial>")[0]
     assert "compara significados" in history, "the first answer is missing"
     assert "¿Y cuándo fue?" in history, "the participant's turn is missing"
-    assert strings.LLM_UNAVAILABLE not in history, "an error notice became a turn"
+    assert strings.LLM_DOWN_NOTICE not in history, "a notice became part of a turn"
 
 
 async def test_follow_up_history_is_the_askers_wrapped_as_data(

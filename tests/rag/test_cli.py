@@ -87,10 +87,11 @@ def test_ingest_prints_a_summary_then_skips_unchanged_talks(
 ) -> None:
     code, out, _ = _run(["ingest", "--source", str(tiny_corpus)], capsys)
     assert code == 0
-    summary = out.splitlines()[-1]  # after the progress lines (stdout is not a terminal here)
+    *_, summary, gate = out.splitlines()  # after the progress lines (stdout is not a terminal)
     assert summary.startswith(
         "Indexed 3 talks (3 added, 0 replaced, 0 unchanged, 0 removed): 3 chunks"
     )
+    assert gate.startswith(("Relevance gate: threshold", "warning: relevance gate not calibrated"))
     assert "Embedding: 3/3 chunks" in out
     code, out, _ = _run(["ingest", "--source", str(tiny_corpus), "--no-progress"], capsys)
     assert "(0 added, 0 replaced, 3 unchanged, 0 removed)" in out and "0 embedded" in out

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from bot.rag.fusion import reciprocal_rank_fusion
-from bot.rag.glossary import normalise
+from bot.rag.glossary import normalise, normalise_question
 from bot.rag.lexical import LexicalIndex
 
 
@@ -27,11 +27,37 @@ from bot.rag.lexical import LexicalIndex
         ("instalamos peth", "PEFT"),
         ("el grupo open bmv", "OpenBMB"),
         ("está en bflot16", "bfloat16"),
+        ("el rank y el aura alpha", "LoRA"),
     ],
 )
 def test_whisper_spellings_and_written_names_meet(heard: str, written: str) -> None:
     canonical = normalise(written).strip("¿?").split()[-1]
     assert canonical in normalise(heard).split()
+
+
+@pytest.mark.parametrize(
+    ("question", "word", "heard_as"),
+    [
+        ("¿Le da envidia?", "envidia", "nvidia"),
+        ("¿Es radiactivo el cesio?", "cesio", "seseo"),
+        ("¿Qué gema es más dura?", "gema", "gemma"),
+        ("¿Dónde vive el lama?", "lama", "llama"),
+        ("¿Qué es un VLM?", "vlm", "vllm"),
+        ("¿Qué es un contrato jurístico?", "juristico", "heuristico"),
+    ],
+)
+def test_questions_keep_the_spanish_words_whisper_mistook(
+    question: str, word: str, heard_as: str
+) -> None:
+    words = normalise_question(question).strip("¿?").split()
+    assert word in words and heard_as not in words
+    assert heard_as in normalise(question).strip("¿?").split()  # in a transcript: the term
+
+
+def test_a_question_meets_the_transcripts_mishearing_of_its_term() -> None:
+    index = LexicalIndex(["las gpus de envidia son caras", "el seseo se da en andalucia"])
+    assert [row for row, _ in index.search("¿Qué GPUs vende Nvidia?", 2)] == [0]
+    assert index.search("¿Me tienes envidia?", 2) == []
 
 
 def test_bm25_finds_a_misspelled_name_and_ignores_stopwords() -> None:
