@@ -12,7 +12,7 @@ import pytest
 
 from bot.rag.question import validate_question
 from store.db import Database
-from store.export_dataset import export_csv, export_dataset
+from store.export_dataset import DatasetFormat, export_csv, export_dataset
 from store.export_rows import ExportFilters
 from store.export_text import LEGACY_BANNERS, LEGACY_NOTES, replace_mentions, strip_decorations
 from store.records import AskContext
@@ -59,7 +59,7 @@ async def _export(db: Database, out: Path, fmt: str, **filters: Any) -> Path:
     if fmt == "csv":
         await export_csv(db, out, ExportFilters(**filters), salt=SALT)
         return out
-    kind = "parquet" if fmt == "parquet" else "jsonl"
+    kind: DatasetFormat = "parquet" if fmt == "parquet" else "jsonl"
     await export_dataset(db, out, ExportFilters(**filters), salt=SALT, fmt=kind)
     return out / "data" / f"{'alpaca' if fmt == 'alpaca' else 'messages'}.{kind}"
 
