@@ -1,5 +1,6 @@
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -95,16 +96,25 @@ async def test_review_approve_then_export_sends_a_zipped_dataset_that_loads(
     ]
 
 
-async def test_export_with_no_matching_pair_says_so_without_a_file(
+async def test_export_that_is_empty_or_too_big_says_so_without_a_file(
     start_bot: StartBot, fake_discord: FakeDiscord, sample_data_dir
 ):
     async with start_bot():
         await ask(fake_discord)  # pending, not approved
-        exported, token = await fake_discord.slash("exportar", moderator=True, user_id=9)
-        (reply,) = await fake_discord.wait_for("POST", rf"/webhooks/\d+/{token}$")
-    assert fake_discord.callbacks[exported][1]["data"]["flags"] & 64
-    assert reply.body["content"] == strings.EXPORT_EMPTY and reply.body["flags"] & 64
-    assert not reply.files
+        empty, empty_token = await fake_discord.slash("exportar", moderator=True, user_id=9)
+        (nothing,) = await fake_discord.wait_for("POST", rf"/webhooks/\d+/{empty_token}$")
+        fake_discord.attachment_size_limit = 1_000  # below any zipped folder with its card
+        big, big_token = await fake_discord.slash(
+            "exportar", {"estado": "all"}, moderator=True, user_id=9
+        )
+        (too_big,) = await fake_discord.wait_for("POST", rf"/webhooks/\d+/{big_token}$")
+    for interaction in (empty, big):
+        assert fake_discord.callbacks[interaction][1]["data"]["flags"] & 64
+    assert nothing.body["content"] == strings.EXPORT_EMPTY and nothing.body["flags"] & 64
+    too_big_text = re.escape(strings.EXPORT_TOO_BIG).replace(re.escape("{size}"), r"\d+\.\d")
+    assert re.fullmatch(too_big_text, too_big.body["content"]) and too_big.body["flags"] & 64
+    assert not nothing.files and not too_big.files
+    assert not [r for r in fake_discord.requests if r.files]
 
 
 async def test_edit_modal_stores_the_corrected_answer(
