@@ -121,7 +121,7 @@ SHAPES: dict[str, Shape] = {
 class JsonLinesWriter:
     """One JSON object per line, UTF-8, in the shape given."""
 
-    def __init__(self, path: Path, shape: Shape = chat_record) -> None:
+    def __init__(self, path: Path, shape: Shape) -> None:
         """Open the file for writing."""
         self._handle: IO[str] = path.open("w", encoding="utf-8")
         self._shape = shape
@@ -169,7 +169,7 @@ class CsvWriter:
 class ParquetRowGroupWriter:
     """Parquet with a fixed schema; each batch becomes one row group."""
 
-    def __init__(self, path: Path, config: str = "messages") -> None:
+    def __init__(self, path: Path, config: str) -> None:
         """Open the file with the config's schema."""
         self._schema = SCHEMAS[config]
         self._shape = SHAPES[config]
