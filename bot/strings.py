@@ -121,6 +121,11 @@ MODERATORS_ONLY = (
 NOT_ALLOWED = "No puedes usar este comando aquí."
 COMMAND_FAILED = "Algo ha fallado con este comando. Ya lo hemos registrado; inténtalo de nuevo."
 EXPORT_DONE = "Exportación lista: {count} pares en formato {fmt}."
+EXPORT_DONE_DATASET = (
+    "Dataset listo en {fmt}: {messages} pares (configuraciones messages y alpaca) y "
+    "{preferences} preferencias. Descomprime el .zip y cárgalo con "
+    "`datasets.load_dataset(carpeta, configuración)`."
+)
 EXPORT_EMPTY = "No hay pares que exportar con ese filtro."
 EXPORT_TOO_BIG = (
     "La exportación ({size} MB) no cabe en un mensaje de Discord; usa `pide-ayuda export`."
@@ -163,7 +168,7 @@ CHOICE_REGISTRO_NO = "No guardar mis preguntas"
 CHOICE_REGISTRO_SI = "Guardar mis preguntas"
 CMD_BORRAR_MIS_DATOS = "Borra todo lo guardado sobre ti"
 CMD_EXPORTAR = "Exporta los pares como dataset (moderación)"
-OPT_EXPORTAR_FORMATO = "Formato del fichero"
+OPT_EXPORTAR_FORMATO = "parquet o jsonl (dataset en .zip) o csv (hoja de cálculo)"
 OPT_EXPORTAR_ESTADO = "Qué pares exportar"
 CHOICE_ESTADO_APROBADOS = "aprobados (y editados)"
 CHOICE_ESTADO_PENDIENTES = "pendientes de revisión"

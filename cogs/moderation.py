@@ -11,20 +11,18 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import strings
-from bot.storage import export_salt
 from cogs.client import AssistantBot
 from cogs.support.checks import moderators_only
+from cogs.support.export_file import EXPORT_FORMATS, ExportFile, write_export
 from cogs.support.render import NO_PINGS
 from cogs.support.review import ReviewButton, review_text, review_view
-from store.export import FORMATS, ExportFormat, export_pairs
-from store.export_rows import ExportFilters
 from store.mentors import HandOffStats, MentorLog
 from store.queries import Stats
 from store.solutions import SolutionLog, SolutionStats
 
 log = logging.getLogger(__name__)
 
-FORMAT_CHOICES = [app_commands.Choice(name=fmt, value=fmt) for fmt in FORMATS]
+FORMAT_CHOICES = [app_commands.Choice(name=fmt, value=fmt) for fmt in EXPORT_FORMATS]
 STATE_CHOICES = [
     app_commands.Choice(name=strings.CHOICE_ESTADO_APROBADOS, value="approved"),
     app_commands.Choice(name=strings.CHOICE_ESTADO_PENDIENTES, value="pending"),
@@ -71,6 +69,15 @@ def solutions_text(stats: SolutionStats) -> str:
     )
 
 
+def done_text(export: ExportFile, fmt: str) -> str:
+    """Tell the moderator what the attachment holds."""
+    if fmt == "csv":
+        return strings.EXPORT_DONE.format(count=export.rows["csv"], fmt=fmt)
+    return strings.EXPORT_DONE_DATASET.format(
+        fmt=fmt, messages=export.rows["messages"], preferences=export.rows["preferences"]
+    )
+
+
 class Moderation(commands.Cog):
     """Export, review and count the logged Q&A pairs."""
 
@@ -92,28 +99,23 @@ class Moderation(commands.Cog):
     @app_commands.choices(formato=FORMAT_CHOICES, estado=STATE_CHOICES)
     @moderators_only()
     async def exportar(
-        self, interaction: discord.Interaction, formato: str, estado: str = "approved"
+        self, interaction: discord.Interaction, formato: str = "parquet", estado: str = "approved"
     ) -> None:
-        """Send the export (and its dataset card) as ephemeral attachments."""
+        """Send what `pide-ayuda export` writes (a zipped dataset folder, or a CSV file)."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        fmt: ExportFormat = formato  # type: ignore[assignment]
-        filters = ExportFilters(statuses=() if estado == "all" else (estado,))
-        with tempfile.TemporaryDirectory(prefix="pide-ayuda-export-") as folder:
-            out = Path(folder) / f"pide-ayuda-{estado}.{'jsonl' if fmt == 'alpaca' else fmt}"
-            salt = export_salt(self.services.settings)
-            report = await export_pairs(self.services.db, fmt, out, filters, salt=salt)
-            if report.rows == 0:
+        with tempfile.TemporaryDirectory(prefix="pide-ayuda-export-") as work:
+            export = await write_export(self.services, formato, estado, Path(work))
+            if export.empty:
                 await interaction.followup.send(strings.EXPORT_EMPTY, ephemeral=True)
                 return
-            size = out.stat().st_size + report.card_path.stat().st_size
+            size = export.path.stat().st_size
             if size > interaction.filesize_limit:
                 message = strings.EXPORT_TOO_BIG.format(size=round(size / 1e6, 1))
                 await interaction.followup.send(message, ephemeral=True)
                 return
-            files = [discord.File(out), discord.File(report.card_path)]
-            message = strings.EXPORT_DONE.format(count=report.rows, fmt=formato)
-            await interaction.followup.send(message, files=files, ephemeral=True)
-        log.info("user %s exported %d pairs as %s", interaction.user.id, report.rows, formato)
+            message = done_text(export, formato)
+            await interaction.followup.send(message, file=discord.File(export.path), ephemeral=True)
+        log.info("user %s exported %s as %s", interaction.user.id, export.rows, formato)
 
     @app_commands.command(name="revisar", description=strings.CMD_REVISAR)
     @moderators_only()

@@ -65,7 +65,6 @@ SCHEMAS: dict[str, pa.Schema] = {
     ),
     "preferences": pa.schema(PREFERENCE_FIELDS),
 }
-PARQUET_SCHEMA = SCHEMAS["messages"]
 CSV_FIELDS = ["question", "answer"] + [name for name, _ in PROVENANCE_FIELDS]
 # First characters that make a spreadsheet read a cell as a formula (OWASP, CSV Injection),
 # with the full-width forms some spreadsheets also accept.
@@ -122,7 +121,7 @@ SHAPES: dict[str, Shape] = {
 class JsonLinesWriter:
     """One JSON object per line, UTF-8, in the shape given."""
 
-    def __init__(self, path: Path, shape: Shape = chat_record) -> None:
+    def __init__(self, path: Path, shape: Shape) -> None:
         """Open the file for writing."""
         self._handle: IO[str] = path.open("w", encoding="utf-8")
         self._shape = shape
@@ -170,7 +169,7 @@ class CsvWriter:
 class ParquetRowGroupWriter:
     """Parquet with a fixed schema; each batch becomes one row group."""
 
-    def __init__(self, path: Path, config: str = "messages") -> None:
+    def __init__(self, path: Path, config: str) -> None:
         """Open the file with the config's schema."""
         self._schema = SCHEMAS[config]
         self._shape = SHAPES[config]
@@ -185,19 +184,6 @@ class ParquetRowGroupWriter:
     def close(self) -> None:
         """Write the footer and close the file."""
         self._writer.close()
-
-
-def open_writer(fmt: str, path: Path) -> Writer:
-    """Open the writer of a single-file export format (jsonl, alpaca, csv, parquet)."""
-    if fmt == "jsonl":
-        return JsonLinesWriter(path)
-    if fmt == "alpaca":
-        return JsonLinesWriter(path, alpaca_record)
-    if fmt == "csv":
-        return CsvWriter(path)
-    if fmt == "parquet":
-        return ParquetRowGroupWriter(path)
-    raise ValueError(f"unknown export format {fmt!r}")
 
 
 def open_config_writer(fmt: str, config: str, path: Path) -> Writer:

@@ -4,6 +4,7 @@ import csv
 import io
 from typing import Any
 
+from bot import strings
 from tests.discord.conftest import StartBot, ask
 from tests.fakes.discord_server import FakeDiscord
 
@@ -26,7 +27,9 @@ async def test_exportar_csv_neutralises_formulas_and_replaces_mentions(
         )
         (upload,) = await fake_discord.wait_for("POST", rf"/webhooks/\d+/{token}$")
     assert (await _callback(fake_discord, exported))["data"]["flags"] & 64
+    assert list(upload.files) == ["pide-ayuda-all.csv"]  # the file `pide-ayuda export` writes
     data = upload.files["pide-ayuda-all.csv"].decode()
     (row,) = list(csv.DictReader(io.StringIO(data, newline="")))
     assert row["question"] == "'" + QUESTION.replace(f"<@{MENTIONED}>", "@usuario")
-    assert MENTIONED not in data and MENTIONED not in upload.files["README.md"].decode()
+    assert MENTIONED not in data
+    assert upload.body["content"] == strings.EXPORT_DONE.format(count=1, fmt="csv")

@@ -1,9 +1,27 @@
+import io
 import json
+import re
+import zipfile
+from pathlib import Path
 from typing import Any
+
+import pytest
+from huggingface_hub import DatasetCard
 
 from bot import strings
 from tests.discord.conftest import StartBot, ask, rows
 from tests.fakes.discord_server import FakeDiscord
+
+datasets = pytest.importorskip("datasets")
+
+
+@pytest.fixture
+def offline_datasets(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Keep `datasets` on this machine: offline, with its cache in the test's folder."""
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "hf" / "datasets"))
 
 
 async def _callback(fake: FakeDiscord, interaction_id: str) -> dict[str, Any]:
@@ -30,8 +48,14 @@ async def test_vote_is_recorded_and_buttons_survive_a_restart(
     assert rows(sample_data_dir, "SELECT user_id, value FROM feedback") == [(2002, -1)]
 
 
-async def test_review_approve_then_export_returns_a_parsable_attachment(
-    start_bot: StartBot, fake_discord: FakeDiscord, sample_data_dir
+@pytest.mark.parametrize("fmt", ["parquet", "jsonl"])
+async def test_review_approve_then_export_sends_a_zipped_dataset_that_loads(
+    fmt: str,
+    start_bot: StartBot,
+    fake_discord: FakeDiscord,
+    sample_data_dir,
+    offline_datasets: None,
+    tmp_path: Path,
 ):
     async with start_bot():
         await ask(fake_discord)
@@ -49,18 +73,48 @@ async def test_review_approve_then_export_returns_a_parsable_attachment(
         assert strings.REVIEW_NONE in done["data"]["content"]
 
         exported, token = await fake_discord.slash(
-            "exportar", {"formato": "jsonl", "estado": "approved"}, moderator=True, user_id=9
+            "exportar", {"formato": fmt, "estado": "approved"}, moderator=True, user_id=9
         )
         (upload,) = await fake_discord.wait_for("POST", rf"/webhooks/\d+/{token}$")
     assert fake_discord.callbacks[exported][1]["data"]["flags"] & 64
     assert upload.body["flags"] & 64
-    data = upload.files["pide-ayuda-approved.jsonl"].decode()
-    (row,) = [json.loads(line) for line in data.splitlines()]
+    name = f"pide-ayuda-approved-{fmt}"
+    assert list(upload.files) == [f"{name}.zip"]
+    with zipfile.ZipFile(io.BytesIO(upload.files[f"{name}.zip"])) as archive:
+        archive.extractall(tmp_path / "unzipped")
+    folder = tmp_path / "unzipped" / name
+    configs = DatasetCard.load(folder / "README.md").data.to_dict()["configs"]
+    names = [config["config_name"] for config in configs]
+    assert names == ["messages", "alpaca"]  # no preference yet: nothing was edited
+    loaded = {n: datasets.load_dataset(str(folder), n)["train"] for n in names}
+    (row,) = list(loaded["messages"])
     assert "búsqueda semántica" in json.dumps(row, ensure_ascii=False)
-    assert "README.md" in upload.files
+    (alpaca,) = list(loaded["alpaca"])
+    assert alpaca["id"] == row["id"] and alpaca["output"] == row["messages"][1]["content"]
     assert rows(sample_data_dir, "SELECT review_state, reviewer_id FROM qa_pairs") == [
         ("approved", 9)
     ]
+
+
+async def test_export_that_is_empty_or_too_big_says_so_without_a_file(
+    start_bot: StartBot, fake_discord: FakeDiscord, sample_data_dir
+):
+    async with start_bot():
+        await ask(fake_discord)  # pending, not approved
+        empty, empty_token = await fake_discord.slash("exportar", moderator=True, user_id=9)
+        (nothing,) = await fake_discord.wait_for("POST", rf"/webhooks/\d+/{empty_token}$")
+        fake_discord.attachment_size_limit = 1_000  # below any zipped folder with its card
+        big, big_token = await fake_discord.slash(
+            "exportar", {"estado": "all"}, moderator=True, user_id=9
+        )
+        (too_big,) = await fake_discord.wait_for("POST", rf"/webhooks/\d+/{big_token}$")
+    for interaction in (empty, big):
+        assert fake_discord.callbacks[interaction][1]["data"]["flags"] & 64
+    assert nothing.body["content"] == strings.EXPORT_EMPTY and nothing.body["flags"] & 64
+    too_big_text = re.escape(strings.EXPORT_TOO_BIG).replace(re.escape("{size}"), r"\d+\.\d")
+    assert re.fullmatch(too_big_text, too_big.body["content"]) and too_big.body["flags"] & 64
+    assert not nothing.files and not too_big.files
+    assert not [r for r in fake_discord.requests if r.files]
 
 
 async def test_edit_modal_stores_the_corrected_answer(

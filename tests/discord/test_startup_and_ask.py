@@ -33,8 +33,9 @@ async def test_startup_syncs_commands_to_dev_guild(start_bot: StartBot, fake_dis
     for name in MODERATOR_COMMANDS:
         assert int(commands[name]["default_member_permissions"]) == 1 << 5
     assert commands["pregunta"]["default_member_permissions"] is None
-    formats = {c["value"] for c in commands["exportar"]["options"][0]["choices"]}
-    assert formats == {"jsonl", "alpaca", "csv", "parquet"}
+    formato = commands["exportar"]["options"][0]
+    assert formato["name"] == "formato" and not formato.get("required", False)  # parquet default
+    assert [c["value"] for c in formato["choices"]] == ["parquet", "jsonl", "csv"]
     assert fake_discord.identify is not None
     assert fake_discord.identify["intents"] & (1 << 15), "message content intent not requested"
 

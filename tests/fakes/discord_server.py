@@ -71,6 +71,7 @@ class FakeDiscord:
         self.originals: dict[str, Json] = {}
         self.heartbeats: list[float] = []
         self.reject_token = False  # answer 401 to GET /users/@me, as for a wrong token
+        self.attachment_size_limit = 26_214_400  # bytes a reply to an interaction may attach
         self.close_on_identify: int | None = None  # e.g. 4014: privileged intent not enabled
         self.identify: Json | None = None
         self.ready = asyncio.Event()
@@ -352,6 +353,7 @@ class FakeDiscord:
         interaction_id, token = p.snowflake(), f"tok-{p.snowflake()}"
         channel = self.channels[channel_id or self.channel_id]
         payload = p.interaction(interaction_id, token, self.app_id, kind, channel, member, data)
+        payload["attachment_size_limit"] = self.attachment_size_limit
         if message is not None:
             payload["message"] = message
         self.interactions_sent[interaction_id] = time.perf_counter()

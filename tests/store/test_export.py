@@ -1,4 +1,4 @@
-"""Exports: each format read back with the library a user would use; filters; pseudonyms."""
+"""Exports (dataset folder, CSV) read back with the tools a user would use; filters; pseudonyms."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ from bot.config import Settings
 from bot.storage import export_salt
 from store.db import Database
 from store.errors import StoreError
-from store.export import ExportError, ExportFilters, export_pairs
+from store.export_card import data_path
+from store.export_dataset import DatasetReport, ExportError, export_csv, export_dataset
+from store.export_rows import ExportFilters
 from store.models import QAPair
 from store.records import AskContext
 from tests.store.conftest import QALog, make_answer
@@ -81,73 +83,102 @@ async def log(db: Database, qalog: QALog) -> Log:
     return ids
 
 
-def _read(fmt: str, path: Path) -> list[dict[str, Any]]:
-    if fmt == "parquet":
+# (how the export is written, which file of it is read): the configs of a dataset folder, or the CSV
+TARGETS = [
+    ("jsonl", "messages"),
+    ("jsonl", "alpaca"),
+    ("parquet", "messages"),
+    ("parquet", "alpaca"),
+    ("csv", "csv"),
+]
+
+
+def _read(path: Path) -> list[dict[str, Any]]:
+    if path.suffix == ".parquet":
         return list(pq.read_table(path).to_pylist())
-    if fmt == "csv":
+    if path.suffix == ".csv":
         with path.open(encoding="utf-8", newline="") as handle:
             return list(csv.DictReader(handle))
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def _qa(fmt: str, row: dict[str, Any]) -> tuple[str, str]:
-    if fmt in ("jsonl", "parquet"):
+def _qa(config: str, row: dict[str, Any]) -> tuple[str, str]:
+    if config == "messages":
         user, assistant = row["messages"]
         assert (user["role"], assistant["role"]) == ("user", "assistant")
         return user["content"], assistant["content"]
-    if fmt == "alpaca":
+    if config == "alpaca":
         assert row["input"] == ""
         return row["instruction"], row["output"]
     return row["question"], row["answer"]
 
 
+async def _write(
+    db: Database, fmt: str, out: Path, filters: ExportFilters, salt: bytes, **kw: Any
+) -> DatasetReport:
+    """Export as `pide-ayuda export --format fmt --out out` does."""
+    if fmt == "csv":
+        return await export_csv(db, out, filters, salt=salt, **kw)
+    return await export_dataset(db, out, filters, salt=salt, fmt=fmt, **kw)  # type: ignore[arg-type]
+
+
+def _data(fmt: str, out: Path, config: str) -> Path:
+    return out if fmt == "csv" else out / data_path(config, fmt)
+
+
 async def _export(
     db: Database, tmp_path: Path, fmt: str = "jsonl", salt: bytes = SALT, **filters: Any
 ) -> list[Any]:
-    out = tmp_path / "out" / f"pairs.{fmt}"
-    filtered = ExportFilters(**filters)
-    report = await export_pairs(db, fmt, out, filtered, salt=salt, overwrite=True)  # type: ignore[arg-type]
-    rows = _read(fmt, out)
-    assert report.rows == len(rows)
+    out = tmp_path / "out" / ("pairs.csv" if fmt == "csv" else "pairs")
+    report = await _write(db, fmt, out, ExportFilters(**filters), salt, overwrite=True)
+    config = "csv" if fmt == "csv" else "messages"
+    path = _data(fmt, out, config)
+    rows = _read(path) if path.exists() else []  # a config without rows has no file
+    assert report.rows[config] == len(rows)
     return rows
 
 
-@pytest.mark.parametrize("fmt", ["jsonl", "alpaca", "csv", "parquet"])
-async def test_each_format_round_trips(db: Database, log: Log, tmp_path: Path, fmt: str) -> None:
-    out = tmp_path / "exports" / f"pairs.{fmt}"
-    report = await export_pairs(db, fmt, out, ExportFilters(), salt=SALT)  # type: ignore[arg-type]
-    rows = _read(fmt, out)
+@pytest.mark.parametrize(("fmt", "config"), TARGETS)
+async def test_each_format_round_trips(
+    db: Database, log: Log, tmp_path: Path, fmt: str, config: str
+) -> None:
+    out = tmp_path / "exports" / ("pairs.csv" if fmt == "csv" else "pairs")
+    report = await _write(db, fmt, out, ExportFilters(), SALT)
+    rows = _read(_data(fmt, out, config))
+    assert report.rows[config] == len(rows)
     by_id = {int(row["id"]): row for row in rows}
     # Default: everything except rejected and failed pairs.
     assert set(by_id) == {log.answered, log.approved, log.edited, log.refused_b, log.old}
-    assert _qa(fmt, by_id[log.edited]) == ("¿Cómo anoto?", "Con Argilla, así: ✓")
-    assert _qa(fmt, by_id[log.answered])[0] == "¿Qué es RAG?"
+    assert _qa(config, by_id[log.edited]) == ("¿Cómo anoto?", "Con Argilla, así: ✓")
+    assert _qa(config, by_id[log.answered])[0] == "¿Qué es RAG?"
     first = by_id[log.answered]
     sources = json.loads(first["sources"]) if fmt == "csv" else first["sources"]
     assert [s["title"] for s in sources] == ["Charla A"]
     assert (str(first["feedback_up"]), str(first["feedback_down"])) == ("2", "0")
     assert first["model"] == "test-model" and first["created_at"].startswith("20")
     assert str(by_id[log.edited]["edited"]).lower() == "true"
-    card = report.card_path.read_text(encoding="utf-8")
-    assert report.card_path == out.parent / "README.md"
-    assert f"{len(rows)} rows" in card and "Apache-2.0" in card and "Charla A" in card
-    assert sorted(p.name for p in out.parent.iterdir()) == sorted(
-        [".pide-ayuda-export.json", "README.md", out.name]
-    )
+    if fmt == "csv":  # one spreadsheet file, nothing beside it
+        assert [p.name for p in out.parent.iterdir()] == [out.name]
+        return
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert f"`{data_path(config, fmt)}`, {len(rows)} rows" in card
+    assert "Apache-2.0" in card and "Charla A" in card
+    assert sorted(p.name for p in out.iterdir()) == [".pide-ayuda-export.json", "README.md", "data"]
 
 
 async def test_askers_are_salted_pseudonyms_never_raw_ids(
     db: Database, log: Log, tmp_path: Path, settings: Settings
 ) -> None:
-    for fmt in ("jsonl", "alpaca", "csv", "parquet"):
-        out = tmp_path / fmt / f"pairs.{fmt}"
+    for fmt in ("jsonl", "csv", "parquet"):
+        out = tmp_path / fmt / ("pairs.csv" if fmt == "csv" else "pairs")
         filters = ExportFilters(statuses=("pending", "approved"))
-        await export_pairs(db, fmt, out, filters, salt=export_salt(settings))
-        for path in out.parent.iterdir():
+        await _write(db, fmt, out, filters, export_salt(settings))
+        for path in (p for p in (tmp_path / fmt).rglob("*") if p.is_file()):
             content = path.read_bytes()
             for raw in RAW_IDS:
                 assert str(raw).encode() not in content, (path.name, raw)
-    rows = {row["id"]: row for row in _read("jsonl", tmp_path / "jsonl" / "pairs.jsonl")}
+    messages = _read(tmp_path / "jsonl" / "pairs" / "data" / "messages.jsonl")
+    rows = {row["id"]: row for row in messages}
     assert rows[log.answered]["asker"] == rows[log.edited]["asker"]  # both Alice
     assert rows[log.answered]["asker"] != rows[log.approved]["asker"]
     salt_file = settings.data_dir / "export_salt"
@@ -163,9 +194,10 @@ async def test_a_configured_salt_changes_the_pseudonyms(
     assert all(generated[k] != configured[k] for k in generated)
 
 
-async def test_filters(db: Database, log: Log, tmp_path: Path) -> None:
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+async def test_filters(db: Database, log: Log, tmp_path: Path, fmt: str) -> None:
     async def ids(**filters: Any) -> set[int]:
-        return {row["id"] for row in await _export(db, tmp_path, **filters)}
+        return {int(row["id"]) for row in await _export(db, tmp_path, fmt, **filters)}
 
     assert await ids(statuses=("approved",)) == {log.approved, log.edited}
     assert await ids(statuses=("edited",)) == {log.edited}
@@ -184,33 +216,50 @@ async def test_filters(db: Database, log: Log, tmp_path: Path) -> None:
 
 
 async def test_an_existing_path_is_refused_and_kept(db: Database, log: Log, tmp_path: Path) -> None:
-    out = tmp_path / "pairs.jsonl"
+    out = tmp_path / "pairs.csv"
     out.write_text("precious\n", encoding="utf-8")
     with pytest.raises(ExportError, match="--force"):
-        await export_pairs(db, "jsonl", out, ExportFilters(), salt=SALT)
+        await export_csv(db, out, ExportFilters(), salt=SALT)
     assert out.read_text(encoding="utf-8") == "precious\n"
-    await export_pairs(db, "jsonl", out, ExportFilters(), salt=SALT, overwrite=True)
-    assert len(_read("jsonl", out)) == 5
+    await export_csv(db, out, ExportFilters(), salt=SALT, overwrite=True)
+    assert len(_read(out)) == 5
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("precious\n", encoding="utf-8")
+    with pytest.raises(ExportError, match="--force"):
+        await export_dataset(db, folder, ExportFilters(), salt=SALT, fmt="jsonl")
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]
+    await export_dataset(db, folder, ExportFilters(), salt=SALT, fmt="jsonl", overwrite=True)
+    assert len(_read(folder / "data" / "messages.jsonl")) == 5
 
 
 async def test_bad_targets_and_formats(db: Database, log: Log, tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("x", encoding="utf-8")
     with pytest.raises(ExportError, match="cannot create"):
-        await export_pairs(db, "jsonl", blocker / "sub" / "pairs.jsonl", ExportFilters(), salt=SALT)
-    with pytest.raises(ExportError, match="unknown export format"):
-        await export_pairs(db, "xlsx", tmp_path / "p.xlsx", ExportFilters(), salt=SALT)  # type: ignore[arg-type]
-    with pytest.raises(ExportError, match="directory"):
-        await export_pairs(db, "jsonl", tmp_path, ExportFilters(), salt=SALT)
+        await export_dataset(db, blocker / "sub" / "pairs", ExportFilters(), salt=SALT)
+    with pytest.raises(ExportError, match="cannot write"):
+        await export_csv(db, blocker / "sub" / "pairs.csv", ExportFilters(), salt=SALT)
+    with pytest.raises(ExportError, match="unknown dataset format"):
+        await export_dataset(db, tmp_path / "p", ExportFilters(), salt=SALT, fmt="xlsx")  # type: ignore[arg-type]
+    with pytest.raises(ExportError, match="is a folder"):
+        await export_csv(db, tmp_path, ExportFilters(), salt=SALT)
+    with pytest.raises(ExportError, match="is a file"):
+        await export_dataset(db, blocker, ExportFilters(), salt=SALT)
+    assert blocker.read_text(encoding="utf-8") == "x"
 
 
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
 async def test_a_failed_export_leaves_nothing_behind(
-    db: Database, log: Log, tmp_path: Path
+    db: Database, log: Log, tmp_path: Path, fmt: str
 ) -> None:
     await db.downgrade("base")
     target = tmp_path / "exports"
     with pytest.raises(StoreError):
-        await export_pairs(db, "parquet", target / "pairs.parquet", ExportFilters(), salt=SALT)
+        await _write(
+            db, fmt, target / ("pairs.csv" if fmt == "csv" else "pairs"), ExportFilters(), SALT
+        )
     assert list(target.iterdir()) == []
 
 

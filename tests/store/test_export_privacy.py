@@ -12,7 +12,8 @@ import pytest
 
 from bot.rag.question import validate_question
 from store.db import Database
-from store.export import ExportFilters, export_pairs
+from store.export_dataset import DatasetFormat, export_csv, export_dataset
+from store.export_rows import ExportFilters
 from store.export_text import LEGACY_BANNERS, LEGACY_NOTES, replace_mentions, strip_decorations
 from store.records import AskContext
 from store.writers import FORMULA_TRIGGERS
@@ -54,8 +55,18 @@ MENTIONS_EXPECTED = (
 
 
 async def _export(db: Database, out: Path, fmt: str, **filters: Any) -> Path:
-    await export_pairs(db, fmt, out, ExportFilters(**filters), salt=SALT)  # type: ignore[arg-type]
-    return out
+    """Export to `out` (a CSV file, or a dataset folder); return the file holding `fmt`'s rows."""
+    if fmt == "csv":
+        await export_csv(db, out, ExportFilters(**filters), salt=SALT)
+        return out
+    kind: DatasetFormat = "parquet" if fmt == "parquet" else "jsonl"
+    await export_dataset(db, out, ExportFilters(**filters), salt=SALT, fmt=kind)
+    return out / "data" / f"{'alpaca' if fmt == 'alpaca' else 'messages'}.{kind}"
+
+
+def _files(out: Path) -> list[Path]:
+    """Every file an export wrote at `out`: the CSV file, or the folder's card and data."""
+    return [out] if out.is_file() else [p for p in out.rglob("*") if p.is_file()]
 
 
 def _csv_rows(path: Path) -> list[dict[str, str]]:
@@ -104,7 +115,7 @@ async def test_data_formats_keep_the_text_as_asked(
 ) -> None:
     for formula in FORMULAS:
         await qalog.record(make_answer(question=formula, text=formula), CONTEXT)
-    pairs = _chat_pairs(fmt, await _export(db, tmp_path / f"qa.{fmt}", fmt))
+    pairs = _chat_pairs(fmt, await _export(db, tmp_path / "qa", fmt))
     assert sorted(pairs) == sorted((f, f) for f in FORMULAS)
 
 
@@ -119,7 +130,8 @@ async def test_discord_mentions_become_placeholders_in_every_format(
     edited = await qalog.record(make_answer(question="¿Y tú?", text="x"), CONTEXT)
     assert pair is not None and edited is not None
     await qalog.review(edited, "edited", 7, edited_answer=f"Habla con <@{USER}>.")
-    out = await _export(db, tmp_path / fmt / f"qa.{fmt}", fmt)
+    target = tmp_path / fmt / ("qa.csv" if fmt == "csv" else "qa")
+    out = await _export(db, target, fmt)
 
     assert sorted(_chat_pairs(fmt, out)) == sorted(
         [
@@ -127,7 +139,9 @@ async def test_discord_mentions_become_placeholders_in_every_format(
             ("¿Y tú?", "Habla con @usuario."),
         ]
     )
-    for path in out.parent.iterdir():
+    written = _files(target)
+    assert out in written and (fmt == "csv" or target / "README.md" in written)
+    for path in written:
         content = path.read_bytes()
         for raw in (USER, NICK, ROLE, CHANNEL, str(ASKER), "991234567890123456"):
             assert raw.encode() not in content, (path.name, raw)
@@ -138,7 +152,7 @@ async def test_numbers_that_are_not_mentions_are_kept(
 ) -> None:
     text = "El modelo tiene 600000000 parámetros; #1 en la tabla; escribe a a@b.es; <@usuario>"
     await qalog.record(make_answer(question=text, text=text), CONTEXT)
-    pairs = _chat_pairs("jsonl", await _export(db, tmp_path / "qa.jsonl", "jsonl"))
+    pairs = _chat_pairs("jsonl", await _export(db, tmp_path / "qa", "jsonl"))
     assert pairs == [(text, text)]
 
 
@@ -158,7 +172,7 @@ async def test_answers_stored_with_display_decorations_are_exported_without_them
     await qalog.record(
         make_answer(question="cortada", text=OLD_CANCELLED, status="partial"), CONTEXT
     )
-    out = await _export(db, tmp_path / fmt / f"qa.{fmt}", fmt)
+    out = await _export(db, tmp_path / fmt / ("qa.csv" if fmt == "csv" else "qa"), fmt)
     answers = dict(_chat_pairs(fmt, out))
     assert answers == {
         "extractiva": "> «Argilla sirve para anotar.» [1]\n> «Y distilabel genera.» [2]",

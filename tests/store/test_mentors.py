@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.storage import outcome_of
 from store.db import Database
-from store.export import export_pairs
+from store.export_dataset import export_dataset
 from store.export_rows import ExportFilters
 from store.mentors import MentorLog
 from store.models import QAPair
@@ -167,6 +167,10 @@ async def test_an_asker_deleting_their_data_removes_their_hand_offs(qalog: QALog
     assert not await mentors.handed_off(THREAD)
 
 
+def _messages(folder: Path) -> str:
+    return (folder / "data" / "messages.jsonl").read_text()
+
+
 async def test_exports_carry_the_provenance_filter_on_it_and_the_card_counts_it(
     qalog: QALog, tmp_path: Path
 ) -> None:
@@ -181,17 +185,16 @@ async def test_exports_carry_the_provenance_filter_on_it_and_the_card_counts_it(
     await mentors.placed(key, THREAD)
     await mentors.mentor_said(THREAD, 42, 10, "Usa push_to_hub.")
 
-    everything = await export_pairs(
-        qalog.db, "jsonl", tmp_path / "all.jsonl", ExportFilters(), salt=SALT
-    )
-    rows = [json.loads(line) for line in (tmp_path / "all.jsonl").read_text().splitlines()]
+    everything = tmp_path / "all"
+    await export_dataset(qalog.db, everything, ExportFilters(), salt=SALT, fmt="jsonl")
+    rows = [json.loads(line) for line in _messages(everything).splitlines()]
     assert sorted(r["provenance"] for r in rows) == ["bot", "bot", "edited", "mentor", "moderator"]
-    card = everything.card_path.read_text()
-    assert "Written by (provenance): bot: 2" in card and "mentor: 1" in card
+    card = (everything / "README.md").read_text()
+    assert "Provenance: bot: 2" in card and "mentor: 1" in card
 
     only = ExportFilters(provenance="mentor")
-    await export_pairs(qalog.db, "jsonl", tmp_path / "mentor.jsonl", only, salt=SALT)
-    (mentor,) = [json.loads(line) for line in (tmp_path / "mentor.jsonl").read_text().splitlines()]
+    await export_dataset(qalog.db, tmp_path / "mentor", only, salt=SALT, fmt="jsonl")
+    (mentor,) = [json.loads(line) for line in _messages(tmp_path / "mentor").splitlines()]
     assert mentor["messages"][1]["content"] == "Usa push_to_hub."
     assert mentor["provenance"] == "mentor"
     assert mentor["asker"] and not any("mentor" in name for name in mentor)  # no mentor id out

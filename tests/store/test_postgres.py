@@ -25,8 +25,8 @@ from bot.config import load_settings
 from bot.storage import open_database
 from store.db import Database
 from store.errors import DatabaseUnavailableError
-from store.export import ExportFilters, export_pairs
-from store.export_rows import iter_batches
+from store.export_dataset import export_dataset
+from store.export_rows import ExportFilters, iter_batches
 from store.models import Feedback, PairSource, QAPair, utcnow
 from store.records import AskContext
 from tests.store.conftest import QALog, make_answer
@@ -92,15 +92,11 @@ async def test_timestamps_are_utc_whatever_the_server_time_zone(
     assert float(skew) < 3600
     kiritimati = timezone(timedelta(hours=14))
     since = before.astimezone(kiritimati)  # the same instant, written in another zone
-    out = tmp_path / "pairs.jsonl"
-    report = await export_pairs(
-        pg, "jsonl", out, ExportFilters(since=since), salt=SALT, overwrite=True
-    )
-    assert report.rows == 1
-    report = await export_pairs(
-        pg, "jsonl", out, ExportFilters(until=since), salt=SALT, overwrite=True
-    )
-    assert report.rows == 0
+    out = tmp_path / "pairs"
+    report = await export_dataset(pg, out, ExportFilters(since=since), salt=SALT, fmt="jsonl")
+    assert report.rows["messages"] == 1
+    report = await export_dataset(pg, out, ExportFilters(until=since), salt=SALT, fmt="jsonl")
+    assert report.rows["messages"] == 0
 
 
 async def test_export_streams_in_keyset_batches_and_sees_new_pairs(
@@ -117,15 +113,17 @@ async def test_export_streams_in_keyset_batches_and_sees_new_pairs(
     assert [len(batch) for batch in batches] == [2, 2, 2]
     assert [i for batch in batches for i in batch] == ids
     for fmt in ("jsonl", "parquet"):
-        out = tmp_path / fmt / f"pairs.{fmt}"
-        await export_pairs(pg, fmt, out, ExportFilters(), salt=SALT)
+        folder = tmp_path / fmt
+        await export_dataset(pg, folder, ExportFilters(), salt=SALT, fmt=fmt)
+        out = folder / "data" / f"messages.{fmt}"
         if fmt == "parquet":
             rows = pq.read_table(out).to_pylist()
         else:
             rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
         assert [row["id"] for row in rows] == ids
         assert {row["asker"] for row in rows} != {None}
-        assert str(CTX.user_id).encode() not in out.read_bytes()
+        for path in (p for p in folder.rglob("*") if p.is_file()):
+            assert str(CTX.user_id).encode() not in path.read_bytes(), path.name
         assert rows[0]["messages"][0]["content"] == "q0"
 
 
@@ -187,7 +185,7 @@ async def test_a_server_that_is_down_raises_store_errors(
             qalog.review(1, "approved", 1),
             qalog.delete_user_data(1),
             qalog.purge_expired(days=1),
-            export_pairs(db, "jsonl", tmp_path / "out" / "pairs.jsonl", ExportFilters(), salt=SALT),
+            export_dataset(db, tmp_path / "out" / "pairs", ExportFilters(), salt=SALT),
         ]
         for call in calls:
             with pytest.raises(DatabaseUnavailableError, match="server is reachable"):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from store.export import export_pairs
+from store.export_dataset import export_dataset
 from store.export_rows import ExportFilters
 from store.mentors import MentorLog
 from store.models import QAPair, utcnow
@@ -110,8 +110,9 @@ async def test_stats_and_export_carry_the_provenance(qalog: QALog, tmp_path: Pat
     assert stats.median_seconds is not None and stats.median_seconds > 0
 
     only = ExportFilters(provenance="community")
-    await export_pairs(qalog.db, "jsonl", tmp_path / "c.jsonl", only, salt=SALT)
-    (row,) = [json.loads(line) for line in (tmp_path / "c.jsonl").read_text().splitlines()]
+    await export_dataset(qalog.db, tmp_path / "c", only, salt=SALT, fmt="jsonl")
+    messages = (tmp_path / "c" / "data" / "messages.jsonl").read_text()
+    (row,) = [json.loads(line) for line in messages.splitlines()]
     assert row["provenance"] == "community"
     assert row["messages"][1]["content"] == "Respuesta A"
     assert str(MEMBER) not in json.dumps(row) and str(ASKER) not in json.dumps(row)
