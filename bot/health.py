@@ -17,7 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot import metrics
 from bot.app import AssistantBot
-from store.server_settings import can_write
+from store.write_probe import can_write
 
 log = logging.getLogger(__name__)
 

@@ -15,6 +15,7 @@ from bot.config import Settings, load_settings
 from bot.rag.answer import Answerer
 from bot.rag.types import Answer
 from bot.storage import open_database, open_recorder, outcome_of
+from store.errors import StoreError
 from store.recording import PairRecorder
 from store.records import AskContext
 
@@ -87,7 +88,16 @@ async def _recorder(settings: Settings, stack: AsyncExitStack) -> PairRecorder |
         return None
     recorder = open_recorder(db, settings)
     stack.push_async_callback(recorder.aclose)
+    await _interrupt_dead_questions(recorder)
     return recorder
+
+
+async def _interrupt_dead_questions(recorder: PairRecorder) -> None:
+    """Mark `interrupted` the questions a process of this host left when it died (e.g. killed)."""
+    try:
+        await recorder.interrupt_unfinished(lambda guild_id: False)  # a bot's live rows stay
+    except StoreError as error:
+        log.warning("could not mark unfinished answers of a dead process: %s", error)
 
 
 def _not_logged(error: Exception) -> None:
