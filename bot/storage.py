@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.config import Settings
 from bot.rag.types import Answer
 from bot.rag.urls import public_url
+from bot.redact import redact
 from store.db import Database
 from store.pseudonym import load_salt
 from store.recording import PairRecorder
@@ -40,7 +41,7 @@ def outcome_of(answer: Answer, delivery: Delivery, message_id: int | None = None
         message_id=message_id,
         model=answer.model,
         endpoint=public_url(answer.endpoint) if answer.endpoint else None,  # stored: no secrets
-        error_cause=answer.error_cause,
+        error_cause=redact(answer.error_cause) if answer.error_cause else None,  # upstream echoes
         notice=answer.notice,
         timings=dict(answer.timings),
         sources=tuple(
