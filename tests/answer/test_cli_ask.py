@@ -107,3 +107,9 @@ async def test_ask_shows_a_degenerate_stream_replaced_by_the_marked_extractive_a
     finally:
         await db.aclose()
     assert pair is not None and strings.FALLBACK_NOTICE not in pair.answer
+
+
+async def test_an_empty_question_gets_one_spanish_message(sample_data_dir: Path) -> None:
+    code, out, err = await run_command("ask", "", env={})
+    assert code == 1
+    assert out.strip() == strings.EMPTY_QUESTION and err.strip() == ""
