@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-import os
-import shutil
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -44,11 +42,6 @@ async def sqlite_locked_by_another_process(
         await locker.wait()
 
 
-def can_mount() -> bool:
-    """Tell whether this process may mount a size-limited tmpfs (root with CAP_SYS_ADMIN)."""
-    return os.geteuid() == 0 and shutil.which("mount") is not None
-
-
 @contextlib.contextmanager
 def small_filesystem(mount_point: Path, size: str) -> Iterator[Path]:
     """Mount a tmpfs of `size` (e.g. "64m") on `mount_point`: a disk that really fills up."""
@@ -56,6 +49,7 @@ def small_filesystem(mount_point: Path, size: str) -> Iterator[Path]:
     subprocess.run(
         ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(mount_point)],
         check=True,
+        capture_output=True,
     )
     try:
         yield mount_point
