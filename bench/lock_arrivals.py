@@ -20,10 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.faults import build_template
+from bot.config import load_settings
+from bot.rag.ingest import ingest
 from tests.discord.conftest import QUESTION, finished
-from tests.discord.faults import sqlite_locked_by_another_process
 from tests.discord.process import bot_process
+from tests.discord.storage_faults import sqlite_locked_by_another_process
 from tests.fakes.chat_server import FakeChatServer
 from tests.fakes.discord_server import FakeDiscord
 
@@ -61,6 +62,14 @@ async def measure(template: Path, questions: int, hold: float, together: bool) -
             await llm.stop()
     print("answer seconds:", " ".join(f"{seconds:.2f}" for seconds in times))
     print(f"max {max(times):.2f} s; lock still held at the last answer: {held}")
+
+
+def build_template(folder: Path) -> Path:
+    """Ingest the bundled sample once into `folder`/template."""
+    template = folder / "template"
+    os.environ["PIDE_AYUDA_DATA_DIR"] = str(template)
+    ingest(load_settings(), "sample", progress=False)
+    return template
 
 
 async def main_async(questions: int, hold: float, together: bool) -> None:

@@ -23,7 +23,7 @@ async def test_userinfo_credentials_reach_no_log_stored_row_or_file(
     bot_env: FakeChatServer, fake_discord: FakeDiscord, sample_data_dir: Path, tmp_path: Path
 ) -> None:
     url = bot_env.base_url.replace("http://", f"http://ana:{SECRET}@")
-    async with bot_process(fake_discord, tmp_path, options=("-v",), LLM_BASE_URL=url) as bot:
+    async with bot_process(fake_discord, tmp_path, options="-v", LLM_BASE_URL=url) as bot:
         _, token = await fake_discord.slash("pregunta", {"texto": QUESTION}, user_id=1001)
         await fake_discord.wait_until(lambda: finished(fake_discord, token), within=60)
         assert bot_env.request_headers[-1]["Authorization"] == f"Basic {BASIC_TOKEN}"

@@ -22,8 +22,8 @@ from store.models import utcnow
 from store.records import AskContext, QuestionRecord, new_key
 from store.spool import SPOOL_FILE, Finished, encode
 from tests.discord.conftest import QUESTION, finished, rows
-from tests.discord.faults import fill, small_filesystem, sqlite_locked_by_another_process
 from tests.discord.process import bot_process
+from tests.discord.storage_faults import fill, small_filesystem, sqlite_locked_by_another_process
 from tests.fakes.chat_server import FakeChatServer
 from tests.fakes.discord_server import FakeDiscord
 from tests.rag.conftest import free_port
