@@ -93,6 +93,8 @@ class Backlog:
             try:
                 async with self._file_lock:
                     waiting = await asyncio.to_thread(self.spool.read_lines)
+                    if not waiting:  # e.g. created empty by an append the full disk refused
+                        await asyncio.to_thread(self.spool.remove_if_empty)
             except OSError as error:
                 log.error("cannot read the spool %s: %s", self.spool.path, error)
                 return done

@@ -124,6 +124,11 @@ class Spool:
                 kept.append(line)
         self._replace(kept)
 
+    def remove_if_empty(self) -> None:
+        """Remove the file when it holds no entry (only blank space, or nothing)."""
+        if self.path.exists() and not self.path.read_bytes().strip():
+            self.path.unlink(missing_ok=True)
+
     def append_lines(self, lines: list[str]) -> None:
         """Append already encoded lines with one fsync."""
         if lines:
