@@ -3,8 +3,9 @@
 A question is opened when it is admitted: the row (status `in_progress`) is committed within a
 short wait, or the entry is fsynced to the spool, before any slow work starts. Later writes (the
 message showing the reply, the final outcome) are queued and written by one worker task, so no
-answer waits on the database. A write the database refuses goes to the spool, which is replayed
-on a timer and as soon as a write succeeds again. Entries are idempotent upserts by key.
+answer waits on the database. A write the database refuses goes to the spool (held in memory when
+the disk refuses it too: `store/backlog.py`), which is replayed on a timer and as soon as a write
+succeeds again. Entries are idempotent upserts by key.
 """
 
 from __future__ import annotations

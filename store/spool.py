@@ -107,10 +107,6 @@ class Spool:
         with self.path.open("rb") as spool:
             return sum(1 for line in spool if line.strip())
 
-    def rewrite(self, entries: list[Entry]) -> None:
-        """Replace the spool with `entries` atomically; remove it when none is left."""
-        self._replace([encode(entry) for entry in entries])
-
     def remove(self, lines: list[str]) -> None:
         """Drop one copy of each of `lines` (written or quarantined); keep what was added since."""
         if not lines or not self.path.exists():
