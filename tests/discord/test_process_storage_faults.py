@@ -50,6 +50,7 @@ async def test_every_answer_arrives_while_another_process_holds_the_database_loc
     users = range(1001, 1007)
     async with bot_process(fake_discord, tmp_path, SPOOL_REPLAY_SECONDS="1") as bot:
         await _ask_and_see_the_answer(fake_discord, 1000)
+        await eventually(lambda: rows(sample_data_dir, ANSWERED) == [(1000,)], within=30)
         async with sqlite_locked_by_another_process(sample_data_dir / DATABASE, 30) as locker:
             for user in users:  # one after another, as a conversation goes
                 await _ask_and_see_the_answer(fake_discord, user)
