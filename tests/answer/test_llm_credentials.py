@@ -8,6 +8,7 @@ import logging
 import pytest
 
 from bot.cli.doctor import run_checks
+from bot.logs import JsonFormatter
 from bot.rag.llm import ChatClient
 from bot.redact import RedactingFilter, redact
 from tests.answer.conftest import llm_settings
@@ -70,3 +71,14 @@ def test_the_log_filter_redacts_arguments_and_tracebacks() -> None:
         record.exc_info = (type(error), error, error.__traceback__)
     RedactingFilter().filter(record)
     assert SECRET not in record.getMessage() and SECRET not in str(record.exc_text)
+
+
+def test_json_logs_carry_the_redacted_traceback() -> None:
+    try:
+        raise ValueError(f"cannot reach http://ana:{SECRET}@host/v1")
+    except ValueError as error:
+        record = logging.LogRecord("openai", logging.ERROR, "", 0, "failed", (), None)
+        record.exc_info = (type(error), error, error.__traceback__)
+    RedactingFilter().filter(record)
+    line = JsonFormatter().format(record)
+    assert SECRET not in line and "http://host/v1" in line
