@@ -108,18 +108,20 @@ class Backlog:
     async def _release_held(self, apply: Apply, on_refused: OnRefused) -> int:
         """Write the entries held in memory to the database, else to the spool."""
         done = 0
+        database_refuses = False  # after one refusal, the rest go straight to the spool
         while self._held:
             entry = self._held[0]
             try:
-                await apply(entry)
-                done += 1
+                if not database_refuses:
+                    await apply(entry)
+                    done += 1
+                    self._held.popleft()
+                    continue
             except RowMissingError:
                 pass  # a reply for a question not written yet: it goes to the spool below
             except Exception as error:
-                await _refused(translate(error, "writing a held entry"), on_refused)
-            else:
-                self._held.popleft()
-                continue
+                failure = translate(error, "writing a held entry")
+                database_refuses = await _refused(failure, on_refused)
             try:
                 await self._append(entry)
             except OSError:
@@ -166,7 +168,7 @@ class Backlog:
         return True
 
     async def _settle(self, written: list[str], poisoned: list[str]) -> None:
-        """Quarantine, then drop from the spool, in two fsyncs at most."""
+        """Quarantine, then drop from the spool: one append and one rewrite, whatever the count."""
         if not written and not poisoned:
             return
         try:

@@ -41,3 +41,27 @@ async def test_entries_the_disk_refuses_are_held_up_to_the_bound_then_written(
     assert await backlog.replay(refuse, nothing) == 0 and backlog.held() == 2
     assert await backlog.replay(accept, nothing) == 2
     assert written == entries[:2] and backlog.held() == 0 and not backlog
+
+
+async def test_held_entries_go_to_the_spool_once_the_disk_takes_them_with_one_database_try(
+    tmp_path: Path,
+) -> None:
+    blocked = tmp_path / "data"
+    blocked.write_text("")
+    backlog = Backlog(blocked / "unlogged-pairs.jsonl")
+    entries = [_opened(f"¿{n}?") for n in range(3)]
+    for entry in entries:
+        await backlog.keep(entry, "the database refused")
+    blocked.unlink()  # space returns on the disk; the database still refuses
+    tries: list[Entry] = []
+
+    async def refuse(entry: Entry) -> None:
+        tries.append(entry)
+        raise OSError(28, "database or disk is full")
+
+    async def nothing(failure: object) -> None:
+        return None
+
+    assert await backlog.replay(refuse, nothing) == 0
+    assert backlog.held() == 0 and backlog.spool.read() == entries
+    assert len(tries) == 2  # the first held entry, then the spool's first line: no wait per entry
