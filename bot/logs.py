@@ -52,8 +52,8 @@ class JsonFormatter(logging.Formatter):
         question_id = getattr(record, "question_id", None)
         if question_id is not None:
             entry["question_id"] = question_id
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+        if record.exc_info:  # exc_text when a filter already rendered (and redacted) it
+            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
 
 

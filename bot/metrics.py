@@ -39,6 +39,11 @@ SPOOL_PENDING = Gauge(
     "Pairs waiting in the spool file for the database.",
     registry=REGISTRY,
 )
+HELD_IN_MEMORY = Gauge(
+    "pide_ayuda_pairs_held_in_memory",
+    "Writes neither the database nor the spool file could take (e.g. a full disk), held in memory.",
+    registry=REGISTRY,
+)
 GATEWAY_LATENCY = Gauge(
     "pide_ayuda_gateway_latency_seconds",
     "Discord gateway heartbeat latency, per shard.",
@@ -76,6 +81,11 @@ def record_answer(surface: str, answer: Answer) -> None:
 def set_spool_pending(count: int) -> None:
     """Publish the number of pairs waiting in the spool."""
     SPOOL_PENDING.set(count)
+
+
+def set_held_in_memory(count: int) -> None:
+    """Publish the number of writes held in memory until the disk takes them."""
+    HELD_IN_MEMORY.set(count)
 
 
 def set_gateway_latency(latencies: list[tuple[int, float]]) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from bot.config import Settings
 from bot.rag.types import Answer
 from bot.rag.urls import public_url
+from bot.redact import redact
 from store.db import Database
 from store.pseudonym import load_salt
 from store.recording import PairRecorder
@@ -44,7 +45,7 @@ def outcome_of(
         reply_message_ids=tuple(reply_message_ids),
         model=answer.model,
         endpoint=public_url(answer.endpoint) if answer.endpoint else None,  # stored: no secrets
-        error_cause=answer.error_cause,
+        error_cause=redact(answer.error_cause) if answer.error_cause else None,  # upstream echoes
         notice=answer.notice,
         timings=dict(answer.timings),
         sources=tuple(

@@ -82,6 +82,8 @@ class AssistantBot(commands.AutoShardedBot):
         recommended count, all in this process.
         """
         gateway_json.install()  # a frame a user shaped must never end the process
+        # The bot never joins voice: no warning about the voice libraries it does not need.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         intents = discord.Intents.default()
         intents.message_content = True
         settings = services.settings

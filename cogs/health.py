@@ -17,7 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot import metrics
 from cogs.client import AssistantBot
-from store.server_settings import can_write
+from store.write_probe import can_write
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,7 @@ class HealthServer:
             "index_loaded": self.bot.services.answerer.index_loaded,
             "database_writable": await self._database_writable(),
             "spool_pending": self._spool_pending(),
+            "held_in_memory": self.bot.services.recorder.held(),
             "llm_configured": self.bot.services.answerer.chat is not None,
             "llm_last_success": datetime.fromtimestamp(last, UTC).isoformat() if last else None,
         }
@@ -92,6 +93,7 @@ class HealthServer:
 
     def _refresh_gauges(self) -> None:
         metrics.set_spool_pending(self._spool_pending())
+        metrics.set_held_in_memory(self.bot.services.recorder.held())
         metrics.set_gateway_latency(self.bot.latencies)
 
 

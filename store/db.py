@@ -16,8 +16,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import Connection, event, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, InvalidRequestError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -31,6 +31,12 @@ from store.errors import DatabaseUnavailableError, SchemaTooNewError, StoreError
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
+# A URL without a driver gets SQLAlchemy's synchronous default; this store runs on asyncio.
+ASYNC_DRIVERS = {
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+    "sqlite": "sqlite+aiosqlite",
+}
 MIGRATION_LOCK_KEY = 0x70696465  # "pide": the advisory lock held while migrating
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
 
@@ -63,12 +69,12 @@ class Database:
 
     def __init__(self, url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
         """Create the engine for `url`; SQLite gets WAL, a busy timeout and foreign keys."""
-        parsed = make_url(url)
+        parsed = async_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         plain_file = parsed.database not in (None, "", ":memory:") and not parsed.query.get("uri")
         if self.is_sqlite and plain_file:
             _create_private_file(Path(parsed.database or "").expanduser())
-        self.engine: AsyncEngine = create_async_engine(url)
+        self.engine: AsyncEngine = create_async_engine(parsed)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas(busy_timeout_ms))
         self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
@@ -101,6 +107,16 @@ class Database:
             raise DatabaseUnavailableError(
                 f"DATABASE_URL is not a valid SQLAlchemy URL ({error}); "
                 "use e.g. postgresql+asyncpg://user:password@host/db"
+            ) from error
+        except InvalidRequestError as error:  # a synchronous driver, e.g. postgresql+psycopg2
+            raise DatabaseUnavailableError(
+                f"DATABASE_URL names the synchronous driver {make_url(url).drivername}; "
+                "use an async one: postgresql+asyncpg://… or sqlite+aiosqlite:///…"
+            ) from error
+        except ImportError as error:
+            raise DatabaseUnavailableError(
+                f"the driver of DATABASE_URL needs {error.name or error}, which is not installed; "
+                "use postgresql+asyncpg://… (pip install 'pide-ayuda[postgres]') or sqlite:///…"
             ) from error
 
     async def upgrade(self, revision: str = "head") -> None:
@@ -137,6 +153,13 @@ class Database:
     async def aclose(self) -> None:
         """Dispose of the engine and its pooled connections."""
         await self.engine.dispose()
+
+
+def async_url(url: str) -> URL:
+    """Parse `url`, giving a bare `postgresql://`, `postgres://` or `sqlite://` its async driver."""
+    parsed = make_url(url)
+    driver = ASYNC_DRIVERS.get(parsed.drivername)
+    return parsed.set(drivername=driver) if driver else parsed
 
 
 def _create_private_file(path: Path) -> None:

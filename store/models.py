@@ -115,6 +115,8 @@ class QAPair(Base):
     reviewer_id: Mapped[int | None] = mapped_column(BigInteger)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     provenance: Mapped[str] = mapped_column(String(16), default="bot", server_default="bot")
+    # The process answering the question while it is `in_progress`: "host:pid".
+    owner: Mapped[str | None] = mapped_column(String(255))
 
     sources: Mapped[list[PairSource]] = relationship(
         back_populates="pair",
@@ -168,3 +170,12 @@ class OptOut(Base):
 
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class WriteProbe(Base):
+    """The one row `/healthz` updates and commits to prove the database takes writes."""
+
+    __tablename__ = "write_probes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -46,8 +46,8 @@ def arrival_of(pair: QAPair) -> QuestionRecord:
     return QuestionRecord(str(pair.key), pair.question, context, pair.created_at)
 
 
-def new_row(question: QuestionRecord, status: str) -> QAPair:
-    """Build the row of a question as it arrived."""
+def new_row(question: QuestionRecord, status: str, owner: str | None = None) -> QAPair:
+    """Build the row of a question as it arrived (`owner`: the process answering it)."""
     context = question.context
     return QAPair(
         key=question.key,
@@ -65,13 +65,16 @@ def new_row(question: QuestionRecord, status: str) -> QAPair:
         channel_id=context.channel_id,
         thread_id=context.thread_id,
         message_id=context.message_id,
+        owner=owner,
     )
 
 
-async def apply_open(session: AsyncSession, question: QuestionRecord, orphan: bool) -> None:
+async def apply_open(
+    session: AsyncSession, question: QuestionRecord, orphan: bool, owner: str
+) -> None:
     """Insert the arrival row unless it exists (an orphan from a dead process: interrupted)."""
     if await find_pair(session, question.key) is None:
-        session.add(new_row(question, "interrupted" if orphan else "in_progress"))
+        session.add(new_row(question, "interrupted" if orphan else "in_progress", owner))
 
 
 async def apply_reply(session: AsyncSession, entry: Replied) -> None:

@@ -3,8 +3,9 @@
 A question is opened when it is admitted: the row (status `in_progress`) is committed within a
 short wait, or the entry is fsynced to the spool, before any slow work starts. Later writes (the
 message showing the reply, the final outcome) are queued and written by one worker task, so no
-answer waits on the database. A write the database refuses goes to the spool, which is replayed
-on a timer and as soon as a write succeeds again. Entries are idempotent upserts by key.
+answer waits on the database. A write the database refuses goes to the spool (held in memory when
+the disk refuses it too: `store/backlog.py`), which is replayed on a timer and as soon as a write
+succeeds again. Entries are idempotent upserts by key.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from store.backlog import Backlog
 from store.db import Database
-from store.errors import DatabaseReadOnlyError, translate
+from store.errors import DatabaseReadOnlyError, StoreError, translate
 from store.models import QAPair, utcnow
+from store.owners import abandoned, new_owner
 from store.pair_writes import (
     INTERRUPTED_CAUSE,
     RowMissingError,
@@ -33,7 +36,7 @@ from store.pair_writes import (
     opted_out,
 )
 from store.records import AskContext, OutcomeRecord, QuestionRecord, StaleReply, new_key
-from store.spool import Entry, Finished, Opened, Replied, Spool, entry_key
+from store.spool import Entry, Finished, Opened, Replied
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +61,8 @@ class PairRecorder:
     ) -> None:
         """Write to `db`; keep refused writes in `spool_path` and replay them periodically."""
         self._db = db
-        self._spool = Spool(spool_path)
-        self._spool_lock = asyncio.Lock()
+        self._backlog = Backlog(spool_path)
+        self._owner = new_owner()
         self._queue: asyncio.Queue[tuple[Entry, asyncio.Future[None]]] = asyncio.Queue(queue_size)
         self._replay_seconds = replay_seconds
         self._arrival_wait = arrival_wait
@@ -73,11 +76,15 @@ class PairRecorder:
     @property
     def spool_path(self) -> Path:
         """Return where refused writes wait."""
-        return self._spool.path
+        return self._backlog.spool.path
 
     def pending(self) -> int:
         """Return how many writes wait in the spool."""
-        return self._spool.count()
+        return self._backlog.spool.count()
+
+    def held(self) -> int:
+        """Return how many writes wait in memory because the disk refused them too."""
+        return self._backlog.held()
 
     # -- the question path -----------------------------------------------------------------------
     async def open(self, question: str, context: AskContext) -> QuestionRecord:
@@ -162,59 +169,33 @@ class PairRecorder:
             return
         except Exception as error:
             failure = translate(error, "recording")
-            if isinstance(failure, DatabaseReadOnlyError):
-                await self._db.reconnect()  # pooled connections stay read-only otherwise
+            await self._refused(failure)
             await self._keep(entry, failure)
             return
-        if self._spool and (self._replaying is None or self._replaying.done()):
+        if self._backlog and (self._replaying is None or self._replaying.done()):
             self._replaying = asyncio.create_task(self.replay())  # the database is back
 
     async def _replay_forever(self) -> None:
         while True:
             await asyncio.sleep(self._replay_seconds)
-            if self._spool:
+            if self._backlog:
                 await self.replay()
 
     # -- the spool -----------------------------------------------------------------------------
     async def _keep(self, entry: Entry, failure: object) -> None:
-        """Append an entry to the spool; log one line either way."""
-        what = f"{type(entry).__name__.lower()} {entry_key(entry)}"
-        try:
-            async with self._spool_lock:
-                await asyncio.to_thread(self._spool.append, entry)
-        except OSError as error:
-            log.error("could not record %s (%s), nor spool it: %s", what, failure, error)
-            return
-        log.warning("could not record %s (%s); kept in %s", what, failure, self._spool.path)
+        """Keep an entry the database did not take: spooled, else held in memory."""
+        await self._backlog.keep(entry, failure)
 
     async def replay(self) -> int:
-        """Write the spooled entries, oldest first; return how many were written. Never raises."""
-        async with self._spool_lock:
-            try:
-                waiting = await asyncio.to_thread(self._spool.read)
-            except OSError as error:
-                log.error("cannot read the spool %s: %s", self._spool.path, error)
-                return 0
-            done = 0
-            for entry in waiting:
-                try:
-                    await self._apply(entry, replaying=True)
-                except RowMissingError:
-                    log.info("dropping a spooled reply for unknown question %s", entry_key(entry))
-                except Exception as error:
-                    failure = translate(error, "replaying")
-                    if isinstance(failure, DatabaseReadOnlyError):
-                        await self._db.reconnect()
-                    log.warning("spooled writes still wait: %s", failure)
-                    break
-                done += 1
-            try:
-                await asyncio.to_thread(self._spool.rewrite, waiting[done:])
-            except OSError as error:
-                log.error("cannot rewrite %s (replay is idempotent): %s", self._spool.path, error)
-        if done:
-            log.info("wrote %d spooled entries to the database", done)
-        return done
+        """Write the waiting entries, oldest first; return how many were written. Never raises."""
+        return await self._backlog.replay(self._replay_one, self._refused)
+
+    async def _replay_one(self, entry: Entry) -> None:
+        await self._apply(entry, replaying=True)
+
+    async def _refused(self, failure: StoreError) -> None:
+        if isinstance(failure, DatabaseReadOnlyError):
+            await self._db.reconnect()  # pooled connections stay read-only otherwise
 
     def _was_forgotten(self, question: QuestionRecord) -> bool:
         user_id = question.context.user_id
@@ -222,14 +203,11 @@ class PairRecorder:
         return forgotten_at is not None and question.created_at <= forgotten_at
 
     async def forget_user(self, user_id: int) -> int:
-        """Drop the user's questions waiting in the spool (and in flight); return how many."""
+        """Drop the user's questions waiting to be written (and in flight); return how many."""
         self._forgotten[user_id] = utcnow()
-        async with self._spool_lock:
-            waiting = await asyncio.to_thread(self._spool.read)
-            kept = [e for e in waiting if isinstance(e, Replied) or not _asked_by(e, user_id)]
-            if len(kept) != len(waiting):
-                await asyncio.to_thread(self._spool.rewrite, kept)
-        return len(waiting) - len(kept)
+        return await self._backlog.forget(
+            lambda entry: not isinstance(entry, Replied) and _asked_by(entry, user_id)
+        )
 
     # -- writes ----------------------------------------------------------------------------------
     async def _apply(self, entry: Entry, replaying: bool = False) -> None:
@@ -247,26 +225,29 @@ class PairRecorder:
             if isinstance(entry, Opened):
                 # A question spooled by a process that is gone will never be finished.
                 orphan = replaying and entry.question.key not in self._live
-                await apply_open(session, entry.question, orphan)
+                await apply_open(session, entry.question, orphan, self._owner)
             else:
                 await apply_finish(session, entry.question, entry.outcome)
 
     async def interrupt_unfinished(
-        self, owns: Callable[[int | None], bool] = lambda guild_id: True
+        self, serves: Callable[[int | None], bool] = lambda guild_id: True
     ) -> list[StaleReply]:
         """Mark rows left `in_progress` by a dead process `interrupted`; return recent replies.
 
         A caller may answer a returned question again (`resume`, then `finished`): its row then
         takes the new outcome. If the process dies again meanwhile, the row stays `interrupted`.
 
-        Call once at start-up, after `replay()`, before this process opens questions. `owns`
-        tells which servers' rows are this process's (with shards, the others' may be live).
+        Call at start-up, after `replay()`. A row's owner tells whether its process, on this
+        host, is gone; a row without an owner, or from another host, is taken when `serves` its
+        server (with shards, the others' may be live). A CLI passes `lambda guild_id: False`.
         """
         recent = utcnow() - STALE_REPLY_AGE
         try:
             async with self._db.writing() as session:
                 rows = await session.scalars(select(QAPair).where(QAPair.status == "in_progress"))
-                found = [pair for pair in rows.all() if owns(pair.guild_id)]
+                found = [
+                    p for p in rows.all() if abandoned(p.owner, serves(p.guild_id), self._owner)
+                ]
                 await session.execute(
                     update(QAPair)
                     .where(QAPair.key.in_([pair.key for pair in found]))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Float, String, Text, delete, insert
+from sqlalchemy import JSON, BigInteger, Float, String, Text, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -36,7 +36,6 @@ FIELDS = (
     "forum_notice",
 )
 ID_LISTS = ("allowed_channel_ids", "help_forum_channel_ids")
-PROBE_GUILD_ID = 0  # no Discord server has id 0: the write probe's row, never committed
 
 
 class ServerSettings(Base):
@@ -162,15 +161,3 @@ def merge(defaults: ServerConfig, row: ServerSettings) -> ServerConfig:
         if value is not None:
             changes[name] = tuple(value) if name in ID_LISTS else value
     return dataclasses.replace(defaults, **changes, overridden=frozenset(changes))
-
-
-async def can_write(db: Database) -> bool:
-    """Tell whether the database accepts a write now (a probe row, rolled back)."""
-    try:
-        async with db.sessions() as session, session.begin() as transaction:
-            await session.execute(insert(ServerSettings).values(guild_id=PROBE_GUILD_ID))
-            await transaction.rollback()
-    except Exception as error:
-        log.debug("database not writable: %s", translate(error, "probing a write"))
-        return False
-    return True

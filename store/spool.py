@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import uuid
+from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -82,17 +83,22 @@ class Spool:
             os.fsync(spool.fileno())
 
     def read(self) -> list[Entry]:
-        """Return every waiting entry, oldest first."""
+        """Return every readable entry, oldest first."""
+        return [entry for _, entry in self.read_lines() if entry is not None]
+
+    def read_lines(self) -> list[tuple[str, Entry | None]]:
+        """Return every line with its entry (None for a line that cannot be read), oldest first."""
         if not self.path.exists():
             return []
-        entries = []
+        entries: list[tuple[str, Entry | None]] = []
         lines = self.path.read_text(encoding="utf-8", errors="replace").splitlines()
         for number, line in enumerate(lines, start=1):
             try:
-                entries.append(decode(line))
+                entries.append((line, decode(line)))
             except (ValueError, KeyError, TypeError) as error:  # e.g. a write cut by power loss
                 log.error("dropping unreadable line %d of %s: %s", number, self.path, error)
-        return entries
+                entries.append((line, None))
+        return [(line, entry) for line, entry in entries if line.strip()]
 
     def count(self) -> int:
         """Return how many lines are waiting (cheap: no parsing)."""
@@ -101,16 +107,52 @@ class Spool:
         with self.path.open("rb") as spool:
             return sum(1 for line in spool if line.strip())
 
-    def rewrite(self, entries: list[Entry]) -> None:
-        """Replace the spool with `entries` atomically; remove it when none is left."""
-        if not entries:
+    def remove(self, lines: list[str]) -> None:
+        """Drop one copy of each of `lines` (written or quarantined); keep what was added since."""
+        if not lines or not self.path.exists():
+            return
+        gone = Counter(lines)
+        kept = []
+        for line in self.path.read_text(encoding="utf-8", errors="replace").splitlines():
+            if gone[line] > 0:
+                gone[line] -= 1
+            elif line.strip():
+                kept.append(line)
+        self._replace(kept)
+
+    def remove_if_empty(self) -> None:
+        """Remove the file when it holds no entry (only blank space, or nothing)."""
+        if self.path.exists() and not self.path.read_bytes().strip():
+            self.path.unlink(missing_ok=True)
+
+    def append_lines(self, lines: list[str]) -> None:
+        """Append already encoded lines with one fsync."""
+        if lines:
+            _write_synced(self.path, lines, os.O_APPEND)
+
+    def _replace(self, lines: list[str]) -> None:
+        """Write `lines` to a temporary file with one fsync, then rename it over the spool."""
+        if not lines:
             self.path.unlink(missing_ok=True)
             return
         temporary = self.path.with_suffix(".tmp")
-        temporary.unlink(missing_ok=True)
-        for entry in entries:
-            Spool(temporary).append(entry)
+        _write_synced(temporary, lines, os.O_TRUNC)
         temporary.replace(self.path)
+        directory = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)  # the rename itself survives a power loss
+        finally:
+            os.close(directory)
+
+
+def _write_synced(path: Path, lines: list[str], mode: int) -> None:
+    """Write `lines` to `path` (mode 0600), flushed to disk before returning."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | mode, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write("".join(line + "\n" for line in lines))
+        file.flush()
+        os.fsync(file.fileno())
 
 
 def encode(entry: Entry) -> str:

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from bot import __version__
 from bot.config import describe_invalid_settings
+from bot.redact import redact_logs
 
 # Each module defines `register(subparsers)`, which adds its subcommand(s) with
 # `set_defaults(handler=...)`; a handler takes the parsed namespace and returns an exit code.
@@ -60,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
             stream=sys.stderr,
         )
+        redact_logs()  # no credential in any log line, whichever library writes it
         code = int(args.handler(args))
         sys.stdout.flush()
         return code

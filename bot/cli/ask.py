@@ -13,8 +13,11 @@ from typing import Any
 from bot import strings
 from bot.config import Settings, load_settings
 from bot.rag.answer import Answerer
+from bot.rag.errors import QuestionError
+from bot.rag.question import validate_question
 from bot.rag.types import Answer
 from bot.storage import open_database, open_recorder, outcome_of
+from store.errors import StoreError
 from store.recording import PairRecorder
 from store.records import AskContext
 
@@ -48,11 +51,21 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(as_json(answer), ensure_ascii=False, indent=2))
     if answer.status == "error":
-        print(f"error: {answer.error_cause}", file=sys.stderr)
+        if not _user_mistake(args.question, settings):  # else the Spanish message says it all
+            print(f"error: {answer.error_cause}", file=sys.stderr)
         return 1
     if answer.status in ("partial", "fallback"):
         print(f"warning: {answer.status} answer: {answer.error_cause}", file=sys.stderr)
     return 0
+
+
+def _user_mistake(question: str, settings: Settings) -> bool:
+    """Tell whether the question itself was refused (empty or too long)."""
+    try:
+        validate_question(question, settings.question_max_chars)
+    except QuestionError:
+        return True
+    return False
 
 
 async def ask(settings: Settings, question: str, stream: bool) -> Answer:
@@ -87,7 +100,16 @@ async def _recorder(settings: Settings, stack: AsyncExitStack) -> PairRecorder |
         return None
     recorder = open_recorder(db, settings)
     stack.push_async_callback(recorder.aclose)
+    await _interrupt_dead_questions(recorder)
     return recorder
+
+
+async def _interrupt_dead_questions(recorder: PairRecorder) -> None:
+    """Mark `interrupted` the questions a process of this host left when it died (e.g. killed)."""
+    try:
+        await recorder.interrupt_unfinished(lambda guild_id: False)  # a bot's live rows stay
+    except StoreError as error:
+        log.warning("could not mark unfinished answers of a dead process: %s", error)
 
 
 def _not_logged(error: Exception) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 from bot.config import Settings, load_settings
 from bot.errors import UserFacingError
+from bot.llm_credentials import llm_credential
 from bot.rag.errors import RagError
 from bot.rag.index import Index
 from bot.rag.llm import ChatClient
@@ -60,6 +61,7 @@ async def run_checks(settings: Settings) -> list[Check]:
         ("index", _index),
         ("gate calibration", _calibration),
         ("chat LLM", _llm),
+        ("LLM credential", _llm_credential),
         ("Discord", _discord),
     ]
     results = []
@@ -137,6 +139,16 @@ async def _llm(settings: Settings) -> Check:
         await client.aclose()
     window = f", context {info.max_model_len} tokens" if info.max_model_len else ""
     return Check("ok", "chat LLM", f"{client.base_url} serves {info.name}{window}")
+
+
+async def _llm_credential(settings: Settings) -> Check:
+    """Say which credential the chat client sends; warn when a URL's userinfo is ignored."""
+    if not settings.llm_base_url:
+        return Check("ok", "LLM credential", "none needed (no LLM_BASE_URL)")
+    credential = llm_credential(settings)
+    return Check(
+        "warn" if credential.userinfo_ignored else "ok", "LLM credential", credential.describe()
+    )
 
 
 async def _discord(settings: Settings) -> Check:

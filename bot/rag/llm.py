@@ -25,6 +25,7 @@ from openai.types.chat import ChatCompletionChunk, ChatCompletionMessageParam
 from bot import strings
 from bot.config import Settings
 from bot.errors import UserFacingError
+from bot.llm_credentials import llm_credential
 from bot.rag.prompts import fold_system_role
 from bot.rag.urls import public_url
 
@@ -140,15 +141,16 @@ class ChatClient:
         """Build the client from LLM_* settings (LLM_BASE_URL must be set)."""
         if not settings.llm_base_url:
             raise LLMMisconfiguredError("LLM_BASE_URL is not set")
-        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+        credential = llm_credential(settings)  # the URL sent and logged has no userinfo
         self.base_url = public_url(settings.llm_base_url)  # for messages: no credentials
         self.timeout = settings.llm_timeout
         self.max_tokens = settings.llm_max_tokens
         self.temperature = settings.llm_temperature
         self._configured_model = settings.llm_model
         self._client = openai.AsyncOpenAI(
-            base_url=settings.llm_base_url,
-            api_key=key or PLACEHOLDER_API_KEY,
+            base_url=credential.base_url,
+            api_key=credential.api_key or PLACEHOLDER_API_KEY,
+            default_headers=credential.headers(),
             timeout=settings.llm_timeout,
             max_retries=settings.llm_max_retries,
             http_client=openai.DefaultAsyncHttpxClient(

@@ -33,6 +33,9 @@ class AnswerGate:
         self._slots = asyncio.Semaphore(max_in_flight)
         self._running = 0
         self._waiting = 0
+        # Admitted questions not waiting for a slot yet (saving, deferring): a burst arrives
+        # before any of them reaches `slot()`, so the cap counts them too.
+        self._admitted: set[asyncio.Task[object]] = set()
         self._tasks: set[asyncio.Task[object]] = set()
         self._mean_seconds = 10.0
         self.accepting = True
@@ -49,14 +52,24 @@ class AnswerGate:
         remaining = self._last_question.get(user_id, -math.inf) + cooldown - now
         if remaining > 0:
             return strings.COOLDOWN.format(seconds=math.ceil(remaining))
-        if self._waiting >= self._max_in_flight * QUEUE_FACTOR:
+        if self._not_started() >= self._free_slots() + self._max_in_flight * QUEUE_FACTOR:
             return strings.BUSY.format(seconds=self.expected_wait())
         self._last_question[user_id] = now
+        task = asyncio.current_task() if self._tasks else None  # no loop needed otherwise
+        if task in self._tasks:  # tracked: counted until it takes a slot or ends
+            self._admitted.add(task)
         return None
+
+    def _not_started(self) -> int:
+        """Count the admitted questions that do not hold a slot yet."""
+        return len(self._admitted) + self._waiting
+
+    def _free_slots(self) -> int:
+        return self._max_in_flight - self._running
 
     def expected_wait(self) -> int:
         """Estimate the seconds until a newly queued question starts."""
-        rounds = (self._waiting + 1) / self._max_in_flight
+        rounds = (self._not_started() + 1) / self._max_in_flight
         return max(1, math.ceil(rounds * self._mean_seconds))
 
     def is_full(self) -> bool:
@@ -78,10 +91,12 @@ class AnswerGate:
         finally:
             if task is not None:
                 self._tasks.discard(task)
+                self._admitted.discard(task)
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
         """Hold one answer slot, waiting for one if needed."""
+        self._admitted.discard(asyncio.current_task())
         self._waiting += 1
         try:
             await self._slots.acquire()

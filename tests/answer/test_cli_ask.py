@@ -128,3 +128,9 @@ async def test_ask_with_the_llm_unreachable_quotes_the_passages_with_a_notice(
     document = json.loads(out)
     assert document["status"] == "fallback" and document["notice"] == strings.LLM_DOWN_NOTICE
     assert document["mode"] == "extractive" and document["sources"]
+
+
+async def test_an_empty_question_gets_one_spanish_message(sample_data_dir: Path) -> None:
+    code, out, err = await run_command("ask", "", env={})
+    assert code == 1
+    assert out.strip() == strings.EMPTY_QUESTION and err.strip() == ""

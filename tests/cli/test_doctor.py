@@ -44,6 +44,7 @@ async def doctor(**env: str) -> tuple[int, dict[str, tuple[str, str]]]:
                 "index",
                 "gate calibration",
                 "chat LLM",
+                "LLM credential",
                 "Discord",
             )
             if rest.startswith(n)
@@ -74,6 +75,7 @@ async def test_a_ready_installation_passes_every_check(
     assert {name: level for name, (level, _) in checks.items()} == dict.fromkeys(checks, "ok")
     assert "4 talks" in checks["index"][1]
     assert fake_llm.model in checks["chat LLM"][1]
+    assert "Basic" in checks["LLM credential"][1]  # the URL's user:password, as sent
     assert "guild 42" in checks["Discord"][1]
     assert "token-that-must-not-be-printed" not in str(checks)
     assert "hunter2" not in str(checks)

@@ -42,14 +42,22 @@ class BotProcess:
 
 @asynccontextmanager
 async def bot_process(
-    fake: FakeDiscord, workdir: Path, name: str = "bot", **env: str
+    fake: FakeDiscord,
+    workdir: Path,
+    name: str = "bot",
+    options: str = "",
+    **env: str,
 ) -> AsyncIterator[BotProcess]:
-    """Start `pide-ayuda run`, wait until it identified to the fake; SIGTERM it at the end."""
+    """Start `pide-ayuda [options] run`; wait until it identified to the fake; SIGTERM at end.
+
+    `options`: space-separated, e.g. "-v" (a string, so that `**env` mappings type-check).
+    """
     fake.ready.clear()
     log_path = workdir / f"{name}.log"
     with log_path.open("ab") as log:
         process = await asyncio.create_subprocess_exec(
             str(ENTRY_POINT),
+            *options.split(),
             "run",
             env=process_env(PIDE_AYUDA_FAKE_DISCORD=fake.base_url, LOG_LEVEL="INFO", **env),
             stderr=log,

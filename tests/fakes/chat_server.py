@@ -86,6 +86,16 @@ def count_tokens(text: str) -> int:
     return max(1, (len(text) + 3) // 4) if text else 0
 
 
+def _echo(rejection: ErrorSpec, echoed: str) -> ErrorSpec:
+    """Append `echoed` to an error's message (OpenAI clients show only that field)."""
+    status, body = rejection
+    if isinstance(body, str):
+        return status, body + echoed
+    error = dict(body["error"])
+    error["message"] = f"{error['message']}{echoed}"
+    return status, {"error": error}
+
+
 class FakeChatServer:
     """An OpenAI-compatible chat server on 127.0.0.1 whose behaviour tests control."""
 
@@ -107,6 +117,9 @@ class FakeChatServer:
         self.usage_in_stream = True
         self.system_role_supported = True
         self.requests: list[dict[str, Any]] = []
+        # The headers of each chat request; an error can echo them, as some proxies do.
+        self.request_headers: list[dict[str, str]] = []
+        self.echo_headers_in_errors = False
         self.in_flight = 0
         self.peak_in_flight = 0
         self.aborted = 0
@@ -152,7 +165,10 @@ class FakeChatServer:
         except json.JSONDecodeError:
             return self._error(400, error_body("Invalid JSON body", "BadRequestError", 400))
         self.requests.append(body)
+        self.request_headers.append(dict(request.headers))
         rejection = self._reject(body)
+        if rejection is not None and self.echo_headers_in_errors:
+            return self._error(*_echo(rejection, f" while handling {dict(request.headers)}"))
         if rejection is not None:
             return self._error(*rejection)
         if body.get("stream"):

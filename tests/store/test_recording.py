@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
 from typing import get_args
 
 import pytest
@@ -12,6 +15,7 @@ from bot.storage import outcome_of
 from store.db import Database
 from store.errors import PairNotFoundError
 from store.models import Feedback, PairSource, QAPair, utcnow
+from store.recording import PairRecorder
 from store.records import (
     FINAL_STATUSES,
     PAIR_STATUSES,
@@ -106,20 +110,55 @@ async def test_unfinished_rows_of_a_dead_process_become_interrupted_then_resumab
     question = await qalog.recorder.open("¿Qué dijo Manu?", SLASH)
     qalog.recorder.replied(question.key, 333, 999)
     await qalog.recorder.flush()
-    stale = await qalog.recorder.interrupt_unfinished()
-    assert stale == [StaleReply(question.key, 333, 999, question)]
-    async with db.sessions() as session:
-        pair = (await session.scalars(sa.select(QAPair))).one()
-    assert (pair.status, pair.delivery) == ("interrupted", "not_delivered")
-    assert await qalog.next_pending() is None  # never offered for review
+    assert await qalog.recorder.interrupt_unfinished() == []  # its own question: still live
+    restarted = PairRecorder(db, qalog.recorder.spool_path)  # the next process (same pid here)
+    try:
+        stale = await restarted.interrupt_unfinished()
+        assert stale == [StaleReply(question.key, 333, 999, question)]
+        async with db.sessions() as session:
+            pair = (await session.scalars(sa.select(QAPair))).one()
+        assert (pair.status, pair.delivery) == ("interrupted", "not_delivered")
+        assert await qalog.next_pending() is None  # never offered for review
 
-    qalog.recorder.resume(stale[0].question)  # answered again after the restart: same row
-    qalog.recorder.finished(stale[0].question, outcome_of(make_answer(), "delivered", [999]))
-    await qalog.recorder.flush()
+        restarted.resume(stale[0].question)  # answered again after the restart: same row
+        restarted.finished(stale[0].question, outcome_of(make_answer(), "delivered", [999]))
+        await restarted.flush()
+    finally:
+        await restarted.aclose()
     async with db.sessions() as session:
         pair = (await session.scalars(sa.select(QAPair))).one()
     assert (pair.key, pair.status, pair.delivery) == (question.key, "answered", "delivered")
     assert (pair.user_id, pair.guild_id, pair.surface) == (111, 222, "slash")
+
+
+async def test_a_question_of_a_live_process_on_this_host_is_left_alone(
+    db: Database, qalog: QALog
+) -> None:
+    await qalog.recorder.open("¿Sigue viva?", SLASH)
+    await qalog.recorder.flush()
+    live = f"{socket.gethostname()}:{os.getppid()}:other"  # the process that started the tests
+    async with db.writing() as session:
+        await session.execute(sa.update(QAPair).values(owner=live))
+    restarted = PairRecorder(db, qalog.recorder.spool_path)
+    try:
+        assert await restarted.interrupt_unfinished() == []
+        async with db.sessions() as session:
+            assert (await session.scalars(sa.select(QAPair.status))).all() == ["in_progress"]
+        gone = f"{socket.gethostname()}:{_finished_pid()}:other"
+        async with db.writing() as session:
+            await session.execute(sa.update(QAPair).values(owner=gone))
+        await restarted.interrupt_unfinished(lambda guild_id: False)  # as a CLI process does
+    finally:
+        await restarted.aclose()
+    async with db.sessions() as session:
+        assert (await session.scalars(sa.select(QAPair.status))).all() == ["interrupted"]
+
+
+def _finished_pid() -> int:
+    """Return the pid of a process that ran and was reaped."""
+    probe = subprocess.Popen(["true"])
+    probe.wait()
+    return probe.pid
 
 
 async def test_record_never_raises_when_the_database_is_gone(db: Database, qalog: QALog) -> None:
@@ -185,6 +224,8 @@ async def test_start_up_marks_only_the_rows_of_the_servers_it_serves(
     mine = await qalog.recorder.open("¿Mía?", AskContext("slash", user_id=1, guild_id=10))
     other = await qalog.recorder.open("¿Ajena?", AskContext("slash", user_id=2, guild_id=11))
     await qalog.recorder.flush()
+    async with db.writing() as session:  # processes on another host: their pids say nothing here
+        await session.execute(sa.update(QAPair).values(owner="another-host:1:token"))
     await qalog.recorder.interrupt_unfinished(lambda guild_id: guild_id == 10)
     async with db.sessions() as session:
         statuses = dict((await session.execute(sa.select(QAPair.key, QAPair.status))).all())

@@ -1,15 +1,11 @@
-"""Per-server settings: defaults, overrides, reset, the cache across processes, the write probe."""
+"""Per-server settings: defaults, overrides, reset, the cache across processes."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
-from bot.config import Settings
 from store.db import Database
-from store.server_settings import ServerConfig, ServerSettingsStore, can_write
-from tests.store.conftest import sqlite_path
+from store.server_settings import ServerConfig, ServerSettingsStore
 
 DEFAULTS = ServerConfig(allowed_channel_ids=(7,), moderator_role_id=70, cooldown_seconds=20.0)
 
@@ -63,25 +59,3 @@ def test_a_thread_of_an_allowed_channel_is_allowed() -> None:
     config = ServerConfig(allowed_channel_ids=(5,))
     assert config.allows_channel(5) and config.allows_channel(99, parent_id=5)
     assert not config.allows_channel(6) and ServerConfig().allows_channel(6)
-
-
-async def test_the_write_probe_leaves_no_row(db: Database) -> None:
-    assert await can_write(db)
-    assert await can_write(db)  # the probe row was rolled back, so a second insert works
-    assert await ServerSettingsStore(db, DEFAULTS).get(0) == DEFAULTS
-
-
-@pytest.mark.sqlite_only
-async def test_the_write_probe_fails_while_another_writer_holds_the_database(
-    db: Database, settings: Settings
-) -> None:
-    quick = Database(settings.sqlalchemy_url, busy_timeout_ms=100)
-    holder = sqlite3.connect(sqlite_path(settings))
-    try:
-        holder.execute("BEGIN EXCLUSIVE")
-        assert not await can_write(quick)
-        holder.rollback()
-        assert await can_write(quick)
-    finally:
-        holder.close()
-        await quick.aclose()
