@@ -2,8 +2,9 @@
 
 Forgetting a person is one transaction: their questions (and the pairs answering them, with
 sources and votes), the mentor answers and accepted forum answers they wrote (and the pairs that
-reused those answers), their hand-offs, their votes, and every source elsewhere that named one of
-their curated questions.
+reused those answers), the accepted answers of their forum posts (an existing pair accepted there,
+such as the bot's answer to someone else, is only released), their hand-offs, their votes, and
+every source elsewhere that named one of their curated questions.
 The caller then takes the returned pair ids out of the curated collection (bot/forgetting.py).
 """
 
@@ -23,7 +24,7 @@ from store.errors import translate
 from store.mentors import HandOff, MentorAnswer
 from store.models import Feedback, OptOut, PairSource, QAPair, utcnow
 from store.recording import PairRecorder
-from store.solutions import ForumSolution
+from store.solutions import unlink_person
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +78,7 @@ async def forget_in(session: AsyncSession, user_id: int) -> Forgotten:
     asked = list((await session.scalars(select(QAPair.id).where(QAPair.user_id == user_id))).all())
     written_query = select(MentorAnswer.pair_id).where(MentorAnswer.mentor_id == user_id)
     written = [int(i) for i in (await session.scalars(written_query)).all() if i is not None]
-    theirs = (ForumSolution.asker_id == user_id) | (ForumSolution.answerer_id == user_id)
-    solved = [int(i) for i in (await session.scalars(select(ForumSolution.pair_id).where(theirs)))]
-    await session.execute(delete(ForumSolution).where(theirs))
+    solved = await unlink_person(session, user_id)
     # A reused mentor or forum answer is its author's text, copied: it goes with them.
     copies = await _reusing(session, written + solved)
     doomed = sorted(set(asked) | set(written) | set(solved) | set(copies))

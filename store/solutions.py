@@ -1,10 +1,12 @@
 """Accepted solutions of help-forum posts: the post's question and the answer marked as solving it.
 
-A post has at most one accepted answer: accepting another replaces the record and its pair. The
-answer is one author's consecutive messages, joined; edits to them update it. Its pair has the
-provenance of who wrote it (`bot`, `mentor` approved at once, `community` pending review), the
-asker as its user (so the asker's deletion removes it) and is deleted, with the record, when the
-answerer deletes their data. Members who opted out are never stored, as askers or answerers.
+A post has at most one accepted answer: accepting another replaces the record. An answer already
+logged as a pair of the post (the bot's answer, a mentor's reply to a hand-off: the pair whose
+`reply_message_ids` hold an accepted message) is reused, never copied: the record points at it
+and approves it if it was pending; replacing the record gives it its review state back. Any other
+answer (one author's consecutive messages, joined; edits to them update it) gets a pair of its
+own, with the provenance of who wrote it (`mentor` approved at once, `community` pending review)
+and the asker as its user, deleted with the record. Members who opted out are never stored.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from store.conversations import ANSWER_STATUSES
+from store.conversations import ANSWER_STATUSES, MENTOR
 from store.db import Database
 from store.errors import translate
 from store.mentors import CURATED_STATES, HUMAN_MODE, CuratedPair, curated_of
@@ -48,6 +50,9 @@ class ForumSolution(Base):
     messages: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     solved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set when the answer is an existing pair of the post (reused, not owned): its review state
+    # before the acceptance, given back when the record goes. None: the record owns its pair.
+    reused_review_state: Mapped[str | None] = mapped_column(String(16))
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,10 +127,17 @@ class SolutionLog:
                 if await session.scalar(select(OptOut.user_id).where(OptOut.user_id.in_(people))):
                     return AcceptResult("opted_out")
                 replaced = await _drop_solution(session, post.thread_id)
-                pair = _solution_pair(post, answer, text)
-                session.add(pair)
+                record = _record(post, answer)
+                pair = await _logged_pair(session, post.thread_id, answer.messages)
+                if pair is None:
+                    pair = _solution_pair(post, answer, text)
+                    session.add(pair)
+                else:
+                    record.reused_review_state = pair.review_state
+                    _approve(pair, answer)
                 await session.flush()
-                session.add(_record(post, answer, pair.id))
+                record.pair_id = pair.id
+                session.add(record)
                 curated = curated_of(pair) if pair.review_state in CURATED_STATES else None
                 return AcceptResult("saved", pair.id, replaced, curated)
         except (SQLAlchemyError, OSError) as error:
@@ -150,6 +162,8 @@ class SolutionLog:
             async with self._db.writing() as session:
                 found = await _solution_of(session, thread_id)
                 if found is None or str(message_id) not in found.messages:
+                    return None
+                if found.reused_review_state is not None:  # the pair's own log follows it
                     return None
                 found.messages = {**found.messages, str(message_id): text}
                 pair = await session.get(QAPair, found.pair_id)
@@ -181,14 +195,68 @@ async def _solution_of(session: AsyncSession, thread_id: int) -> ForumSolution |
 
 
 async def _drop_solution(session: AsyncSession, thread_id: int) -> int | None:
-    """Delete a post's accepted answer and its pair; return that pair's id."""
+    """Delete a post's accepted answer and its own pair, or release a reused one; return its id."""
     found = await _solution_of(session, thread_id)
     if found is None:
         return None
-    pair_id = found.pair_id
+    if found.reused_review_state is None:
+        await session.execute(delete(QAPair).where(QAPair.id == found.pair_id))
+    else:
+        await _release(session, found)
     await session.execute(delete(ForumSolution).where(ForumSolution.id == found.id))
-    await session.execute(delete(QAPair).where(QAPair.id == pair_id))
-    return pair_id
+    return found.pair_id
+
+
+async def unlink_person(session: AsyncSession, user_id: int) -> list[int]:
+    """Delete the records of posts a person asked or answered; return the pairs to delete.
+
+    Those are the pairs holding the person's text: every pair a record owns (the asker's question,
+    the answerer's answer) and the reused pairs they answered. A reused pair that only answers
+    the asker's post is released instead (if it answers a question of theirs, that goes anyway).
+    """
+    theirs = (ForumSolution.asker_id == user_id) | (ForumSolution.answerer_id == user_id)
+    doomed: list[int] = []
+    for found in (await session.scalars(select(ForumSolution).where(theirs))).all():
+        if found.reused_review_state is None or found.answerer_id == user_id:
+            doomed.append(found.pair_id)
+        else:
+            await _release(session, found)
+    await session.execute(delete(ForumSolution).where(theirs))
+    return doomed
+
+
+async def _logged_pair(
+    session: AsyncSession, thread_id: int, messages: dict[int, str]
+) -> QAPair | None:
+    """Find the pair of the post that already holds the answer: the bot's or a mentor's."""
+    ids = set(messages)
+    query = select(QAPair).where(QAPair.thread_id == thread_id).order_by(QAPair.id)
+    for pair in (await session.scalars(query)).all():
+        answered = pair.provenance == MENTOR or (
+            pair.mode != HUMAN_MODE and pair.status in ANSWER_STATUSES
+        )
+        if answered and ids & set(pair.reply_message_ids or []):
+            return pair
+    return None
+
+
+def _approve(pair: QAPair, answer: AcceptedAnswer) -> None:
+    """Approve a reused pending pair as an own pair would be: unless a community member wrote it."""
+    if pair.review_state == "pending" and answer.provenance != "community":
+        pair.review_state, pair.reviewer_id, pair.reviewed_at = (
+            "approved",
+            answer.accepted_by,
+            utcnow(),
+        )
+
+
+async def _release(session: AsyncSession, found: ForumSolution) -> None:
+    """Give a reused pair the review state it had, unless a moderator reviewed it since."""
+    pair = await session.get(QAPair, found.pair_id)
+    if pair is None or found.reused_review_state != "pending":
+        return
+    if pair.review_state == "approved" and pair.reviewer_id == found.accepted_by:
+        pair.review_state, pair.reviewer_id, pair.reviewed_at = "pending", None, None
 
 
 def _solution_pair(post: ForumPost, answer: AcceptedAnswer, text: str) -> QAPair:
@@ -217,10 +285,9 @@ def _solution_pair(post: ForumPost, answer: AcceptedAnswer, text: str) -> QAPair
     )
 
 
-def _record(post: ForumPost, answer: AcceptedAnswer, pair_id: int) -> ForumSolution:
+def _record(post: ForumPost, answer: AcceptedAnswer) -> ForumSolution:
     return ForumSolution(
         thread_id=post.thread_id,
-        pair_id=pair_id,
         asker_id=post.asker_id,
         answerer_id=answer.answerer_id,
         accepted_by=answer.accepted_by,

@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("messages", sa.JSON(), nullable=False),
         sa.Column("posted_at", sa.DateTime(), nullable=False),
         sa.Column("solved_at", sa.DateTime(), nullable=False),
+        sa.Column("reused_review_state", sa.String(length=16), nullable=True),
         sa.ForeignKeyConstraint(
             ["pair_id"],
             ["qa_pairs.id"],
