@@ -3,9 +3,10 @@
 With HELP_FORUM_CHANNEL_IDS naming the fake's forum: a new post gets the consent notice and the
 bot's answer inside the post, its author's follow-up is answered with the post as history, and
 other members' replies are not; "Marcar como solución" is refused to a member who is neither the
-author, a mentor nor a moderator, and on an opted-out member's message; the author's marking of a
-community reply and then of a mentor's two messages tags the post solved once and leaves one
-accepted answer, the mentor's, which `pide-ayuda export --provenance mentor` carries.
+author, a mentor nor a moderator, and on an opted-out member's message; the author's marking of
+the bot's answer approves the bot's own pair (no copy), then marking a community reply and then a
+mentor's two messages gives the bot's pair its review back, tags the post solved once and leaves
+one accepted answer, the mentor's, which `pide-ayuda export --provenance mentor` carries.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ FOLLOW_UP = "¿Y qué son las bases de datos vectoriales en la búsqueda semánt
 COMMUNITY_REPLY = "Creo que es como buscar con palabras clave, ¿no?"
 MENTOR_ANSWER = "SELECT answer FROM qa_pairs WHERE provenance = 'mentor'"
 SOLUTIONS = "SELECT provenance, answerer_id FROM forum_solutions"
+BOT_PAIRS = "SELECT review_state FROM qa_pairs WHERE mode != 'human' ORDER BY id"
 FORUM_PAIRS = (
     "SELECT question, answer, provenance, review_state FROM qa_pairs WHERE surface = 'forum' "
     "AND mode = 'human' ORDER BY id"
@@ -77,8 +79,13 @@ async def test_a_post_is_answered_and_its_solution_saved_tagged_and_exported(
         assert await mark(fake, private, ASKER) == strings.SOLUTION_OPTED_OUT
         assert not fake.find("PATCH", rf"^/channels/{post['id']}$")
 
-        assert strings.SOLUTION_REPLACED not in await mark(fake, community, ASKER)
+        assert strings.SOLUTION_REPLACED not in await mark(fake, answer, ASKER)
+        assert rows(sample_data_dir, SOLUTIONS) == [("bot", int(fake.app_id))]
+        assert rows(sample_data_dir, BOT_PAIRS) == [("approved",), ("pending",)]
+        assert rows(sample_data_dir, FORUM_PAIRS) == [], "the bot's answer was copied"
+        assert strings.SOLUTION_REPLACED in await mark(fake, community, ASKER)
         assert rows(sample_data_dir, SOLUTIONS) == [("community", MEMBER)]
+        assert rows(sample_data_dir, BOT_PAIRS) == [("pending",), ("pending",)]
         replaced = await mark(fake, mentor, ASKER)
         assert "Resuelto" in replaced and strings.SOLUTION_REPLACED in replaced
         (tagging,) = fake.find("PATCH", rf"^/channels/{post['id']}$")
@@ -88,7 +95,7 @@ async def test_a_post_is_answered_and_its_solution_saved_tagged_and_exported(
         await fake.edit_posted(more, MENTOR_MORE, roles=[role])  # edits are followed
         edited = (f"{MENTOR_REPLY}\n\n{MENTOR_MORE}",)
         await eventually(lambda: rows(sample_data_dir, MENTOR_ANSWER) == [edited])
-        await eventually(lambda: bot.log().count("indexed curated pair") == 2)
+        await eventually(lambda: bot.log().count("indexed curated pair") == 3)  # bot, mentor, edit
 
     assert rows(sample_data_dir, SOLUTIONS) == [("mentor", MENTOR)]
     question = f"{TITLE}\n\n{QUESTION}"
@@ -96,12 +103,13 @@ async def test_a_post_is_answered_and_its_solution_saved_tagged_and_exported(
     assert rows(sample_data_dir, FORUM_PAIRS) == [mentor_pair]
     assert "Traceback" not in bot.log()
 
-    out = tmp_path / "mentor.jsonl"
+    out = tmp_path / "mentor"  # the export is a dataset folder
     code, said = await _pide_ayuda(
         "export", "--format", "jsonl", "--out", str(out), "--provenance", "mentor"
     )
     assert code == 0, said
-    (row,) = [json.loads(line) for line in out.read_text().splitlines()]
+    exported = (out / "data" / "messages.jsonl").read_text()
+    (row,) = [json.loads(line) for line in exported.splitlines()]
     assert row["provenance"] == "mentor"
     assert [m["content"] for m in row["messages"]][-2:] == [question, mentor_pair[1]]
     code, said = await _pide_ayuda("stats")
