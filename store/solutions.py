@@ -242,12 +242,10 @@ async def _logged_pair(
 
 def _approve(pair: QAPair, answer: AcceptedAnswer) -> None:
     """Approve a reused pending pair as an own pair would be: unless a community member wrote it."""
-    if pair.review_state == "pending" and answer.provenance != "community":
-        pair.review_state, pair.reviewer_id, pair.reviewed_at = (
-            "approved",
-            answer.accepted_by,
-            utcnow(),
-        )
+    if pair.review_state != "pending" or answer.provenance == "community":
+        return
+    pair.review_state, pair.reviewed_at = "approved", utcnow()
+    pair.reviewer_id = answer.accepted_by
 
 
 async def _release(session: AsyncSession, found: ForumSolution) -> None:

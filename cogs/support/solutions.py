@@ -2,8 +2,9 @@
 
 The post's author, a mentor or a moderator may run it on any message of the post (the bot's answer
 or a human reply). The author's consecutive messages around it form the answer; it is saved with
-its provenance (store/solutions.py), replacing any earlier one, and the post gets the forum's
-solved tag. A message whose author opted out is refused. Not an extension: the forum cog uses it.
+its provenance (store/solutions.py: the bot's answer or a hand-off's mentor reply is the pair
+already logged, never a copy), replacing any earlier one, and the post gets the forum's solved tag.
+A message whose author opted out is refused. Not an extension: the forum cog uses it.
 """
 
 from __future__ import annotations
