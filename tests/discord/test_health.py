@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.discord.conftest import QUESTION, finished
 from tests.discord.process import ENTRY_POINT
@@ -61,15 +62,10 @@ async def health_until(base: str, status: int, within: float = 60) -> dict[str, 
 
 def sample(metrics_text: str, name: str, **labels: str) -> float | None:
     """Return the value of one sample of the Prometheus text, or None when absent."""
-    for line in metrics_text.splitlines():
-        if line.startswith("#") or " " not in line:
-            continue
-        series, value = line.rsplit(" ", 1)
-        metric, _, label_text = series.partition("{")
-        found = dict(part.split("=", 1) for part in label_text.rstrip("}").split(",") if part)
-        found = {k: v.strip('"') for k, v in found.items()}
-        if metric == name and all(found.get(k) == v for k, v in labels.items()):
-            return float(value)
+    for family in text_string_to_metric_families(metrics_text):
+        for found in family.samples:
+            if found.name == name and all(found.labels.get(k) == v for k, v in labels.items()):
+                return float(found.value)
     return None
 
 
