@@ -30,17 +30,16 @@ from cogs.support.flow import (
     QuestionRun,
     Target,
 )
+from cogs.support.history import read_history
 from cogs.support.mentors import MentorDesk
 from cogs.support.render import NO_PINGS
 from store.conversations import ConversationLog
-from store.errors import StoreError
 from store.records import AskContext, StaleReply
 from store.server_settings import ServerConfig
 
 log = logging.getLogger(__name__)
 
 # How long a follow-up waits for earlier writes to land, then for the read of its history.
-HISTORY_WAIT_SECONDS = 0.5
 
 
 class Ask(commands.Cog):
@@ -88,23 +87,16 @@ class Ask(commands.Cog):
         history: list[Turn] = []
         if context.surface == "thread" and context.thread_id and context.user_id:
             asked = stale.question.created_at
-            history = await self._history(context.thread_id, context.user_id, asked)
+            history = await self._history_of(context.thread_id, context.user_id, asked)
         config = await self.server_settings.get(context.guild_id)
         async with self.gate.tracked():
             run = self._question_run(MessageTarget(message), context, self._mentors(config))
             await run.resume(stale.question, history)
 
-    async def _history(self, thread_id: int, user_id: int, before: datetime) -> list[Turn]:
-        """Read the asker's conversation in the thread from the store (none if it is unreadable)."""
-        with contextlib.suppress(TimeoutError):  # the previous answer may still be queued
-            await asyncio.wait_for(self.services.recorder.flush(), HISTORY_WAIT_SECONDS)
-        try:
-            reading = self.conversations.history(thread_id, user_id, before)
-            turns = await asyncio.wait_for(reading, HISTORY_WAIT_SECONDS)
-        except (StoreError, TimeoutError) as error:
-            log.warning("answering without the history of thread %s: %r", thread_id, error)
-            return []
-        return [Turn(turn.role, turn.text) for turn in turns]
+    async def _history_of(self, thread_id: int, user_id: int, before: datetime) -> list[Turn]:
+        """Read the asker's conversation in the thread from the store."""
+        recorder = self.services.recorder
+        return await read_history(recorder, self.conversations, thread_id, user_id, before)
 
     @app_commands.command(name="pregunta", description=strings.CMD_PREGUNTA)
     @app_commands.describe(texto=strings.OPT_PREGUNTA_TEXTO)
@@ -202,7 +194,7 @@ class Ask(commands.Cog):
         question: str,
         mentors: MentorDesk | None,
     ) -> None:
-        history = await self._history(thread.id, message.author.id, datetime.now(UTC))
+        history = await self._history_of(thread.id, message.author.id, datetime.now(UTC))
         placeholder = await message.reply(strings.THINKING, allowed_mentions=NO_PINGS)
         context = AskContext(
             surface="thread",

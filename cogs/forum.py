@@ -10,8 +10,6 @@ anyone is left to the ask cog; after a hand-off the bot waits to be mentioned). 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import UTC, datetime
 
@@ -24,16 +22,14 @@ from cogs.client import AssistantBot
 from cogs.services import CogServices
 from cogs.support import forum_post as posts
 from cogs.support.flow import DELIVERY_ERRORS, MessageTarget, QuestionRun
+from cogs.support.history import read_history
 from cogs.support.render import NO_PINGS
 from cogs.support.solutions import SolutionMenu
 from store.conversations import ConversationLog
-from store.errors import StoreError
 from store.records import AskContext
 from store.server_settings import ServerConfig
 
 log = logging.getLogger(__name__)
-
-HISTORY_WAIT_SECONDS = 0.5  # as for follow-ups in the bot's threads (cogs/ask.py)
 
 
 class Forum(commands.Cog):
@@ -109,7 +105,13 @@ class Forum(commands.Cog):
             placeholder = await post.send(strings.THINKING, allowed_mentions=NO_PINGS)
         else:
             question = posts.strip_mention(message.content, me.id)
-            history = await self._history(post.id, message.author.id)
+            history = await read_history(
+                self.services.recorder,
+                self.conversations,
+                post.id,
+                message.author.id,
+                datetime.now(UTC),
+            )
             placeholder = await message.reply(strings.THINKING, allowed_mentions=NO_PINGS)
         context = AskContext(
             surface="forum",
@@ -128,18 +130,6 @@ class Forum(commands.Cog):
             mentors=self.desk if config.mentor_role_id else None,
         )
         await run.run(question, history)
-
-    async def _history(self, post_id: int, asker_id: int) -> list[Turn]:
-        """Read the asker's conversation in the post from the store (none if it is unreadable)."""
-        with contextlib.suppress(TimeoutError):  # the previous answer may still be queued
-            await asyncio.wait_for(self.services.recorder.flush(), HISTORY_WAIT_SECONDS)
-        try:
-            reading = self.conversations.history(post_id, asker_id, datetime.now(UTC))
-            turns = await asyncio.wait_for(reading, HISTORY_WAIT_SECONDS)
-        except (StoreError, TimeoutError) as error:
-            log.warning("answering without the history of post %s: %r", post_id, error)
-            return []
-        return [Turn(turn.role, turn.text) for turn in turns]
 
     async def _taken_over(self, post: discord.Thread) -> bool:
         """Tell whether mentors were called in this post: the bot then waits to be mentioned."""

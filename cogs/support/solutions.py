@@ -20,6 +20,7 @@ from bot.curated_sync import add_pair, curate_pair
 from cogs.services import CogServices
 from cogs.support import forum_post as posts
 from cogs.support.checks import is_moderator
+from cogs.support.history import settled
 from cogs.support.mentors import is_mentor
 from cogs.support.replies import send_private
 from store.errors import StoreError
@@ -109,6 +110,7 @@ class SolutionMenu:
         """Return the accepted messages: the bot's saved answer, or a member's consecutive ones."""
         if message.author.id != me:
             return await posts.answer_run(post, message)
+        await settled(self.services.recorder)  # the answer's row is completed after delivery
         text = await self.log.bot_answer(post.id, message.id)  # the answer, not its rendering
         return {message.id: text} if text else {}
 

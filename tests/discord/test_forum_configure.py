@@ -18,7 +18,7 @@ from tests.fakes.discord_shards import resolved
 from tests.waiting import eventually
 
 NOTICE = "Las publicaciones resueltas se guardan para un dataset abierto; `/privacidad` para salir."
-BOT_PAIRS = "SELECT answer, review_state FROM qa_pairs WHERE provenance = 'bot' AND mode = 'human'"
+BOT_PAIRS = "SELECT answer, review_state FROM qa_pairs WHERE provenance = 'bot'"
 SOLUTIONS = "SELECT provenance, answerer_id FROM forum_solutions"
 SAVED = strings.SETTINGS_SAVED.split("{", 1)[0]
 
@@ -57,7 +57,7 @@ async def test_a_forum_set_with_configurar_uses_its_notice_and_tag(
         refused_tag = await mark(fake, answer, 1001)
         assert refused_tag.endswith(strings.SOLUTION_TAG_FAILED)
         data_dir = running.services.settings.data_dir
-        (saved,) = rows(data_dir, BOT_PAIRS)
+        (saved,) = rows(data_dir, BOT_PAIRS)  # the bot's own logged pair, accepted: no copy
         assert saved[1] == "approved" and strings.SOURCES_HEADER not in saved[0]
         assert saved[0] and saved[0] in answer["content"]
 
@@ -74,7 +74,8 @@ async def test_a_forum_set_with_configurar_uses_its_notice_and_tag(
         )
         assert strings.SOLUTION_REPLACED in await mark(fake, helper, 1001)
         assert rows(data_dir, SOLUTIONS) == [("community", 3003)]
-        assert rows(data_dir, BOT_PAIRS) == []  # replaced: never two accepted answers
+        # Replaced: never two accepted answers; the bot's pair goes back to review, not away.
+        assert rows(data_dir, BOT_PAIRS) == [(saved[0], "pending")]
         community = "SELECT review_state FROM qa_pairs WHERE provenance = 'community'"
         assert rows(data_dir, community) == [("pending",)]
         await _delete_my_data(fake, 3003)  # the answerer's deletion takes record and pair

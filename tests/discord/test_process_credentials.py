@@ -31,7 +31,9 @@ async def test_userinfo_credentials_reach_no_log_stored_row_or_file(
         bot_env.fail_with, bot_env.echo_headers_in_errors = server_error(), True
         _, token = await fake_discord.slash("pregunta", {"texto": QUESTION}, user_id=1002)
         await fake_discord.wait_until(lambda: finished(fake_discord, token), within=60)
-        failed = "SELECT error_cause FROM qa_pairs WHERE status = 'error'"
+        # A 5xx before the first token is answered from the passages (status fallback); the
+        # upstream's error body is still kept, as the row's error_cause.
+        failed = "SELECT error_cause FROM qa_pairs WHERE status = 'fallback'"
         await eventually(lambda: rows(sample_data_dir, failed), within=60)
     ((cause,),) = rows(sample_data_dir, failed)
     assert "[redacted]" in cause and "while handling" in cause  # the echo was stored, cleaned
