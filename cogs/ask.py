@@ -39,8 +39,6 @@ from store.server_settings import ServerConfig
 
 log = logging.getLogger(__name__)
 
-# How long a follow-up waits for earlier writes to land, then for the read of its history.
-
 
 class Ask(commands.Cog):
     """Answer questions asked with `/pregunta`, by mentioning the bot, or inside its threads."""

@@ -7,7 +7,7 @@ that, so Manage Server is checked again on every call.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import discord
@@ -72,6 +72,16 @@ def _describe_forums(config: ServerConfig, mark: Callable[[str], str]) -> str:
     )
 
 
+def toggled(ids: Sequence[int], action: str, channel_id: int) -> list[int]:
+    """Return the channel ids with `channel_id` added or removed, as `action` says."""
+    current = list(ids)
+    if action == "add" and channel_id not in current:
+        current.append(channel_id)
+    elif action == "remove" and channel_id in current:
+        current.remove(channel_id)
+    return current
+
+
 def _role(role_id: int | None) -> str:
     return f"<@&{role_id}>" if role_id else strings.SETTINGS_NO_ROLE
 
@@ -107,11 +117,8 @@ class Configure(
         self, interaction: discord.Interaction, accion: str, canal: discord.TextChannel
     ) -> None:
         """Add or remove one channel where questions are answered (none listed = every one)."""
-        current = list((await self.store.get(interaction.guild_id)).allowed_channel_ids)
-        if accion == "add" and canal.id not in current:
-            current.append(canal.id)
-        elif accion == "remove" and canal.id in current:
-            current.remove(canal.id)
+        config = await self.store.get(interaction.guild_id)
+        current = toggled(config.allowed_channel_ids, accion, canal.id)
         await self._save(interaction, allowed_channel_ids=current or None)
 
     @app_commands.command(name="rol-moderador", description=strings.CMD_CONFIGURAR_MODERADOR)
@@ -143,11 +150,8 @@ class Configure(
         self, interaction: discord.Interaction, accion: str, canal: discord.ForumChannel
     ) -> None:
         """Add or remove a help forum, whose posts the bot answers and where solutions are kept."""
-        current = list((await self.store.get(interaction.guild_id)).help_forum_channel_ids)
-        if accion == "add" and canal.id not in current:
-            current.append(canal.id)
-        elif accion == "remove" and canal.id in current:
-            current.remove(canal.id)
+        config = await self.store.get(interaction.guild_id)
+        current = toggled(config.help_forum_channel_ids, accion, canal.id)
         await self._save(interaction, help_forum_channel_ids=current)
 
     @app_commands.command(name="foro-etiqueta", description=strings.CMD_CONFIGURAR_FORO_ETIQUETA)
