@@ -8,7 +8,7 @@ import fcntl
 import json
 import os
 import shutil
-import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -72,8 +72,14 @@ class DatasetFolder:
         return isinstance(data, dict) and data.get("version") == DATASET_MANIFEST_VERSION
 
     def stage(self) -> Path:
-        """Create the empty folder the new export is written into, beside the target."""
-        return Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", dir=self.path.parent))
+        """Create the empty folder the new export is written into, beside the target.
+
+        Made with `mkdir` under the process's umask (not `mkdtemp`, which makes it private), so the
+        published folder is readable as any new folder is.
+        """
+        staged = self.path.parent / f".{self.path.name}.{uuid.uuid4().hex}"
+        staged.mkdir()
+        return staged
 
     def publish(self, staged: Path, manifest: dict[str, Any]) -> None:
         """Write the manifest into `staged`, then put `staged` in the target's place."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -173,6 +175,19 @@ def test_reexport_replaces_the_folder_and_force_guards_foreign_ones(
     assert (foreign / "notes.txt").exists()
     _export(capsys, "--out", str(foreign), "--force")
     assert not (foreign / "notes.txt").exists()
+
+
+def test_the_published_folder_is_readable_as_any_new_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _seed()
+    folder = tmp_path / "ds"
+    previous = os.umask(0o022)
+    try:
+        _export(capsys, "--out", str(folder))
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755  # not mkdtemp's private 0700
 
 
 def test_empty_config_is_not_declared(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
