@@ -77,8 +77,9 @@ class Index:
         self._client = client
         self._embedder = embedder
         self._reload_lock = threading.Lock()
-        # Chroma's calls release the GIL: the dense query runs beside the lexical leg, and the
-        # candidates' fetch beside their late-scoring features (docs/scale.md).
+        # Chroma's calls release the GIL: the lexical leg runs beside the dense query, and the
+        # candidates' late-scoring features beside their fetch (docs/scale.md). The Chroma call
+        # stays in the calling thread, which enters it at once and leaves the GIL to the other.
         self._beside = ThreadPoolExecutor(max_workers=2, thread_name_prefix="index")
         self._snapshot = self._load()
         self._other_topics = load_other_topics(settings.data_dir, embedder)
@@ -246,10 +247,10 @@ class Index:
         if vector is None:
             vector = self.embed_query(query)
         clock = _lap(timings, "embed", clock)
-        dense = self._beside.submit(_timed, timings, "dense", self._dense, vector, CANDIDATES)
         snapshot = self._snapshot
-        lexical_ids, terms, named = _timed(timings, "lexical", self._lexical, snapshot, query)
-        dense_snapshot, dense_ids = dense.result()
+        lexical = self._beside.submit(_timed, timings, "lexical", self._lexical, snapshot, query)
+        dense_snapshot, dense_ids = _timed(timings, "dense", self._dense, vector, CANDIDATES)
+        lexical_ids, terms, named = lexical.result()
         if dense_snapshot is not snapshot:  # the dense leg reloaded after an ingest's swap
             snapshot = dense_snapshot
             lexical_ids, terms, named = self._lexical(snapshot, query)
@@ -259,9 +260,11 @@ class Index:
         rankings = [(dense_ids, DENSE_WEIGHT), (lexical_ids, LEXICAL_WEIGHT)]
         fused = reciprocal_rank_fusion(rankings)[:CANDIDATES]
         clock = _lap(timings, "fusion", clock)
-        fetch = self._beside.submit(_timed, timings, "fetch", _chunks, snapshot, list(dict(fused)))
-        found = _timed(timings, "features", _candidates_of, snapshot, fused, vector, terms, named)
-        chunks = fetch.result()
+        scoring = self._beside.submit(
+            _timed, timings, "features", _candidates_of, snapshot, fused, vector, terms, named
+        )
+        chunks = _timed(timings, "fetch", _chunks, snapshot, list(dict(fused)))
+        found = scoring.result()
         _lap(timings, "scored_and_fetched", clock)
         return found, chunks
 
