@@ -6,9 +6,10 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -76,6 +77,10 @@ class Index:
         self._client = client
         self._embedder = embedder
         self._reload_lock = threading.Lock()
+        # Chroma's calls release the GIL: the lexical leg runs beside the dense query, and the
+        # candidates' late-scoring features beside their fetch (docs/scale.md). The Chroma call
+        # stays in the calling thread, which enters it at once and leaves the GIL to the other.
+        self._beside = ThreadPoolExecutor(max_workers=2, thread_name_prefix="index")
         self._snapshot = self._load()
         self._other_topics = load_other_topics(settings.data_dir, embedder)
         self.calibration, self.calibration_problem = self._calibration()
@@ -131,6 +136,7 @@ class Index:
     def close(self) -> None:
         """Release the lexical index and the Chroma connection."""
         self._snapshot = _Snapshot(None, [], [], LexicalIndex([]), {}, _NO_VECTORS, {})
+        self._beside.shutdown()
         self._client.close()
 
     @property
@@ -227,7 +233,8 @@ class Index:
         if not known:
             return 0.0
         vector = self._embedder.embed_queries([text])[0]
-        return max(float(chunk.vector @ vector) for chunk in _chunks(snapshot, known).values())
+        rows = [snapshot.rows[chunk_id] for chunk_id in known]
+        return max(float(row @ vector) for row in snapshot.vectors.of_rows(rows))
 
     def candidates(self, query: str) -> list[Candidate]:
         """Return the fused candidates of `query` with their late-scoring features, unranked."""
@@ -240,26 +247,35 @@ class Index:
         if vector is None:
             vector = self.embed_query(query)
         clock = _lap(timings, "embed", clock)
-        snapshot, dense_ids = self._dense(vector, CANDIDATES)
-        named = self._named(snapshot, query)
+        snapshot = self._snapshot
+        lexical = self._beside.submit(_timed, timings, "lexical", self._lexical, snapshot, query)
+        dense_snapshot, dense_ids = _timed(timings, "dense", self._dense, vector, CANDIDATES)
+        lexical_ids, terms, named = lexical.result()
+        if dense_snapshot is not snapshot:  # the dense leg reloaded after an ingest's swap
+            snapshot = dense_snapshot
+            lexical_ids, terms, named = self._lexical(snapshot, query)
         if named.talk_ids:
             dense_ids = list(dict.fromkeys(dense_ids + _talks_query(snapshot, vector, named)))
-        clock = _lap(timings, "dense", clock)
-        terms = query_terms(snapshot.lexical, query, named.words)
-        lexical = snapshot.lexical.search_terms(terms, CANDIDATES)
-        lexical_ids = [snapshot.ids[row] for row, _ in lexical]
-        clock = _lap(timings, "lexical", clock)
+        clock = _lap(timings, "legs", clock)
         rankings = [(dense_ids, DENSE_WEIGHT), (lexical_ids, LEXICAL_WEIGHT)]
         fused = reciprocal_rank_fusion(rankings)[:CANDIDATES]
         clock = _lap(timings, "fusion", clock)
-        chunks = _chunks(snapshot, [chunk_id for chunk_id, _ in fused])
-        clock = _lap(timings, "fetch", clock)
-        found = [
-            _candidate(snapshot, chunks[chunk_id], chunk_id, score, vector, terms, named)
-            for chunk_id, score in fused
-        ]
-        _lap(timings, "features", clock)
+        scoring = self._beside.submit(
+            _timed, timings, "features", _candidates_of, snapshot, fused, vector, terms, named
+        )
+        chunks = _timed(timings, "fetch", _chunks, snapshot, list(dict(fused)))
+        found = scoring.result()
+        _lap(timings, "scored_and_fetched", clock)
         return found, chunks
+
+    def _lexical(
+        self, snapshot: _Snapshot, query: str
+    ) -> tuple[list[str], list[str], SpeakerMatch]:
+        """Return the lexical leg's ranked chunk ids, the query's terms and the talks it names."""
+        named = self._named(snapshot, query)
+        terms = query_terms(snapshot.lexical, query, named.words)
+        lexical = snapshot.lexical.search_terms(terms, CANDIDATES)
+        return [snapshot.ids[row] for row, _ in lexical], terms, named
 
     def _search(
         self, query: str, k: int, vector: Vectors | None
@@ -329,38 +345,42 @@ class _Chunk:
 
     metadata: dict[str, Any]
     document: str
-    vector: Vectors
 
 
 def _chunks(snapshot: _Snapshot, chunk_ids: list[str]) -> dict[str, _Chunk]:
-    """Fetch the metadata, text and vector of `chunk_ids` from Chroma in one request."""
-    found = snapshot.collection.get(ids=chunk_ids, include=["documents", "metadatas", "embeddings"])
+    """Fetch the metadata and text of `chunk_ids` from Chroma in one request."""
+    found = snapshot.collection.get(ids=chunk_ids, include=["documents", "metadatas"])
     return {
-        str(chunk_id): _Chunk(dict(meta), str(text), np.asarray(vector, dtype=np.float32))
-        for chunk_id, meta, text, vector in zip(
-            found["ids"], found["metadatas"], found["documents"], found["embeddings"], strict=True
+        str(chunk_id): _Chunk(dict(meta), str(text))
+        for chunk_id, meta, text in zip(
+            found["ids"], found["metadatas"], found["documents"], strict=True
         )
     }
 
 
-def _candidate(
+def _candidates_of(
     snapshot: _Snapshot,
-    chunk: _Chunk,
-    chunk_id: str,
-    fused: float,
+    fused: list[tuple[str, float]],
     vector: Vectors,
     terms: list[str],
     named: SpeakerMatch,
-) -> Candidate:
-    talk_id = str(chunk.metadata["talk_id"])
-    return Candidate(
-        chunk_id=chunk_id,
-        talk_id=talk_id,
-        dense=float(chunk.vector @ vector),
-        fused=fused,
-        coverage=row_coverage(snapshot.lexical, terms, snapshot.rows[chunk_id]),
-        named=talk_id in named.talk_ids,
-    )
+) -> list[Candidate]:
+    """Return the late-scoring features of `fused` from the saved vectors, talks and terms."""
+    rows = [snapshot.rows[chunk_id] for chunk_id, _ in fused]
+    talk_ids = [snapshot.talks[talk][0] for talk in snapshot.vectors.talk_of_rows(rows)]
+    return [
+        Candidate(
+            chunk_id=chunk_id,
+            talk_id=talk_id,
+            dense=float(chunk_vector @ vector),
+            fused=score,
+            coverage=row_coverage(snapshot.lexical, terms, row),
+            named=talk_id in named.talk_ids,
+        )
+        for (chunk_id, score), row, talk_id, chunk_vector in zip(
+            fused, rows, talk_ids, snapshot.vectors.of_rows(rows), strict=True
+        )
+    ]
 
 
 def _span(chunk: _Chunk) -> Span:
@@ -387,6 +407,19 @@ def _passage(
         dense_score=max(ranked[chunk_id][0].dense for chunk_id in group),
         neighbours=tuple(group[1:]),
     )
+
+
+Result = TypeVar("Result")
+
+
+def _timed(
+    timings: dict[str, float], stage: str, work: Callable[..., Result], *args: Any
+) -> Result:
+    """Run `work(*args)`, recording how long it took as `stage` (from any thread)."""
+    started = time.perf_counter()
+    result = work(*args)
+    timings[stage] = (time.perf_counter() - started) * 1000
+    return result
 
 
 def _lap(timings: dict[str, float], stage: str, since: float) -> float:

@@ -63,7 +63,8 @@ class LexicalIndex:
         if self._size == 0 or not terms:
             return []
         k = min(k, self._size)
-        rows, scores = self._bm25.retrieve([terms], k=k, show_progress=False, n_threads=1)
+        # n_threads=0 scores in this thread; 1 would start a thread pool for every search.
+        rows, scores = self._bm25.retrieve([terms], k=k, show_progress=False, n_threads=0)
         return [
             (int(row), float(score))
             for row, score in zip(np.asarray(rows)[0], np.asarray(scores)[0], strict=True)

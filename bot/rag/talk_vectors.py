@@ -10,7 +10,7 @@ missing.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +32,9 @@ class TalkVectors:
         self._vectors = vectors
         self._rows = rows
         self._bounds = bounds
+        # Where each index row's vector is saved (the inverse of `rows`), for `of_rows`.
+        self._saved_at = np.empty(len(rows), dtype=np.int64)
+        self._saved_at[rows] = np.arange(len(rows), dtype=np.int64)
 
     @classmethod
     def from_rows(cls, vectors: Floats, row_talks: Ints, talks: int) -> TalkVectors:
@@ -51,6 +54,15 @@ class TalkVectors:
         """Open arrays written by `save`, memory-mapped: only the talks searched are read."""
         vectors = np.load(folder / _VECTORS, mmap_mode="r")
         return cls(vectors, np.load(folder / _ROWS, mmap_mode="r"), np.load(folder / _BOUNDS))
+
+    def of_rows(self, rows: Sequence[int]) -> Floats:
+        """Return the vectors of index `rows`, one per row, in their order."""
+        return np.asarray(self._vectors[self._saved_at[np.asarray(rows, dtype=np.int64)]])
+
+    def talk_of_rows(self, rows: Sequence[int]) -> Ints:
+        """Return the talk position of each of index `rows`."""
+        saved = self._saved_at[np.asarray(rows, dtype=np.int64)]
+        return np.searchsorted(self._bounds, saved, side="right") - 1
 
     def top_rows(self, query: Floats, talks: Collection[int], n: int) -> list[int]:
         """Return the index rows of `talks` most similar to `query` (cosine), best first."""

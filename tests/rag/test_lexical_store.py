@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import chromadb
+import numpy as np
 
 from bot.config import load_settings
 from bot.rag.embeddings import LocalEmbedder
@@ -50,6 +51,22 @@ async def test_ingest_saves_the_lexical_index_of_the_new_collection_only(
     (best,) = await index.search("Gemma LoRA parámetros", k=1)
     assert best.author == "Beatriz" and best.text.startswith("Gemma de dos mil millones")
     assert {author for _, author in index.talks()} == {"Ana", "Beatriz"}
+    index.close()
+
+
+async def test_an_open_index_follows_a_re_ingest_on_its_next_search(
+    tiny_corpus: Path, isolated_settings: Path
+) -> None:
+    settings = load_settings()
+    ingest(settings, str(tiny_corpus), progress=False)
+    index = Index.open(settings)  # opened before the swap: its first query fails, then reloads
+    assert (await index.search("el seseo en Canarias", k=1))[0].author == "Beatriz"
+    edited = [dict(row) for row in TINY_TALKS[:2]]
+    edited[1]["Transcripción"] = "Gemma de dos mil millones de parámetros se ajustó con LoRA."
+    ingest(settings, str(write_jsonl(tiny_corpus, edited)), progress=False)
+    passages = await index.search("Gemma LoRA parámetros", k=3)
+    assert passages[0].text.startswith("Gemma de dos mil millones")  # both legs and the fetch
+    assert {p.author for p in passages} <= {"Ana", "Beatriz"}  # read the new collection
     index.close()
 
 
@@ -108,7 +125,7 @@ def test_a_loaded_lexical_index_scores_exactly_like_a_fresh_one(sample_data_dir:
             assert row_coverage(loaded, terms, row) == row_coverage(fresh, terms, row)
 
 
-def test_saved_talk_vectors_rank_a_talk_exactly_like_a_filtered_chroma_query(
+def test_saved_talk_vectors_match_chroma_and_rank_a_talk_like_a_filtered_query(
     sample_data_dir: Path,
 ) -> None:
     client: Any = chromadb.PersistentClient(path=str(sample_data_dir / "chroma"))
@@ -121,6 +138,11 @@ def test_saved_talk_vectors_rank_a_talk_exactly_like_a_filtered_chroma_query(
         )
         rows = saved.vectors.top_rows(query, [position], 10)
         assert [saved.ids[row] for row in rows] == filtered["ids"][0]
+    stored = collection.get(ids=saved.ids, include=["embeddings", "metadatas"])
+    rows = list(range(len(saved.ids)))[::-1]  # any order, as the candidates of a search
+    assert np.array_equal(saved.vectors.of_rows(rows), np.asarray(stored["embeddings"])[rows])
+    talks = [saved.talks[position][0] for position in saved.vectors.talk_of_rows(rows)]
+    assert talks == [str(stored["metadatas"][row]["talk_id"]) for row in rows]
     both = saved.vectors.top_rows(query, [0, 1], 400)
     assert {saved.ids[row].split(":")[0] for row in both} == {t for t, _, _ in saved.talks[:2]}
     assert saved.vectors.top_rows(query, [], 5) == []
