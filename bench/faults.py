@@ -179,6 +179,17 @@ async def measure(fault: Fault, template: Path) -> dict[str, str]:
     }
 
 
+# What every benchmarked `pide-ayuda run` gets: the fake chat model, no cooldown, a fast replay.
+PROCESS_ENV = {
+    "LLM_MODEL": "fake-chat-1",
+    "LLM_MAX_RETRIES": "0",
+    "DISCORD_TOKEN": "fake-token",
+    "USER_COOLDOWN_SECONDS": "0",
+    "SPOOL_REPLAY_SECONDS": "1",
+    "ANONYMIZED_TELEMETRY": "False",
+}
+
+
 def build_template(folder: Path) -> Path:
     """Ingest the bundled sample once; every fault starts from a copy."""
     template = folder / "template"
@@ -189,14 +200,7 @@ def build_template(folder: Path) -> Path:
 
 async def main_async(only: list[str]) -> None:
     """Run the chosen faults and print the table."""
-    os.environ.update(
-        LLM_MODEL="fake-chat-1",
-        LLM_MAX_RETRIES="0",
-        DISCORD_TOKEN="fake-token",
-        USER_COOLDOWN_SECONDS="0",
-        SPOOL_REPLAY_SECONDS="1",
-        ANONYMIZED_TELEMETRY="False",
-    )
+    os.environ.update(PROCESS_ENV)
     with tempfile.TemporaryDirectory(prefix="faults-") as folder:
         template = await asyncio.to_thread(build_template, Path(folder))
         results = [

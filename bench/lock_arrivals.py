@@ -20,8 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.config import load_settings
-from bot.rag.ingest import ingest
+from bench.faults import PROCESS_ENV, build_template
 from tests.discord.conftest import QUESTION, finished
 from tests.discord.process import bot_process
 from tests.discord.storage_faults import sqlite_locked_by_another_process
@@ -64,24 +63,9 @@ async def measure(template: Path, questions: int, hold: float, together: bool) -
     print(f"max {max(times):.2f} s; lock still held at the last answer: {held}")
 
 
-def build_template(folder: Path) -> Path:
-    """Ingest the bundled sample once into `folder`/template."""
-    template = folder / "template"
-    os.environ["PIDE_AYUDA_DATA_DIR"] = str(template)
-    ingest(load_settings(), "sample", progress=False)
-    return template
-
-
 async def main_async(questions: int, hold: float, together: bool) -> None:
     """Build the sample index once, then measure."""
-    os.environ.update(
-        LLM_MODEL="fake-chat-1",
-        LLM_MAX_RETRIES="0",
-        DISCORD_TOKEN="fake-token",
-        USER_COOLDOWN_SECONDS="0",
-        SPOOL_REPLAY_SECONDS="1",
-        ANONYMIZED_TELEMETRY="False",
-    )
+    os.environ.update(PROCESS_ENV)
     with tempfile.TemporaryDirectory(prefix="locks-") as folder:
         template = await asyncio.to_thread(build_template, Path(folder))
         await measure(template, questions, hold, together)

@@ -9,7 +9,6 @@ no curated answer, and the opted-out mentor was never recorded.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from tests.discord.conftest import finished, rows
 from tests.discord.process import ENTRY_POINT, bot_process, process_env
 from tests.fakes.chat_server import FakeChatServer
 from tests.fakes.discord_server import FakeDiscord
+from tests.store.text_scan import text_columns_holding
 from tests.waiting import eventually
 
 MARKER = "quetzal9"
@@ -29,20 +29,6 @@ SECOND_ASKER_SOURCES = (
     "SELECT s.talk_id FROM pair_sources s JOIN qa_pairs q ON q.id = s.pair_id "
     "WHERE q.user_id = 1002"
 )
-
-
-def text_columns_holding(database: Path, needle: str) -> list[str]:
-    """Return table.column of every text-like column of every table that holds `needle`."""
-    hits = []
-    with sqlite3.connect(database) as db:
-        tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        for table in tables:
-            for _, column, kind, *_ in db.execute(f'PRAGMA table_info("{table}")'):
-                if any(k in kind.upper() for k in ("CHAR", "TEXT", "JSON", "CLOB")):
-                    query = f'SELECT count(*) FROM "{table}" WHERE "{column}" LIKE ?'
-                    if db.execute(query, (f"%{needle}%",)).fetchone()[0]:
-                        hits.append(f"{table}.{column}")
-    return hits
 
 
 async def _callback(fake: FakeDiscord, interaction_id: str) -> dict[str, Any]:

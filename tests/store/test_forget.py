@@ -24,6 +24,7 @@ from store.mentors import HandOff, MentorAnswer, MentorLog
 from store.models import PairSource, QAPair, utcnow
 from store.records import AskContext
 from tests.store.conftest import QALog, make_answer, sqlite_path
+from tests.store.text_scan import text_columns_holding
 
 MARKER = "zorzal-7f3a"
 QUESTION = f"¿Cómo subo el dataset {MARKER} al Hub?"
@@ -55,20 +56,6 @@ async def _scenario(qalog: QALog) -> tuple[int, int]:
     return curated.pair_id, second
 
 
-def _text_hits(database: Path, needle: str) -> list[str]:
-    """Return table.column of every text-like column holding `needle`."""
-    hits = []
-    with sqlite3.connect(database) as db:
-        tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        for table in tables:
-            for _, column, kind, *_ in db.execute(f'PRAGMA table_info("{table}")'):
-                if any(k in kind.upper() for k in ("CHAR", "TEXT", "JSON", "CLOB")):
-                    query = f'SELECT count(*) FROM "{table}" WHERE "{column}" LIKE ?'
-                    if db.execute(query, (f"%{needle}%",)).fetchone()[0]:
-                        hits.append(f"{table}.{column}")
-    return hits
-
-
 @pytest.mark.sqlite_only
 async def test_forget_removes_the_question_from_every_table_file_collection_and_export(
     qalog: QALog, settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -78,14 +65,14 @@ async def test_forget_removes_the_question_from_every_table_file_collection_and_
     curated.add([CuratedEntry(mentor_pair, QUESTION, MENTOR_TEXT, "mentor")])
     curated.close()
     database = sqlite_path(settings)
-    assert "qa_pairs.question" in _text_hits(database, MARKER)
-    assert "pair_sources.title" in _text_hits(database, MARKER)
+    assert "qa_pairs.question" in text_columns_holding(database, MARKER)
+    assert "pair_sources.title" in text_columns_holding(database, MARKER)
 
     code = await asyncio.to_thread(main, ["privacy", "forget", str(ASKER)])
     out = capsys.readouterr().out
     assert code == 0 and f"forgot user {ASKER}" in out
 
-    assert _text_hits(database, MARKER) == []
+    assert text_columns_holding(database, MARKER) == []
     with sqlite3.connect(database) as db:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         kept = db.execute("SELECT count(*) FROM qa_pairs WHERE user_id = ?", (SECOND,)).fetchone()

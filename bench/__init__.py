@@ -1,0 +1,1 @@
+"""Reproducible benchmarks: run each as `python -m bench.NAME` (bench/README.md)."""
