@@ -8,10 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any, TypeVar
-
-import numpy as np
 
 from bot.config import Settings
 from bot.rag.calibration import Calibration, calibration_path, check
@@ -22,13 +19,21 @@ from bot.rag.errors import IndexMismatchError, IndexMissingError, RagError, firs
 from bot.rag.fusion import reciprocal_rank_fusion
 from bot.rag.gate import E5_SMALL, OperatingPoint, Verdict, judge
 from bot.rag.intent import classify
-from bot.rag.lexical import LexicalIndex
 from bot.rag.lexical_store import lexical_root, open_lexical
-from bot.rag.neighbours import Span, group_neighbours, joined_text
+from bot.rag.neighbours import group_neighbours
 from bot.rag.other_topics import load_other_topics
 from bot.rag.rerank import Candidate, coverage, query_terms, rerank, row_coverage
+from bot.rag.snapshot import (
+    Chunk,
+    Snapshot,
+    candidate_features,
+    dense_query,
+    fetch_chunks,
+    passage_of,
+    span_of,
+    talks_query,
+)
 from bot.rag.speakers import SpeakerDirectory, SpeakerMatch
-from bot.rag.talk_vectors import TalkVectors
 from bot.rag.titles import TitleDirectory
 from bot.rag.types import Passage
 
@@ -42,26 +47,6 @@ LEXICAL_WEIGHT = 1.0
 # Most chunks shown as one passage when they are neighbours in their talk (bot/rag/neighbours.py);
 # chosen on the tuning split with bench/neighbours.py.
 MERGED_CHUNKS = 3
-
-
-_NO_VECTORS = TalkVectors.from_rows(np.zeros((0, 0), dtype=np.float32), np.zeros(0, np.int64), 0)
-
-
-@dataclass(frozen=True, slots=True)
-class _Snapshot:
-    """One consistent view of the collection: swapped whole when the index is reloaded.
-
-    Documents, metadata and vectors stay in Chroma; only the chunk ids, the talk list, the
-    memory-mapped lexical index and vectors by talk are held here (bot/rag/lexical_store.py).
-    """
-
-    collection: Any
-    ids: list[str]
-    talks: list[tuple[str, str, str]]
-    lexical: LexicalIndex
-    rows: dict[str, int]
-    vectors: TalkVectors
-    talk_positions: dict[str, int]
 
 
 class Index:
@@ -84,7 +69,7 @@ class Index:
         self._snapshot = self._load()
         self._other_topics = load_other_topics(settings.data_dir, embedder)
         self.calibration, self.calibration_problem = self._calibration()
-        self._names: tuple[_Snapshot, SpeakerDirectory, TitleDirectory] | None = None
+        self._names: tuple[Snapshot, SpeakerDirectory, TitleDirectory] | None = None
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> Index:
@@ -135,7 +120,7 @@ class Index:
 
     def close(self) -> None:
         """Release the lexical index and the Chroma connection."""
-        self._snapshot = _Snapshot(None, [], [], LexicalIndex([]), {}, _NO_VECTORS, {})
+        self._snapshot = Snapshot.closed()
         self._beside.shutdown()
         self._client.close()
 
@@ -162,7 +147,7 @@ class Index:
             log.warning("%s", problem)
         return fitted, problem
 
-    def _load(self) -> _Snapshot:
+    def _load(self) -> Snapshot:
         name = self._settings.chroma_collection
         try:
             collection = self._client.get_collection(name, embedding_function=None)
@@ -179,7 +164,7 @@ class Index:
         if not count:
             raise IndexMissingError("the index is empty: build it with `pide-ayuda ingest`")
         saved = open_lexical(lexical_root(self._settings.data_dir), collection)
-        return _Snapshot(
+        return Snapshot(
             collection=collection,
             ids=saved.ids,
             talks=saved.talks,
@@ -217,7 +202,7 @@ class Index:
         snapshot = self._snapshot
         return {term: snapshot.lexical.idf(term) for term in self._content_terms(snapshot, query)}
 
-    def _content_terms(self, snapshot: _Snapshot, query: str) -> list[str]:
+    def _content_terms(self, snapshot: Snapshot, query: str) -> list[str]:
         """Return the distinct lexical terms of `query` without the words naming a speaker."""
         named = self._named(snapshot, query)
         return query_terms(snapshot.lexical, query, named.words)
@@ -242,7 +227,7 @@ class Index:
 
     def _candidates(
         self, query: str, timings: dict[str, float], vector: Vectors | None = None
-    ) -> tuple[list[Candidate], dict[str, _Chunk]]:
+    ) -> tuple[list[Candidate], dict[str, Chunk]]:
         clock = time.perf_counter()
         if vector is None:
             vector = self.embed_query(query)
@@ -255,22 +240,21 @@ class Index:
             snapshot = dense_snapshot
             lexical_ids, terms, named = self._lexical(snapshot, query)
         if named.talk_ids:
-            dense_ids = list(dict.fromkeys(dense_ids + _talks_query(snapshot, vector, named)))
+            named_ids = talks_query(snapshot, vector, named.talk_ids, CANDIDATES)
+            dense_ids = list(dict.fromkeys(dense_ids + named_ids))
         clock = _lap(timings, "legs", clock)
         rankings = [(dense_ids, DENSE_WEIGHT), (lexical_ids, LEXICAL_WEIGHT)]
         fused = reciprocal_rank_fusion(rankings)[:CANDIDATES]
         clock = _lap(timings, "fusion", clock)
         scoring = self._beside.submit(
-            _timed, timings, "features", _candidates_of, snapshot, fused, vector, terms, named
+            _timed, timings, "features", candidate_features, snapshot, fused, vector, terms, named
         )
-        chunks = _timed(timings, "fetch", _chunks, snapshot, list(dict(fused)))
+        chunks = _timed(timings, "fetch", fetch_chunks, snapshot, list(dict(fused)))
         found = scoring.result()
         _lap(timings, "scored_and_fetched", clock)
         return found, chunks
 
-    def _lexical(
-        self, snapshot: _Snapshot, query: str
-    ) -> tuple[list[str], list[str], SpeakerMatch]:
+    def _lexical(self, snapshot: Snapshot, query: str) -> tuple[list[str], list[str], SpeakerMatch]:
         """Return the lexical leg's ranked chunk ids, the query's terms and the talks it names."""
         named = self._named(snapshot, query)
         terms = query_terms(snapshot.lexical, query, named.words)
@@ -285,14 +269,14 @@ class Index:
         found, chunks = self._candidates(query, timings, vector)
         clock = time.perf_counter()
         ranked = {c.chunk_id: (c, score) for c, score in rerank(found)}
-        spans = {chunk_id: _span(chunk) for chunk_id, chunk in chunks.items()}
+        spans = {chunk_id: span_of(chunk) for chunk_id, chunk in chunks.items()}
         groups = group_neighbours(list(ranked), spans, k, MERGED_CHUNKS)
-        passages = [_passage(group, chunks, spans, ranked) for group in groups]
+        passages = [passage_of(group, chunks, spans, ranked) for group in groups]
         _lap(timings, "rerank", clock)
         timings["total"] = (time.perf_counter() - started) * 1000
         return passages, timings
 
-    def _named(self, snapshot: _Snapshot, query: str) -> SpeakerMatch:
+    def _named(self, snapshot: Snapshot, query: str) -> SpeakerMatch:
         """Return the talks `query` names by speaker or by title, and the speaker-name words."""
         cached = self._names
         if cached is None or cached[0] is not snapshot:  # rebuilt after a reload
@@ -304,11 +288,11 @@ class Index:
         by_speaker = cached[1].match(query)
         return SpeakerMatch(by_speaker.talk_ids | cached[2].match(query), by_speaker.words)
 
-    def _dense(self, vector: Vectors, n: int) -> tuple[_Snapshot, list[str]]:
+    def _dense(self, vector: Vectors, n: int) -> tuple[Snapshot, list[str]]:
         """Query Chroma; if the collection was swapped by an ingest, reload once and retry."""
         snapshot = self._snapshot
         try:
-            return snapshot, _query(snapshot, vector, n)
+            return snapshot, dense_query(snapshot, vector, n)
         except Exception as error:
             log.info("reloading the index after a failed query (%s)", first_line(error))
         with self._reload_lock:
@@ -317,96 +301,12 @@ class Index:
                 self.calibration, self.calibration_problem = self._calibration()
             snapshot = self._snapshot
         try:
-            return snapshot, _query(snapshot, vector, n)
+            return snapshot, dense_query(snapshot, vector, n)
         except Exception as error:
             raise RagError(
                 f"the Chroma query failed ({first_line(error)}); check the index "
                 "(`pide-ayuda ingest --rebuild`) or the Chroma server"
             ) from error
-
-
-def _query(snapshot: _Snapshot, vector: Vectors, n: int) -> list[str]:
-    result = snapshot.collection.query(
-        query_embeddings=[vector.tolist()], n_results=min(n, len(snapshot.ids)), include=[]
-    )
-    return [str(chunk_id) for chunk_id in result["ids"][0]]
-
-
-def _talks_query(snapshot: _Snapshot, vector: Vectors, named: SpeakerMatch) -> list[str]:
-    """Return the named talks' best chunks for `vector`, from the saved vectors (exact)."""
-    talks = [snapshot.talk_positions[t] for t in named.talk_ids if t in snapshot.talk_positions]
-    rows = snapshot.vectors.top_rows(vector, talks, CANDIDATES)
-    return [snapshot.ids[row] for row in rows]
-
-
-@dataclass(frozen=True, slots=True)
-class _Chunk:
-    """What Chroma holds for one chunk: read only for the candidates of a search."""
-
-    metadata: dict[str, Any]
-    document: str
-
-
-def _chunks(snapshot: _Snapshot, chunk_ids: list[str]) -> dict[str, _Chunk]:
-    """Fetch the metadata and text of `chunk_ids` from Chroma in one request."""
-    found = snapshot.collection.get(ids=chunk_ids, include=["documents", "metadatas"])
-    return {
-        str(chunk_id): _Chunk(dict(meta), str(text))
-        for chunk_id, meta, text in zip(
-            found["ids"], found["metadatas"], found["documents"], strict=True
-        )
-    }
-
-
-def _candidates_of(
-    snapshot: _Snapshot,
-    fused: list[tuple[str, float]],
-    vector: Vectors,
-    terms: list[str],
-    named: SpeakerMatch,
-) -> list[Candidate]:
-    """Return the late-scoring features of `fused` from the saved vectors, talks and terms."""
-    rows = [snapshot.rows[chunk_id] for chunk_id, _ in fused]
-    talk_ids = [snapshot.talks[talk][0] for talk in snapshot.vectors.talk_of_rows(rows)]
-    return [
-        Candidate(
-            chunk_id=chunk_id,
-            talk_id=talk_id,
-            dense=float(chunk_vector @ vector),
-            fused=score,
-            coverage=row_coverage(snapshot.lexical, terms, row),
-            named=talk_id in named.talk_ids,
-        )
-        for (chunk_id, score), row, talk_id, chunk_vector in zip(
-            fused, rows, talk_ids, snapshot.vectors.of_rows(rows), strict=True
-        )
-    ]
-
-
-def _span(chunk: _Chunk) -> Span:
-    meta = chunk.metadata
-    return Span(str(meta["talk_id"]), int(meta["position"]), int(meta["start"]), int(meta["end"]))
-
-
-def _passage(
-    group: list[str],
-    chunks: dict[str, _Chunk],
-    spans: dict[str, Span],
-    ranked: dict[str, tuple[Candidate, float]],
-) -> Passage:
-    """Build the Passage of a group of neighbouring chunks (best ranked first)."""
-    meta = chunks[group[0]].metadata
-    return Passage(
-        chunk_id=group[0],
-        talk_id=str(meta["talk_id"]),
-        title=str(meta["title"]),
-        author=str(meta["author"]),
-        position=min(spans[chunk_id].position for chunk_id in group),
-        text=joined_text([(spans[chunk_id], chunks[chunk_id].document) for chunk_id in group]),
-        score=ranked[group[0]][1],
-        dense_score=max(ranked[chunk_id][0].dense for chunk_id in group),
-        neighbours=tuple(group[1:]),
-    )
 
 
 Result = TypeVar("Result")
