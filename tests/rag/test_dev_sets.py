@@ -10,7 +10,13 @@ import pytest
 from bot.rag.corpus import load_talks
 
 DATA = Path(__file__).parents[2] / "bench" / "data"
-IN_SCOPE = ("dev_questions.jsonl", "questions_tune.jsonl", "questions_test.jsonl")
+IN_SCOPE = (
+    "dev_questions.jsonl",
+    "questions_tune.jsonl",
+    "questions_test.jsonl",
+    "questions_probe.jsonl",
+)
+PROBE_KINDS = ("speaker", "jargon", "value", "why")
 
 
 def _rows(name: str) -> list[dict[str, object]]:
@@ -46,3 +52,19 @@ def test_offtopic_splits_hold_60_questions_without_evidence() -> None:
     rows = splits + _rows("offtopic_everyday.jsonl")
     assert len({str(row["question"]) for row in rows}) == len(rows)
     assert all("evidence" not in row and row["kind"] for row in rows)
+
+
+def test_probe_set_is_blind_to_the_other_sets_and_holds_ten_questions_per_kind() -> None:
+    probe = _rows("questions_probe.jsonl")
+    others = {str(row["question"]) for name in IN_SCOPE[:-1] for row in _rows(name)}
+    assert not {str(row["question"]) for row in probe} & others
+    kinds = [str(row["kind"]) for row in probe]
+    assert all(kinds.count(kind) >= 10 for kind in PROBE_KINDS) and set(kinds) == set(PROBE_KINDS)
+
+
+def test_offtopic_probe_is_disjoint_from_the_other_offtopic_sets() -> None:
+    probe = _rows("offtopic_probe.jsonl")
+    names = ("offtopic_tune.jsonl", "offtopic_test.jsonl", "offtopic_everyday.jsonl")
+    others = {str(row["question"]) for name in names for row in _rows(name)}
+    assert not {str(row["question"]) for row in probe} & others
+    assert all("evidence" not in row and row["kind"] for row in probe)
