@@ -34,7 +34,7 @@ from bot.rag.types import Intent
 COVERAGE_WEIGHT = 0.1
 OTHER_TOPIC_WEIGHT = 0.5
 OTHER_TOPIC_FLOOR = 0.8
-THRESHOLD = 0.8539
+THRESHOLD = 0.8553
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import bm25s
 import numpy as np
+import simplemma
 import Stemmer
 from bm25s.stopwords import STOPWORDS_SPANISH
 
@@ -21,9 +23,14 @@ logging.getLogger("bm25s").setLevel(logging.NOTSET)
 
 _STOPWORDS = sorted({fold(word) for word in STOPWORDS_SPANISH})
 _STEMMER = "spanish"
+# Words are lemmatised before stemming: Snowball keeps a verb's persons apart when its stem
+# changes ("recomiendo" -> "recom", "recomienda" -> "recomiend"): speakers say "recomiendo",
+# askers "recomienda".
+_LEMMATISER = f"simplemma-{simplemma.__version__}"
 # What turns a text into terms (glossary, stopwords, stemmer): part of a saved index's name, so an
 # upgrade that changes any of them rebuilds the saved index instead of mixing old and new terms.
-TERMS_DIGEST = hashlib.sha256(f"{RULES_DIGEST}|{_STOPWORDS}|{_STEMMER}".encode()).hexdigest()[:12]
+_RECIPE = f"{RULES_DIGEST}|{_STOPWORDS}|{_STEMMER}|{_LEMMATISER}"
+TERMS_DIGEST = hashlib.sha256(_RECIPE.encode()).hexdigest()[:12]
 _VOCABULARY = "terms.json"
 _FREQUENCY = "term_frequency.npy"
 _TERMS = "row_terms.npy"
@@ -115,14 +122,25 @@ class LexicalIndex:
         index._size = len(index._offsets) - 1
         return index
 
+    def _stem(self, words: list[str]) -> list[str]:
+        """Return the Snowball stems of the words' lemmas."""
+        stems: list[str] = self._stemmer.stemWords([_lemma(word) for word in words])
+        return stems
+
     def _tokenize(
         self, texts: Sequence[str], rewrite: Callable[[str], str] = normalise
     ) -> list[list[str]]:
         tokens: list[list[str]] = bm25s.tokenize(
             [rewrite(text) for text in texts],
             stopwords=_STOPWORDS,
-            stemmer=self._stemmer.stemWords,
+            stemmer=self._stem,
             show_progress=False,
             return_ids=False,
         )
         return tokens
+
+
+@functools.lru_cache(maxsize=65536)
+def _lemma(word: str) -> str:
+    """Return the Spanish lemma of a folded, lower-cased word (the word itself if unknown)."""
+    return str(simplemma.lemmatize(word, lang="es"))

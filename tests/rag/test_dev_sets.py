@@ -14,7 +14,8 @@ IN_SCOPE = (
     "dev_questions.jsonl",
     "questions_tune.jsonl",
     "questions_test.jsonl",
-    "questions_probe.jsonl",
+    "questions_probe_tune.jsonl",
+    "questions_probe_test.jsonl",
 )
 PROBE_KINDS = ("speaker", "jargon", "value", "why")
 
@@ -55,8 +56,8 @@ def test_offtopic_splits_hold_60_questions_without_evidence() -> None:
 
 
 def test_probe_set_is_blind_to_the_other_sets_and_holds_ten_questions_per_kind() -> None:
-    probe = _rows("questions_probe.jsonl")
-    others = {str(row["question"]) for name in IN_SCOPE[:-1] for row in _rows(name)}
+    probe = _rows("questions_probe_tune.jsonl") + _rows("questions_probe_test.jsonl")
+    others = {str(row["question"]) for name in IN_SCOPE[:-2] for row in _rows(name)}
     assert not {str(row["question"]) for row in probe} & others
     kinds = [str(row["kind"]) for row in probe]
     assert all(kinds.count(kind) >= 10 for kind in PROBE_KINDS) and set(kinds) == set(PROBE_KINDS)

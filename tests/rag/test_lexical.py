@@ -78,3 +78,17 @@ def test_rrf_rewards_agreement_and_respects_weights() -> None:
     assert [item for item, _ in fused] == ["b", "a", "d", "c"]
     weighted = reciprocal_rank_fusion([(["a"], 1.0), (["z"], 2.0)])
     assert [item for item, _ in weighted] == ["z", "a"]
+
+
+@pytest.mark.parametrize(
+    ("said", "asked"),
+    [
+        ("os lo recomiendo de verdad", "¿Qué recomienda?"),
+        ("yo entiendo el problema", "¿Cómo lo entienden ellos?"),
+        ("podemos hacerlo mañana", "¿Quién puede?"),
+        ("quiero explicarlo", "¿Qué queremos?"),
+    ],
+)
+def test_a_speakers_verb_meets_the_askers_person_of_it(said: str, asked: str) -> None:
+    index = LexicalIndex(["una frase sobre otra cosa", said])
+    assert [row for row, _ in index.search(asked, 2)] == [1]
