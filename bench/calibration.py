@@ -32,8 +32,21 @@ from bot.rag.gate import E5_SMALL, OperatingPoint
 from bot.rag.index import Index
 
 DATA = Path(__file__).parent / "data"
-IN_SCOPE = ("questions_tune", "questions_test", "dev_questions")
-OFF_TOPIC = ("offtopic_tune", "offtopic_test", "offtopic_questions", "offtopic_everyday")
+IN_SCOPE = (
+    "questions_tune",
+    "questions_test",
+    "dev_questions",
+    "questions_probe_tune",
+    "questions_probe_test",
+)
+OFF_TOPIC = (
+    "offtopic_tune",
+    "offtopic_test",
+    "offtopic_questions",
+    "offtopic_everyday",
+    "offtopic_probe_tune",
+    "offtopic_probe_test",
+)
 
 
 @dataclass(frozen=True, slots=True)

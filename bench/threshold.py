@@ -79,12 +79,12 @@ class Setting:
         )
 
 
-# Calibration data (tuning half and the dev set: more questions steady the choice) and test data.
+# Calibration data (tuning halves and the dev set: more questions steady the choice) and test data.
 SPLITS = {
-    "in-scope tune": ("questions_tune", "dev_questions"),
-    "off-topic tune": ("offtopic_tune", "offtopic_questions"),
-    "in-scope test": ("questions_test",),
-    "off-topic test": ("offtopic_test",),
+    "in-scope tune": ("questions_tune", "dev_questions", "questions_probe_tune"),
+    "off-topic tune": ("offtopic_tune", "offtopic_questions", "offtopic_probe_tune"),
+    "in-scope test": ("questions_test", "questions_probe_test"),
+    "off-topic test": ("offtopic_test", "offtopic_probe_test"),
     "off-topic daily": ("offtopic_everyday",),
 }
 IN_FORCE = Setting(

@@ -115,10 +115,10 @@ class Rule:
 # The bundled model's cross-validated operating point (bot/rag/gate.py) and curated threshold
 # (bench/curated_threshold.py), as positions between the anchors of the full sample index.
 RULE = Rule(
-    threshold=0.8431,
-    coverage_weight=1.1548,
-    other_topic_weight=0.4172,
-    other_topic_floor=0.2856,
+    threshold=0.9967,
+    coverage_weight=1.7321,
+    other_topic_weight=1.2517,
+    other_topic_floor=0.7007,
     curated=0.4608,
 )
 

@@ -31,10 +31,10 @@ from dataclasses import dataclass
 
 from bot.rag.types import Intent
 
-COVERAGE_WEIGHT = 0.1
-OTHER_TOPIC_WEIGHT = 0.5
-OTHER_TOPIC_FLOOR = 0.8
-THRESHOLD = 0.8553
+COVERAGE_WEIGHT = 0.15
+OTHER_TOPIC_WEIGHT = 1.5
+OTHER_TOPIC_FLOOR = 0.83
+THRESHOLD = 0.8686
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,8 @@ _HEARD_AS_SPANISH: tuple[tuple[str, str], ...] = (
 )
 # Spellings of the domain's terms that no Spanish word shares: for transcripts and questions.
 _GLOSSARY: tuple[tuple[str, str], ...] = (
+    # Code identifiers are spoken as words: "lora_alpha", "max_seq_length", "push_to_hub".
+    (r"_+", " "),
     (
         r"\b(?:javi|havin|having|jaguin|haguin|hagin|hugin|hugging|jugging|hub\s+in|hi\s+in)"
         r"\s+(?:and\s+)?(?:face|faces|faiths|feis|pace|facebook)\b",

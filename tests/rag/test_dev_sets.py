@@ -64,7 +64,7 @@ def test_probe_set_is_blind_to_the_other_sets_and_holds_ten_questions_per_kind()
 
 
 def test_offtopic_probe_is_disjoint_from_the_other_offtopic_sets() -> None:
-    probe = _rows("offtopic_probe.jsonl")
+    probe = _rows("offtopic_probe_tune.jsonl") + _rows("offtopic_probe_test.jsonl")
     names = ("offtopic_tune.jsonl", "offtopic_test.jsonl", "offtopic_everyday.jsonl")
     others = {str(row["question"]) for name in names for row in _rows(name)}
     assert not {str(row["question"]) for row in probe} & others
