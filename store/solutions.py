@@ -23,9 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.conversations import ANSWER_STATUSES, MENTOR
+from store.curated import CURATED_STATES, HUMAN_MODE, CuratedPair, curated_of
 from store.db import Database
 from store.errors import translate
-from store.mentors import CURATED_STATES, HUMAN_MODE, CuratedPair, curated_of
 from store.models import Base, OptOut, QAPair, UTCDateTime, utcnow
 from store.records import new_key
 
