@@ -21,6 +21,7 @@ from store.db import Database
 from store.errors import translate
 from store.handoffs import HandOff, MentorAnswer, latest_handoff
 from store.models import OptOut, QAPair, utcnow
+from store.solution_records import claim_for_mentor
 
 
 class MentorLog:
@@ -137,13 +138,24 @@ async def _write_answer(
         )
         first = await session.scalar(earlier.limit(1)) is None
         values = await _mentor_values(session, asked, answer, text, approved=first)
-        pair = human_pair({**values, "thread_id": handoff.thread_id})
-        session.add(pair)
-        await session.flush()
+        pair = await _new_pair(session, handoff, answer, {**values, "thread_id": handoff.thread_id})
         answer.pair_id = pair.id
     pair.answer = text
     pair.reply_message_ids = [int(i) for i, _ in ordered]
     return curated_of(pair) if pair.review_state in CURATED_STATES else None
+
+
+async def _new_pair(
+    session: AsyncSession, handoff: HandOff, answer: MentorAnswer, values: dict[str, Any]
+) -> QAPair:
+    """Add the answer's pair, unless a solution marked before holds its messages: claim that one."""
+    ids = {int(i) for i in answer.messages}
+    thread_id = handoff.thread_id
+    claimed = await claim_for_mentor(session, thread_id, ids, values) if thread_id else None
+    pair = claimed or human_pair(values)
+    session.add(pair)
+    await session.flush()
+    return pair
 
 
 async def _mentor_values(

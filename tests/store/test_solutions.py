@@ -16,7 +16,8 @@ from store.handoffs import HandOffLog
 from store.mentors import MentorLog
 from store.models import QAPair, utcnow
 from store.records import AskContext
-from store.solutions import AcceptedAnswer, ForumPost, ForumSolution, SolutionLog
+from store.solution_records import ForumSolution
+from store.solutions import AcceptedAnswer, ForumPost, SolutionLog
 from tests.store.conftest import QALog, make_answer
 
 SALT = b"s" * 32
