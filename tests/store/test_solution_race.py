@@ -116,6 +116,7 @@ async def test_a_later_mentor_reply_is_approved_by_the_mark_and_given_back_whate
     await _handed_off(qalog)
     mentors, solutions = MentorLog(qalog.db), SolutionLog(qalog.db)
     await mentors.mentor_said(POST, MENTOR, 60, "Mira la documentación.")  # the first answer
+    await mentors.participant_said(POST, ASKER, 70, "¿Y si es privado?")  # what 80 answers
 
     async def record() -> None:
         await mentors.mentor_said(POST, OTHER_MENTOR, 80, "Usa datasets.")
@@ -127,9 +128,9 @@ async def test_a_later_mentor_reply_is_approved_by_the_mark_and_given_back_whate
 
     await _in_order(order, record, mark)
     rows = await _mentor_rows(qalog)
-    assert [row[2:4] for row in rows] == [
-        ("Mira la documentación.", "approved"),
-        ("Usa datasets.", "approved"),
+    assert [row[1:4] for row in rows] == [
+        (QUESTION, "Mira la documentación.", "approved"),
+        ("¿Y si es privado?", "Usa datasets.", "approved"),  # not the post's question
     ]
     assert await _record(qalog) == (rows[1][0], "pending")
     async with qalog.db.sessions() as session:
