@@ -5,7 +5,7 @@ Usage (after `pide-ayuda ingest --source sample`, same PIDE_AYUDA_DATA_DIR and E
 
 For every question of bench/data the gate's evidence is taken once (best cosine, coverage,
 other-topic closeness, intent: `Index.search_judged`); each operating point is then scored on it:
-- `fitted`: `bot.rag.calibration.fit` on the whole index (what ingest saves);
+- `fitted`: `bot.rag.calibration_fit.fit` on the whole index (what ingest saves);
 - `uncalibrated`: the bundled model's constants (`gate.E5_SMALL`), what an index without a
   calibration gets;
 - leave one talk out: for each talk, the point fitted on the other talks' chunks only, scored on

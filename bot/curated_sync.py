@@ -13,7 +13,7 @@ import logging
 
 from bot.rag.curated import CuratedEntry
 from bot.services import Services
-from store.mentors import CuratedPair, MentorLog
+from store.curated import CuratedLog, CuratedPair
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ async def add_pair(services: Services, pair: CuratedPair) -> bool:
 async def curate_pair(services: Services, pair_id: int) -> None:
     """Index a pair that is now approved or edited, or take out one that no longer is."""
     try:
-        found = await MentorLog(services.db).curated(pair_id)
+        found = await CuratedLog(services.db).curated(pair_id)
         if found:
             await add_pair(services, found[0])
             return
@@ -53,7 +53,7 @@ async def curate_pair(services: Services, pair_id: int) -> None:
 async def resync(services: Services) -> None:
     """Make the curated collection hold exactly the log's approved pairs; never raises."""
     try:
-        pairs = await MentorLog(services.db).curated()
+        pairs = await CuratedLog(services.db).curated()
         curated = await services.answerer.curated_index()
         added, removed = await asyncio.to_thread(curated.sync, [as_entry(p) for p in pairs])
     except Exception as error:

@@ -13,8 +13,8 @@ from collections.abc import Awaitable, Callable, Iterable
 
 from bot.rag.curated import CuratedIndex
 from bot.rag.errors import RagError, first_line
+from store.curated import CuratedLog
 from store.db import Database
-from store.mentors import MentorLog
 from store.privacy import Forgotten, PrivacyLog
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ class CuratedNotUpdatedError(RagError):
 
 async def drop_from_curated(db: Database, curated: CuratedIndex, pair_ids: Iterable[int]) -> int:
     """Remove these pairs, and any the log no longer curates, from the collection; count them."""
-    wanted = {pair.pair_id for pair in await MentorLog(db).curated()}
+    wanted = {pair.pair_id for pair in await CuratedLog(db).curated()}
     present = await asyncio.to_thread(curated.pair_ids)
     doomed = (present - wanted) | (present & set(pair_ids))
     await asyncio.to_thread(curated.remove, sorted(doomed))

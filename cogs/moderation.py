@@ -16,7 +16,7 @@ from cogs.support.checks import moderators_only
 from cogs.support.export_file import EXPORT_FORMATS, ExportFile, write_export
 from cogs.support.render import NO_PINGS
 from cogs.support.review import ReviewButton, review_text, review_view
-from store.mentors import HandOffStats, MentorLog
+from store.handoffs import HandOffLog, HandOffStats
 from store.queries import Stats
 from store.solutions import SolutionLog, SolutionStats
 
@@ -134,7 +134,7 @@ class Moderation(commands.Cog):
     async def estadisticas(self, interaction: discord.Interaction) -> None:
         """Show counts by status, review state, votes and talks."""
         stats = await self.services.reviews.stats()
-        handoffs = handoffs_text(await MentorLog(self.services.db).stats())
+        handoffs = handoffs_text(await HandOffLog(self.services.db).stats())
         solved = solutions_text(await SolutionLog(self.services.db).stats())
         text = f"{stats_text(stats)}\n{handoffs}\n{solved}"
         await interaction.response.send_message(text, ephemeral=True)

@@ -7,9 +7,9 @@ import asyncio
 from alembic import context
 from sqlalchemy import Connection
 
-import store.mentors
+import store.handoffs
 import store.server_settings
-import store.solutions  # noqa: F401  (registers its model on Base)
+import store.solution_records  # noqa: F401  (registers its model on Base)
 from bot.config import load_settings
 from bot.storage import open_database
 from store.models import Base

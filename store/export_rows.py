@@ -14,8 +14,8 @@ from sqlalchemy.orm import selectinload
 from store.db import Database
 from store.errors import translate
 from store.export_text import replace_mentions, strip_decorations
-from store.mentors import provenance_condition, provenance_of
 from store.models import REVIEW_STATES, PairSource, QAPair
+from store.provenance import provenance_condition, provenance_of
 from store.pseudonym import pseudonym
 from store.queries import votes_down, votes_up
 from store.records import PAIR_STATUSES
@@ -44,7 +44,7 @@ class ExportFilters:
     surface: str | None = None
     min_score: int | None = None
     undelivered: bool = False
-    provenance: str | None = None  # e.g. bot, edited, mentor, moderator (store.mentors)
+    provenance: str | None = None  # e.g. bot, edited, mentor, moderator (store.provenance)
 
 
 def describe_filters(filters: ExportFilters) -> str:

@@ -21,10 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.db import Database
 from store.errors import translate
-from store.mentors import HandOff, MentorAnswer
+from store.handoffs import HandOff, MentorAnswer
 from store.models import Feedback, OptOut, PairSource, QAPair, utcnow
 from store.recording import PairRecorder
-from store.solutions import unlink_person
+from store.solution_records import unlink_person
 
 log = logging.getLogger(__name__)
 

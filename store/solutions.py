@@ -7,6 +7,7 @@ and approves it if it was pending; replacing the record gives it its review stat
 answer (one author's consecutive messages, joined; edits to them update it) gets a pair of its
 own, with the provenance of who wrote it (`mentor` approved at once, `community` pending review)
 and the asker as its user, deleted with the record. Members who opted out are never stored.
+The records and the pairs they point at are store/solution_records.py.
 """
 
 from __future__ import annotations
@@ -17,42 +18,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
 
-from store.conversations import ANSWER_STATUSES, MENTOR
+from store.conversations import ANSWER_STATUSES
+from store.curated import CURATED_STATES, HUMAN_MODE, CuratedPair, curated_of
 from store.db import Database
 from store.errors import translate
-from store.mentors import CURATED_STATES, HUMAN_MODE, CuratedPair, curated_of
-from store.models import Base, OptOut, QAPair, UTCDateTime, utcnow
+from store.handoffs import latest_handoff
+from store.models import OptOut, QAPair, utcnow
 from store.records import new_key
+from store.solution_records import (
+    ForumSolution,
+    approve,
+    drop_solution,
+    logged_pair,
+    solution_of,
+)
 
 SolutionProvenance = Literal["bot", "mentor", "community"]
 AcceptOutcome = Literal["saved", "opted_out", "empty"]
 FORUM_SURFACE = "forum"
-
-
-class ForumSolution(Base):
-    """The accepted answer of one help-forum post (at most one per post)."""
-
-    __tablename__ = "forum_solutions"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    thread_id: Mapped[int] = mapped_column(BigInteger, unique=True)
-    pair_id: Mapped[int] = mapped_column(ForeignKey("qa_pairs.id", ondelete="CASCADE"), index=True)
-    asker_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
-    answerer_id: Mapped[int] = mapped_column(BigInteger, index=True)
-    accepted_by: Mapped[int | None] = mapped_column(BigInteger)
-    provenance: Mapped[str] = mapped_column(String(16))
-    # Message id (as text) -> content: the answerer's consecutive messages.
-    messages: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    posted_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    solved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # Set when the answer is an existing pair of the post (reused, not owned): its review state
-    # before the acceptance, given back when the record goes. None: the record owns its pair.
-    reused_review_state: Mapped[str | None] = mapped_column(String(16))
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,15 +112,17 @@ class SolutionLog:
                 people = {answer.answerer_id, post.asker_id} - {None}
                 if await session.scalar(select(OptOut.user_id).where(OptOut.user_id.in_(people))):
                     return AcceptResult("opted_out")
-                replaced = await _drop_solution(session, post.thread_id)
+                # The post's mentor log (store/mentors.py) waits: one of the two sees the other.
+                await latest_handoff(session, post.thread_id)
+                replaced = await drop_solution(session, post.thread_id)
                 record = _record(post, answer)
-                pair = await _logged_pair(session, post.thread_id, answer.messages)
+                pair = await logged_pair(session, post.thread_id, answer.messages)
                 if pair is None:
                     pair = _solution_pair(post, answer, text)
                     session.add(pair)
                 else:
                     record.reused_review_state = pair.review_state
-                    _approve(pair, answer)
+                    approve(pair, answer.provenance, answer.accepted_by)
                 await session.flush()
                 record.pair_id = pair.id
                 session.add(record)
@@ -160,7 +148,7 @@ class SolutionLog:
         """Follow an edit of a message of an accepted answer; None when it is not one."""
         try:
             async with self._db.writing() as session:
-                found = await _solution_of(session, thread_id)
+                found = await solution_of(session, thread_id)
                 if found is None or str(message_id) not in found.messages:
                     return None
                 if found.reused_review_state is not None:  # the pair's own log follows it
@@ -189,78 +177,10 @@ class SolutionLog:
         return SolutionStats(len(rows), median, dict(by_provenance.most_common()))
 
 
-async def _solution_of(session: AsyncSession, thread_id: int) -> ForumSolution | None:
-    query = select(ForumSolution).where(ForumSolution.thread_id == thread_id).with_for_update()
-    return (await session.scalars(query)).one_or_none()
-
-
-async def _drop_solution(session: AsyncSession, thread_id: int) -> int | None:
-    """Delete a post's accepted answer and its own pair, or release a reused one; return its id."""
-    found = await _solution_of(session, thread_id)
-    if found is None:
-        return None
-    if found.reused_review_state is None:
-        await session.execute(delete(QAPair).where(QAPair.id == found.pair_id))
-    else:
-        await _release(session, found)
-    await session.execute(delete(ForumSolution).where(ForumSolution.id == found.id))
-    return found.pair_id
-
-
-async def unlink_person(session: AsyncSession, user_id: int) -> list[int]:
-    """Delete the records of posts a person asked or answered; return the pairs to delete.
-
-    Those are the pairs holding the person's text: every pair a record owns (the asker's question,
-    the answerer's answer) and the reused pairs they answered. A reused pair that only answers
-    the asker's post is released instead (if it answers a question of theirs, that goes anyway).
-    """
-    theirs = (ForumSolution.asker_id == user_id) | (ForumSolution.answerer_id == user_id)
-    doomed: list[int] = []
-    for found in (await session.scalars(select(ForumSolution).where(theirs))).all():
-        if found.reused_review_state is None or found.answerer_id == user_id:
-            doomed.append(found.pair_id)
-        else:
-            await _release(session, found)
-    await session.execute(delete(ForumSolution).where(theirs))
-    return doomed
-
-
-async def _logged_pair(
-    session: AsyncSession, thread_id: int, messages: dict[int, str]
-) -> QAPair | None:
-    """Find the pair of the post that already holds the answer: the bot's or a mentor's."""
-    ids = set(messages)
-    query = select(QAPair).where(QAPair.thread_id == thread_id).order_by(QAPair.id)
-    for pair in (await session.scalars(query)).all():
-        answered = pair.provenance == MENTOR or (
-            pair.mode != HUMAN_MODE and pair.status in ANSWER_STATUSES
-        )
-        if answered and ids & set(pair.reply_message_ids or []):
-            return pair
-    return None
-
-
-def _approve(pair: QAPair, answer: AcceptedAnswer) -> None:
-    """Approve a reused pending pair as an own pair would be: unless a community member wrote it."""
-    if pair.review_state != "pending" or answer.provenance == "community":
-        return
-    pair.review_state, pair.reviewed_at = "approved", utcnow()
-    pair.reviewer_id = answer.accepted_by
-
-
-async def _release(session: AsyncSession, found: ForumSolution) -> None:
-    """Give a reused pair the review state it had, unless a moderator reviewed it since."""
-    pair = await session.get(QAPair, found.pair_id)
-    if pair is None or found.reused_review_state != "pending":
-        return
-    if pair.review_state == "approved" and pair.reviewer_id == found.accepted_by:
-        pair.review_state, pair.reviewer_id, pair.reviewed_at = "pending", None, None
-
-
 def _solution_pair(post: ForumPost, answer: AcceptedAnswer, text: str) -> QAPair:
     """Build the accepted answer's pair: approved unless a community member wrote it."""
     now = utcnow()
-    approved = answer.provenance != "community"
+    approved = answer.provenance != "community"  # as solution_records.claim_for_mentor expects
     return QAPair(
         key=new_key(),
         created_at=now,

@@ -7,7 +7,7 @@ import argparse
 from bot.cli import CliError
 from bot.config import load_settings
 from bot.rag.calibrate import calibrate_index
-from bot.rag.calibration import CalibrationError
+from bot.rag.calibration_fit import CalibrationError
 from bot.rag.errors import RagError
 
 

@@ -19,7 +19,7 @@ from store.export_dataset import (
     export_dataset,
 )
 from store.export_rows import STATUS_CHOICES, ExportFilters
-from store.mentors import PROVENANCES
+from store.provenance import PROVENANCES
 
 SURFACES = ("slash", "mention", "thread", "cli", "forum")
 

@@ -12,8 +12,8 @@ from bot.cli.db import run_store
 from bot.config import load_settings
 from bot.rag.curated import CuratedEntry, CuratedIndex
 from bot.rag.errors import RagError
+from store.curated import CuratedLog, CuratedPair
 from store.db import Database
-from store.mentors import CuratedPair, MentorLog
 
 SHOWN = 70
 
@@ -40,7 +40,7 @@ def _add(args: argparse.Namespace) -> int:
         raise CliError("both --question and --answer need some text")
 
     async def work(db: Database) -> CuratedPair:
-        return await MentorLog(db).add_moderator_pair(question, answer, None)
+        return await CuratedLog(db).add_moderator_pair(question, answer, None)
 
     pair = run_store(work)
     _update_collection(lambda index: index.add([_entry(pair)]))
@@ -50,7 +50,7 @@ def _add(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     async def work(db: Database) -> list[CuratedPair]:
-        return await MentorLog(db).curated()
+        return await CuratedLog(db).curated()
 
     for pair in run_store(work):
         if args.json:
@@ -63,7 +63,7 @@ def _list(args: argparse.Namespace) -> int:
 
 def _remove(args: argparse.Namespace) -> int:
     async def work(db: Database) -> bool:
-        return await MentorLog(db).withdraw(args.pair_id, None)
+        return await CuratedLog(db).withdraw(args.pair_id, None)
 
     if not run_store(work):
         raise CliError(f"no pair with id {args.pair_id}")

@@ -6,7 +6,7 @@ import argparse
 
 from bot.cli.db import run_store
 from store.db import Database
-from store.mentors import HandOffStats, MentorLog
+from store.handoffs import HandOffLog, HandOffStats
 from store.queries import Stats
 from store.review import ReviewLog
 from store.solutions import SolutionLog, SolutionStats
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
 
     async def work(db: Database) -> tuple[Stats, HandOffStats, SolutionStats]:
         stats = await ReviewLog(db).stats(top_talks=max(args.top, 0))
-        return stats, await MentorLog(db).stats(), await SolutionLog(db).stats()
+        return stats, await HandOffLog(db).stats(), await SolutionLog(db).stats()
 
     stats, handoffs, solutions = run_store(work)
     print(render(stats))

@@ -7,7 +7,8 @@ import time
 from collections.abc import Collection
 
 from bot.config import Settings
-from bot.rag.calibration import Calibration, calibration_path, fit, read_corpus, save
+from bot.rag.calibration import Calibration, calibration_path, save
+from bot.rag.calibration_fit import fit, read_corpus
 from bot.rag.chroma import open_client
 from bot.rag.embeddings import Embedder, make_embedder
 from bot.rag.errors import IndexMissingError, first_line

@@ -14,8 +14,9 @@ from tqdm import tqdm
 
 from bot.config import Settings
 from bot.rag.calibrate import calibrate_index
-from bot.rag.calibration import Calibration, CalibrationError, calibration_path
+from bot.rag.calibration import Calibration, calibration_path
 from bot.rag.calibration import load as load_calibration
+from bot.rag.calibration_fit import CalibrationError
 from bot.rag.chroma import (
     CHUNKER_KEY,
     COSINE,

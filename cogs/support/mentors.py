@@ -24,8 +24,10 @@ from bot.curated_sync import add_pair
 from bot.services import Services
 from cogs.services import services_of
 from cogs.support.replies import send_private
+from store.curated import CuratedPair
 from store.errors import StoreError
-from store.mentors import CuratedPair, MentorLog
+from store.handoffs import HandOffLog
+from store.mentors import MentorLog
 from store.server_settings import ServerSettingsStore
 
 log = logging.getLogger(__name__)
@@ -96,11 +98,12 @@ class MentorDesk:
     """Hand-offs, the mentor-answer capture and the curated collection's upkeep."""
 
     def __init__(self, services: Services, server_settings: ServerSettingsStore) -> None:
-        """Keep the services, the servers' settings and the hand-off log."""
+        """Keep the services, the servers' settings, the hand-off and mentor-answer logs."""
         self.services = services
         self.settings = services.settings
         self.server_settings = server_settings
-        self.log = MentorLog(services.db)
+        self.handoffs = HandOffLog(services.db)
+        self.answers = MentorLog(services.db)
         # One lock per thread, taken before any await: its messages are handled in arrival order.
         self._threads: dict[int, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
 
@@ -129,26 +132,26 @@ class MentorDesk:
             log.info("no mentor role in server %s: question %s not handed off", guild_id, key)
             return strings.HANDOFF_NO_ROLE
         try:
-            opened = await self.log.open(
+            opened = await self.handoffs.open(
                 key, asker_id, guild_id, self.settings.mentor_handoffs_per_day, DAY_SECONDS
             )
             if opened == "limited":
                 return strings.HANDOFF_LIMITED.format(limit=self.settings.mentor_handoffs_per_day)
             if opened == "already":
                 return strings.HANDOFF_ALREADY
-            question = question or await self.log.question_of(key)
+            question = question or await self.handoffs.question_of(key)
         except StoreError as error:
             log.warning("hand-off of %s not opened: %s", key, error)
             return error.user_message
         try:
             thread = await self._thread_of(message)
             # Noted before the call, so the bot is already quiet when mentors start replying.
-            await self._quietly(self.log.placed(key, thread.id))
+            await self._quietly(self.handoffs.placed(key, thread.id))
             call = self._call(question, role_id)
             await thread.send(call, allowed_mentions=mentor_pings(role_id))
         except (discord.HTTPException, OSError) as error:
             log.error("could not call the mentors for %s: %r", key, error)
-            await self._quietly(self.log.placed(key, None))
+            await self._quietly(self.handoffs.placed(key, None))
             return strings.HANDOFF_FAILED
         log.info("handed question %s off to the mentors in thread %s", key, thread.id)
         return strings.HANDOFF_DONE
@@ -156,7 +159,7 @@ class MentorDesk:
     async def took_over(self, thread_id: int) -> bool:
         """Tell whether mentors were called in this thread (the bot then waits to be mentioned)."""
         try:
-            return await self.log.handed_off(thread_id)
+            return await self.handoffs.handed_off(thread_id)
         except StoreError as error:
             log.warning("could not read hand-offs of thread %s: %s", thread_id, error)
             return False
@@ -197,13 +200,13 @@ class MentorDesk:
             return
         try:
             if is_mentor(message.author, await self.role_in(channel.guild.id)):
-                written = await self.log.mentor_said(
+                written = await self.answers.mentor_said(
                     channel.id, message.author.id, message.id, message.content
                 )
                 await self._curate(written)
             else:
                 text = _without_mentions(message.content)
-                await self.log.participant_said(channel.id, message.author.id, message.id, text)
+                await self.answers.participant_said(channel.id, message.author.id, message.id, text)
         except StoreError as error:
             log.error("could not record message %s in thread %s: %s", message.id, channel.id, error)
 
@@ -215,7 +218,7 @@ class MentorDesk:
             return
         try:
             async with self._threads[payload.channel_id]:
-                edited = await self.log.mentor_edited(
+                edited = await self.answers.mentor_edited(
                     payload.channel_id, message.id, message.content
                 )
                 await self._curate(edited)

@@ -225,11 +225,18 @@ class FakeDiscord:
         return await self._interaction(2, data, self.interaction_member(user_id, **who))
 
     async def click(
-        self, custom_id: str, message: Json, *, user_id: int = 1001, **who: bool
+        self,
+        custom_id: str,
+        message: Json,
+        *,
+        user_id: int = 1001,
+        channel_id: str | None = None,
+        **who: bool,
     ) -> tuple[str, str]:
-        """Send a button click on `message` (a message the bot sent)."""
+        """Send a button click on `message` (a message the bot sent), in `channel_id` if given."""
         data = {"custom_id": custom_id, "component_type": 2}
-        return await self._interaction(3, data, self.interaction_member(user_id, **who), message)
+        member = self.interaction_member(user_id, **who)
+        return await self._interaction(3, data, member, message, channel_id=channel_id)
 
     async def submit_modal(
         self, custom_id: str, values: dict[str, str], *, user_id: int = 1001, **who: bool
@@ -251,8 +258,13 @@ class FakeDiscord:
         mention_bot: bool = False,
         bot_author: bool = False,
         roles: list[str] | None = None,
+        deliver: bool = True,
     ) -> Json:
-        """Have a member (or another bot) with these role ids post a message, as MESSAGE_CREATE."""
+        """Have a member (or another bot) with these role ids post a message, as MESSAGE_CREATE.
+
+        With `deliver=False` the message is posted (REST reads see it) but its event is held back
+        until `deliver` is called: an event the bot handles late.
+        """
         channel = self.channels[channel_id or self.channel_id]
         author = p.user(user_id, f"user{user_id}", bot=bot_author)
         mentions = [self.bot_user] if mention_bot else []
@@ -260,8 +272,15 @@ class FakeDiscord:
         msg = p.message(channel["id"], author, content, guild_id=guild_id, mentions=mentions)
         self._store(msg)
         self.member_roles[str(user_id)] = list(roles or [])
-        await self.dispatch("MESSAGE_CREATE", {**msg, "member": p.member(author, roles)})
+        if deliver:
+            await self.deliver(msg, roles)
         return msg
+
+    async def deliver(self, message: Json, roles: list[str] | None = None) -> None:
+        """Send the MESSAGE_CREATE of a posted message whose author holds these role ids."""
+        await self.dispatch(
+            "MESSAGE_CREATE", {**message, "member": p.member(message["author"], roles)}
+        )
 
     async def edit_posted(
         self, message: Json, content: str, roles: list[str] | None = None

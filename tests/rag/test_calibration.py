@@ -15,14 +15,9 @@ from bot.cli import main
 from bot.config import load_settings
 from bot.rag.answer import Answerer
 from bot.rag.calibrate import calibrate_index
-from bot.rag.calibration import (
-    Anchors,
-    CalibrationError,
-    Rule,
-    calibration_path,
-    load,
-    save,
-)
+from bot.rag.calibration import calibration_path, load, save
+from bot.rag.calibration_fit import CalibrationError
+from bot.rag.calibration_rule import Anchors, Rule
 from bot.rag.corpus import load_talks
 from bot.rag.gate import E5_SMALL, OperatingPoint
 from bot.rag.index import Index

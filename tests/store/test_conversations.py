@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from bot.storage import outcome_of
 from store.conversations import ConversationLog, HistoryTurn, MentorQuestion
+from store.handoffs import HandOffLog
 from store.mentors import MentorLog
 from store.models import QAPair, utcnow
 from store.records import AskContext, new_key
@@ -58,9 +59,10 @@ async def test_a_mentor_answer_after_the_asker_spoke_pairs_with_their_words(
     refusal = make_answer(question=ASKED, status="refused", text="No lo cubren las charlas.")
     qalog.recorder.finished(question, outcome_of(refusal, "delivered", [700]))
     await qalog.recorder.flush()
+    handoffs = HandOffLog(qalog.db)
     mentors = MentorLog(qalog.db)
-    await mentors.open(question.key, 1001, 1, limit=3, window=DAY)
-    await mentors.placed(question.key, THREAD)  # the /pregunta question joins the thread
+    await handoffs.open(question.key, 1001, 1, limit=3, window=DAY)
+    await handoffs.placed(question.key, THREAD)  # the /pregunta question joins the thread
     await mentors.mentor_said(THREAD, 42, 10, "Usa push_to_hub.")
     await mentors.participant_said(THREAD, 3003, 11, "Yo también")  # not the asker
     await mentors.participant_said(THREAD, 1001, 12, "¿Y si es privado?")
@@ -89,10 +91,11 @@ async def test_a_mentor_answer_after_the_asker_spoke_pairs_with_their_words(
 
 
 async def test_nothing_the_asker_says_is_kept_when_their_question_is_not(qalog: QALog) -> None:
+    handoffs = HandOffLog(qalog.db)
     mentors = MentorLog(qalog.db)
     unlogged = new_key()  # an opted-out asker's question: handed off, never stored
-    await mentors.open(unlogged, 1001, 1, limit=3, window=DAY)
-    await mentors.placed(unlogged, THREAD)
+    await handoffs.open(unlogged, 1001, 1, limit=3, window=DAY)
+    await handoffs.placed(unlogged, THREAD)
     await mentors.participant_said(THREAD, 1001, 12, "Mi correo es ana@example.org")
     async with qalog.db.sessions() as session:
         kept = await session.scalar(select(func.count()).select_from(MentorQuestion))

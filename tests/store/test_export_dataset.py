@@ -17,10 +17,10 @@ from bot.cli import main
 from bot.config import load_settings
 from bot.rag.types import Answer, Source
 from bot.storage import open_database
+from store.curated import CuratedLog
 from store.export_card import CONFIGS, TRANSCRIPTS
 from store.export_dataset import export_dataset
 from store.export_rows import ExportFilters
-from store.mentors import MentorLog
 from store.records import AskContext
 from tests.store.conftest import QALog, make_answer
 
@@ -75,7 +75,7 @@ def _seed() -> dict[str, int]:
             ids[name] = pair_id
         edit = "DPO (Direct Preference Optimization) optimiza preferencias [1]."
         await qalog.review(ids["edited"], "edited", reviewer_id=5, edited_answer=edit)
-        moderator = await MentorLog(db).add_moderator_pair(
+        moderator = await CuratedLog(db).add_moderator_pair(
             "¿Qué es UltraFeedback?", "Un conjunto de preferencias de Argilla y OpenBMB.", 5
         )
         ids["moderator"] = moderator.pair_id
@@ -242,7 +242,7 @@ async def test_preferences_on_both_backends(qalog: QALog, tmp_path: Path) -> Non
     edited = await qalog.record(_answer("¿Qué es DPO?", "Un método [1]."), slash)
     assert bot_pair is not None and edited is not None
     await qalog.review(edited, "edited", 5, "Direct Preference Optimization [1].")
-    human = await MentorLog(qalog.db).add_moderator_pair("¿Qué es Notus?", "Un modelo DPO.", 5)
+    human = await CuratedLog(qalog.db).add_moderator_pair("¿Qué es Notus?", "Un modelo DPO.", 5)
     folder = tmp_path / "both"
     report = await export_dataset(qalog.db, folder, ExportFilters(), salt=b"s", fmt="jsonl")
     assert report.rows == {"messages": 3, "alpaca": 3, "preferences": 2}

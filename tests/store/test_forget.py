@@ -20,7 +20,9 @@ from bot.config import load_settings
 from bot.rag.curated import CuratedEntry, CuratedIndex
 from bot.rag.types import Source
 from bot.storage import outcome_of
-from store.mentors import HandOff, MentorAnswer, MentorLog
+from store.curated import CuratedLog
+from store.handoffs import HandOff, HandOffLog, MentorAnswer
+from store.mentors import MentorLog
 from store.models import PairSource, QAPair, utcnow
 from store.records import AskContext
 from tests.store.conftest import QALog, make_answer, sqlite_path
@@ -38,9 +40,10 @@ async def _scenario(qalog: QALog) -> tuple[int, int]:
     question = await qalog.recorder.open(QUESTION, AskContext("slash", ASKER))
     qalog.recorder.finished(question, outcome_of(refused, "delivered"))
     await qalog.recorder.flush()
+    handoffs = HandOffLog(qalog.db)
     mentors = MentorLog(qalog.db)
-    await mentors.open(question.key, ASKER, 1, limit=3, window=86_400)
-    await mentors.placed(question.key, THREAD)
+    await handoffs.open(question.key, ASKER, 1, limit=3, window=86_400)
+    await handoffs.placed(question.key, THREAD)
     curated = await mentors.mentor_said(THREAD, MENTOR, 10, MENTOR_TEXT)
     assert curated is not None
     reuse = make_answer(question="¿Cómo publico mi dataset?", text=MENTOR_TEXT)
@@ -94,7 +97,7 @@ async def test_forgetting_the_mentor_takes_their_reused_answer_with_them(qalog: 
     mentor_pair, second = await _scenario(qalog)
     forgotten = await qalog.delete_user_data(MENTOR)
     assert set(forgotten.pair_ids) == {mentor_pair, second}  # the copy of their answer too
-    assert await MentorLog(qalog.db).curated() == []
+    assert await CuratedLog(qalog.db).curated() == []
 
 
 async def test_a_mentor_who_opted_out_is_not_recorded(qalog: QALog) -> None:
@@ -102,13 +105,15 @@ async def test_a_mentor_who_opted_out_is_not_recorded(qalog: QALog) -> None:
     question = await qalog.recorder.open(QUESTION, AskContext("slash", ASKER))
     qalog.recorder.finished(question, outcome_of(make_answer(question=QUESTION), "delivered"))
     await qalog.recorder.flush()
+    handoffs = HandOffLog(qalog.db)
     mentors = MentorLog(qalog.db)
-    await mentors.open(question.key, ASKER, 1, limit=3, window=86_400)
-    await mentors.placed(question.key, THREAD)
+    curation = CuratedLog(qalog.db)
+    await handoffs.open(question.key, ASKER, 1, limit=3, window=86_400)
+    await handoffs.placed(question.key, THREAD)
     assert await mentors.mentor_said(THREAD, MENTOR, 10, MENTOR_TEXT) is None
     async with qalog.db.sessions() as session:
         assert (await session.scalars(MentorAnswer.__table__.select())).all() == []
-    assert await mentors.curated() == []
+    assert await curation.curated() == []
 
 
 async def test_retention_purges_hand_offs_and_mentor_text(qalog: QALog) -> None:
@@ -127,9 +132,10 @@ async def test_retention_purges_hand_offs_and_mentor_text(qalog: QALog) -> None:
 
 
 async def test_a_mentor_reply_to_a_question_not_kept_keeps_no_mentor_text(qalog: QALog) -> None:
-    mentors = MentorLog(qalog.db)  # the asker opted out: their question has no row
-    await mentors.open("a-question-never-saved", ASKER, 1, limit=3, window=86_400)
-    await mentors.placed("a-question-never-saved", THREAD)
+    handoffs = HandOffLog(qalog.db)  # the asker opted out: their question has no row
+    mentors = MentorLog(qalog.db)
+    await handoffs.open("a-question-never-saved", ASKER, 1, limit=3, window=86_400)
+    await handoffs.placed("a-question-never-saved", THREAD)
     assert await mentors.mentor_said(THREAD, MENTOR, 10, MENTOR_TEXT) is None
     async with qalog.db.sessions() as session:
         assert (await session.execute(MentorAnswer.__table__.select())).all() == []

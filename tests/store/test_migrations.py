@@ -12,9 +12,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-import store.mentors
+import store.handoffs
 import store.server_settings
-import store.solutions  # noqa: F401  (its model is on Base too)
+import store.solution_records  # noqa: F401  (its model is on Base too)
 from bot.config import Settings
 from bot.storage import open_database
 from store.db import Database, alembic_config

@@ -9,12 +9,15 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bot.storage import outcome_of
+from store.curated import CuratedLog
 from store.export_dataset import export_dataset
 from store.export_rows import ExportFilters
+from store.handoffs import HandOffLog
 from store.mentors import MentorLog
 from store.models import QAPair, utcnow
 from store.records import AskContext
-from store.solutions import AcceptedAnswer, ForumPost, ForumSolution, SolutionLog
+from store.solution_records import ForumSolution
+from store.solutions import AcceptedAnswer, ForumPost, SolutionLog
 from tests.store.conftest import QALog, make_answer
 
 SALT = b"s" * 32
@@ -50,7 +53,7 @@ async def test_a_mentor_answer_is_saved_approved_and_curated_joined_in_order(
     assert await _pairs(qalog) == [
         (question, "Usa datasets\n\ny luego push_to_hub.", "mentor", "approved")
     ]
-    assert [p.pair_id for p in await MentorLog(qalog.db).curated()] == [result.pair_id]
+    assert [p.pair_id for p in await CuratedLog(qalog.db).curated()] == [result.pair_id]
 
 
 async def test_a_community_answer_waits_for_review_and_review_accepts_it(qalog: QALog) -> None:
@@ -60,7 +63,7 @@ async def test_a_community_answer_waits_for_review_and_review_accepts_it(qalog: 
     assert pending is not None and pending.provenance == "community"
     assert result.pair_id is not None
     await qalog.review(result.pair_id, "approved", 9)
-    assert [p.provenance for p in await MentorLog(qalog.db).curated()] == ["community"]
+    assert [p.provenance for p in await CuratedLog(qalog.db).curated()] == ["community"]
 
 
 async def test_accepting_another_answer_replaces_the_first(qalog: QALog) -> None:
@@ -182,9 +185,10 @@ async def test_a_moderator_review_of_the_accepted_bot_pair_outlives_the_change(
 async def _handed_off(qalog: QALog, *replies: tuple[int, int, str]) -> list[int]:
     """Hand the post's question to the mentors, who reply (mentor, message, text) in turn."""
     key, _ = await _bot_answered(qalog)
+    handoffs = HandOffLog(qalog.db)
     mentors = MentorLog(qalog.db)
-    assert await mentors.open(key, ASKER, 1, limit=3, window=86_400.0) == "opened"
-    await mentors.placed(key, 700)
+    assert await handoffs.open(key, ASKER, 1, limit=3, window=86_400.0) == "opened"
+    await handoffs.placed(key, 700)
     pair_ids: list[int] = []
     for mentor, message_id, text in replies:
         await mentors.mentor_said(700, mentor, message_id, text)
