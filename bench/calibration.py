@@ -30,6 +30,7 @@ from bot.config import load_settings
 from bot.rag.calibrate import calibrate_index
 from bot.rag.gate import E5_SMALL, OperatingPoint
 from bot.rag.index import Index
+from bot.rag.types import SEARCHED
 
 DATA = Path(__file__).parent / "data"
 IN_SCOPE = (
@@ -82,7 +83,7 @@ async def observe(index: Index, names: Sequence[str], k: int) -> list[Seen]:
                 Seen(
                     name,
                     str(item.get("author", "")),
-                    verdict.intent == "question",
+                    verdict.intent in SEARCHED,
                     verdict.cosine,
                     verdict.coverage,
                     verdict.other_topic,

@@ -32,6 +32,7 @@ from pathlib import Path
 from bot.config import load_settings
 from bot.rag import gate
 from bot.rag.index import Index
+from bot.rag.types import SEARCHED
 
 DATA = Path(__file__).parent / "data"
 COVERAGE_WEIGHTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4)
@@ -103,7 +104,7 @@ async def evidence(index: Index, questions: list[dict[str, object]], k: int) -> 
     for item in questions:
         question = str(item["question"])
         _, verdict = await index.search_judged(question, k)
-        asked = verdict.intent == "question"
+        asked = verdict.intent in SEARCHED
         found.append(Evidence(asked, verdict.cosine, verdict.coverage, verdict.other_topic))
     return found
 

@@ -39,7 +39,7 @@ from bot.rag.intent import classify
 from bot.rag.llm import ChatClient, LLMError, OnText
 from bot.rag.prompts import build_messages, condense_messages, is_no_answer, prompt_budget
 from bot.rag.question import validate_question
-from bot.rag.types import Answer, Intent, Mode, Passage, Source, Turn
+from bot.rag.types import SEARCHED, Answer, Intent, Mode, Passage, Source, Turn
 
 log = logging.getLogger(__name__)
 
@@ -226,7 +226,7 @@ class Answerer:
         question = validate_question(result.question, self.settings.question_max_chars)
         result.question = question
         result.intent = intent = classify(question)
-        if intent != "question":
+        if intent not in SEARCHED:
             log.info("not answering: the message is not a question (%s)", intent)
             result.text, result.mode, result.status = DECLINED[intent], "refused", "refused"
             if on_delta is not None:
@@ -264,6 +264,9 @@ class Answerer:
             await on_delta(result.text)
 
     def _refuse(self, result: Answer, passages: Sequence[Passage]) -> None:
+        if result.intent == "code":  # code for something the talks do not teach: a task
+            result.text, result.mode, result.status = strings.TASK_REFUSED, "refused", "refused"
+            return
         talks = list(dict.fromkeys((p.title, p.author) for p in passages))[:CLOSEST_TALKS_SHOWN]
         lines = [strings.NOT_COVERED]
         if talks:

@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.rag.errors import RagError
 from bot.rag.index import Index
-from bot.rag.types import Passage
+from bot.rag.types import SEARCHED, Passage
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +139,7 @@ async def evaluate_refusals(index: Index, questions: Sequence[Question], k: int)
     for item in questions:
         _, verdict = await index.search_judged(item.question, k)
         report.questions += 1
-        report.not_questions += verdict.intent != "question"
+        report.not_questions += verdict.intent not in SEARCHED
         tally = report.by_kind.setdefault(item.kind or "-", [0, 0])
         tally[1] += 1
         if verdict.relevant:

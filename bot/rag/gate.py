@@ -13,8 +13,9 @@ talks, whatever its cosine to them.
                 - OTHER_TOPIC_WEIGHT * max(0, other-topic closeness - OTHER_TOPIC_FLOOR)
     answer when relevance >= THRESHOLD
 
-Messages that are not questions (small talk, orders to the bot, no words: `bot.rag.intent`) are
-never answered, whatever their scores.
+Messages that are not questions (small talk, orders to the bot, tasks, no words:
+`bot.rag.intent`) are never answered, whatever their scores; a request for code is judged like a
+question (answered when the talks cover it).
 
 The weights, floor and threshold form an `OperatingPoint`. Cosines sit on a different scale for
 each embedder, so the point in force is fitted for the index at ingest (`bot.rag.calibration`,
@@ -29,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.rag.types import Intent
+from bot.rag.types import SEARCHED, Intent
 
 COVERAGE_WEIGHT = 0.15
 OTHER_TOPIC_WEIGHT = 1.5
@@ -76,7 +77,7 @@ class Verdict:
 
     def describe(self) -> str:
         """Return a one-line account of the decision for the operator's log."""
-        if self.intent != "question":
+        if self.intent not in SEARCHED:
             return f"not a question ({self.intent})"
         return (
             f"relevance {self.relevance:.3f} (cosine {self.cosine:.3f}, coverage "
@@ -113,5 +114,5 @@ def judge(
     limit = point.threshold if threshold is None else threshold
     cosine, covered = max(cosines, default=0.0), max(coverages, default=0.0)
     score = point.relevance(cosine, covered, other_topic)
-    relevant = intent == "question" and score >= limit
+    relevant = intent in SEARCHED and score >= limit
     return Verdict(relevant, cosine, covered, other_topic, score, limit, intent)

@@ -90,19 +90,32 @@ _MAKE = (
 _PIECE = (
     r"(?:poema\w*|poesias?|versos?|haikus?|sonetos?|rimas?|cancion\w*|letras? de|rap|cuentos?"
     r"|relatos?|fabulas?|novelas?|chistes?|bromas?|ensayos?|cartas?|emails?|correos?|tuits?"
-    r"|tweets?|discursos?|codigos?|scripts?|programas?|funcion\w*|algoritmos?|paginas? web"
-    r"|consultas? sql|regex|expresion\w* regular\w*|recetas?|dibujos?|imagen\w*|logos?"
-    r"|poems?|songs?|lyrics|story|stories|jokes?|essays?|letters?|code|scripts?|functions?"
-    r"|programs?|recipes?|pictures?|images?)"
+    r"|tweets?|discursos?|recetas?|dibujos?|imagen\w*|logos?"
+    r"|poems?|songs?|lyrics|story|stories|jokes?|essays?|letters?|recipes?|pictures?|images?)"
 )
+# Programs are judged by the relevance gate instead: code for what the talks teach (fine-tuning,
+# distilabel, the Hub) is a question about them; code for anything else is refused as a task.
+_CODE = (
+    r"(?:codigos?|scripts?|programas?|funcion\w*|algoritmos?|paginas? web|consultas? sql|regex"
+    r"|expresion\w* regular\w*|notebooks?|code|functions?|programs?)"
+)
+
+
+def _request(piece: str) -> str:
+    """Return the pattern of an order, at the start of a message, to produce a `piece`."""
+    return (
+        rf"{_POLITE}(?:{_MAKE}\w*\b[^?]{{0,50}}?\b{piece}\b"
+        rf"|(?:dame|quiero|necesito|give me|i want|i need)\s+(?:un|una|unos|unas|el|la|a|an)"
+        rf"\s+(?:\w+\s+)?{piece}\b)"
+    )
+
+
 _TASK = re.compile(
-    rf"{_POLITE}(?:{_MAKE}\w*\b[^?]{{0,50}}?\b{_PIECE}\b"
-    r"|(?:cuent\w*|dime|recit\w*|tell(?: me)?)\b[^?]{0,20}?\b(?:chistes?|poemas?|cuentos?|jokes?"
-    r"|poems?|story)\b"
-    r"|(?:traduc\w*|translate)\b"
-    rf"|(?:dame|quiero|necesito|give me|i want|i need)\s+(?:un|una|unos|unas|a|an)\s+(?:\w+\s+)?"
-    rf"{_PIECE}\b)"
+    _request(_PIECE)
+    + rf"|{_POLITE}(?:(?:cuent\w*|dime|recit\w*|tell(?: me)?)\b[^?]{{0,20}}?\b(?:chistes?|poemas?"
+    r"|cuentos?|jokes?|poems?|story)\b|(?:traduc\w*|translate)\b)"
 )
+_CODE_REQUEST = re.compile(_request(_CODE))
 # A task that refers to the talks ("traduce lo que dijo Elena", "el código del taller") is left to
 # the search and the gate.
 _ABOUT_TALKS = re.compile(
@@ -114,15 +127,18 @@ _WORDS = re.compile(r"[^\W\d_]+")
 
 
 def classify(message: str) -> Intent:
-    """Return what `message` is: a question, small talk, an order, a task, or no words."""
+    """Return what `message` is: a question, a code request, small talk, an order, a task."""
     folded = fold(message).strip()
     words = _WORDS.findall(folded)
     if not words:
         return "no_words"
     if _INSTRUCTION.search(folded):
         return "instruction"
-    if _TASK.search(folded) and not _ABOUT_TALKS.search(folded):
-        return "task"
+    if not _ABOUT_TALKS.search(folded):
+        if _TASK.search(folded):
+            return "task"
+        if _CODE_REQUEST.search(folded):
+            return "code"
     chatter = [word for word in words if not _LAUGH.match(word)]
     if all(word in _THANKS_WORDS or word in _GREETING_WORDS for word in chatter):
         return "thanks" if any(word in _THANKS_WORDS for word in chatter) else "greeting"

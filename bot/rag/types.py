@@ -13,8 +13,10 @@ Status = Literal["answered", "partial", "fallback", "refused", "error", "cancell
 Role = Literal["user", "assistant"]
 # Where a cited source comes from: a keynote passage, or a curated pair (`faq`).
 SourceKind = Literal["keynote", "faq"]
-# What a message is (bot/rag/intent.py): only a `question` is searched and answered.
-Intent = Literal["question", "greeting", "thanks", "instruction", "task", "no_words"]
+# What a message is (bot/rag/intent.py): only a `question` or a request for `code` is searched,
+# and answered when the relevance gate finds it covered by the talks.
+Intent = Literal["question", "code", "greeting", "thanks", "instruction", "task", "no_words"]
+SEARCHED: frozenset[Intent] = frozenset({"question", "code"})
 
 
 @dataclass(frozen=True, slots=True)

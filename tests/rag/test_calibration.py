@@ -142,8 +142,11 @@ async def test_the_gate_still_separates_through_an_embedder_on_another_scale(
     in_fitted, out_fitted = answered(fitted)
     assert in_fitted >= len(inside) - 1, f"{in_fitted}/{len(inside)} in-scope answered"
     assert out_fitted <= 2, f"{out_fitted}/{len(outside)} off-topic answered"
-    _, out_uncalibrated = answered(E5_SMALL)  # the constants of the bundled model stop refusing
-    assert out_uncalibrated >= out_fitted + 5
+    # The bundled model's constants misplace the gate on this scale: with the e5 point of issue 19's
+    # report they stopped refusing; with today's they refuse questions the talks answer.
+    in_uncalibrated, out_uncalibrated = answered(E5_SMALL)
+    errors_fitted = len(inside) - in_fitted + out_fitted
+    assert len(inside) - in_uncalibrated + out_uncalibrated >= errors_fitted + 2
 
 
 async def test_the_answerer_reuses_curated_answers_at_the_fitted_threshold(
