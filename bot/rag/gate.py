@@ -18,7 +18,7 @@ Messages that are not questions (small talk, orders to the bot, tasks, no words:
 question (answered when the talks cover it).
 
 The weights, floor and threshold form an `OperatingPoint`. Cosines sit on a different scale for
-each embedder, so the point in force is fitted for the index at ingest (`bot.rag.calibration`,
+each embedder, so the point in force is fitted for the index at ingest (`bot.rag.calibration_fit`,
 `pide-ayuda calibrate`); `E5_SMALL` below, chosen by cross-validation with `python -m
 bench.threshold` for the bundled multilingual-e5-small on the sample (docs/retrieval.md), is used
 only for an index that has no calibration yet. RETRIEVAL_MIN_SCORE replaces the threshold (0
