@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 
 from bot import strings
 from bot.config import Settings
@@ -36,40 +36,22 @@ from bot.rag.errors import RagError
 from bot.rag.extractive import extractive_text
 from bot.rag.index import Index
 from bot.rag.intent import classify
-from bot.rag.llm import ChatClient, LLMError, OnText
+from bot.rag.llm import ChatClient, LLMError
+from bot.rag.notices import DECLINED, notice_for
 from bot.rag.prompts import build_messages, condense_messages, is_no_answer, prompt_budget
 from bot.rag.question import validate_question
-from bot.rag.types import SEARCHED, Answer, Intent, Mode, Passage, Source, Turn
+from bot.rag.streaming import DegenerateStreamError, OnDelta, checked_relay
+from bot.rag.types import SEARCHED, Answer, Mode, Passage, Turn
 
 log = logging.getLogger(__name__)
-
-OnDelta = Callable[[str], Awaitable[None]]
 
 CLOSEST_TALKS_SHOWN = 3
 CONDENSE_MAX_TOKENS = 96
 FOLLOW_UP_TURNS = 2
-# Display-only notes by outcome (an extractive answer without an LLM gets EXTRACTIVE_LABEL).
-STATUS_NOTICES = {"partial": strings.PARTIAL_ANSWER_NOTE, "fallback": strings.FALLBACK_NOTICE}
 # LLM failures before any text that are answered with quotes of the passages found (status
 # "fallback"): the endpoint is down, failing, slow or saturated. A rejected prompt, model or key
 # stays an error, so that the operator sees the misconfiguration.
 QUOTED_WHEN_DOWN = frozenset({"unavailable", "server_error", "timeout", "busy", "empty"})
-# Replies to messages that are not questions (bot/rag/intent.py): no retrieval, no LLM.
-DECLINED: dict[Intent, str] = {
-    "greeting": strings.GREETING_REPLY,
-    "thanks": strings.THANKS_REPLY,
-    "instruction": strings.INSTRUCTION_REFUSED,
-    "task": strings.TASK_REFUSED,
-    "no_words": strings.NO_WORDS,
-}
-
-
-class _DegenerateError(Exception):
-    """Raised from the stream relay to stop a degenerate stream."""
-
-    def __init__(self, verdict: Verdict) -> None:
-        super().__init__(str(verdict))
-        self.verdict = verdict
 
 
 def _ms(since: float) -> float:
@@ -140,18 +122,7 @@ class Answerer:
         entry = match.entry
         log.info("answering from curated pair %s (similarity %.3f)", entry.pair_id, match.score)
         result.text, result.status = entry.answer.strip(), "answered"
-        result.sources = [
-            Source(
-                title=entry.question,
-                author=strings.FAQ_AUTHORS.get(entry.provenance, entry.provenance),
-                quote=entry.answer[:300],
-                talk_id="faq",
-                chunk_id=f"faq-{entry.pair_id}",
-                score=match.score,
-                kind="faq",
-                text=entry.answer,
-            )
-        ]
+        result.sources = [match.source()]
 
     async def answer(
         self, question: str, history: Sequence[Turn] = (), on_delta: OnDelta | None = None
@@ -313,7 +284,7 @@ class Answerer:
 
         try:
             completion = await chat.stream(prompt.messages, on_text=timed)
-        except _DegenerateError as stop:
+        except DegenerateStreamError as stop:
             result.timings["llm_ms"] = _ms(mark)
             self._fall_back(result, stop.verdict)
             return
@@ -367,36 +338,3 @@ class Answerer:
         if self._index is not None and self._owns_index:
             self._index.close()
             self._index = None
-
-
-def checked_relay(
-    passages: Sequence[Passage], degeneracy: Degeneracy, on_delta: OnDelta | None
-) -> OnText:
-    """Return the stream callback: stop a degenerate stream, else relay renumbered text."""
-    shown = ""
-
-    async def relay(text: str) -> None:
-        nonlocal shown
-        verdict = degeneracy.check(text)
-        if verdict is not None:
-            raise _DegenerateError(verdict)  # closes the stream: the server stops generating
-        # Stripped like the final text, so each streamed text is a prefix of the answer.
-        current = renumber(text, passages, final=False).text.lstrip()
-        if on_delta is not None and current != shown:
-            shown = current
-            await on_delta(current)
-
-    return relay
-
-
-def notice_for(answer: Answer) -> str | None:
-    """Return the display-only note for an answer's outcome, or None."""
-    if answer.status == "answered" and any(s.kind == "faq" for s in answer.sources):
-        return strings.CURATED_LABEL
-    if answer.status == "fallback" and answer.error_kind != "degenerate":
-        return strings.LLM_DOWN_NOTICE
-    if answer.status in STATUS_NOTICES:
-        return STATUS_NOTICES[answer.status]
-    if answer.status == "answered" and answer.mode == "extractive":
-        return strings.EXTRACTIVE_LABEL
-    return None

@@ -14,10 +14,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot import strings
 from bot.config import Settings
 from bot.rag.chroma import COSINE, MODEL_KEY, open_client
 from bot.rag.embeddings import Embedder, Vectors, make_embedder
 from bot.rag.errors import RagError, first_line
+from bot.rag.types import Source
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,20 @@ class CuratedMatch:
 
     entry: CuratedEntry
     score: float
+
+    def source(self) -> Source:
+        """Return the pair as the `faq` source an answer from it cites."""
+        entry = self.entry
+        return Source(
+            title=entry.question,
+            author=strings.FAQ_AUTHORS.get(entry.provenance, entry.provenance),
+            quote=entry.answer[:300],
+            talk_id="faq",
+            chunk_id=f"faq-{entry.pair_id}",
+            score=self.score,
+            kind="faq",
+            text=entry.answer,
+        )
 
 
 class CuratedIndex:
