@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.rag.calibration_rule import Anchors
+from bot.rag.chroma import pages
 from bot.rag.gate import OperatingPoint
 
 log = logging.getLogger(__name__)
 
-PAGE = 5_000
 FORMAT = 1
 
 
@@ -68,13 +68,9 @@ def calibration_path(data_dir: Path, collection_name: str) -> Path:
 def corpus_digest(collection: Any) -> str:
     """Return the digest of the talks (id and content hash) a collection holds."""
     hashes: set[str] = set()
-    offset = 0
-    while True:
-        page = collection.get(include=["metadatas"], limit=PAGE, offset=offset)
-        if not page["ids"]:
-            return corpus_digest_of(hashes)
-        offset += len(page["ids"])
+    for page in pages(collection, ["metadatas"]):
         hashes.update(f"{m['talk_id']}:{m.get('content_hash', '')}" for m in page["metadatas"])
+    return corpus_digest_of(hashes)
 
 
 def corpus_digest_of(hashes: set[str]) -> str:

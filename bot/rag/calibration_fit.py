@@ -27,8 +27,9 @@ from typing import Any
 
 import numpy as np
 
-from bot.rag.calibration import PAGE, Calibration, corpus_digest_of
+from bot.rag.calibration import Calibration, corpus_digest_of
 from bot.rag.calibration_rule import RULE, Anchors, Rule
+from bot.rag.chroma import pages
 from bot.rag.embeddings import Embedder, Vectors
 
 WINDOW_WORDS = 14
@@ -59,21 +60,16 @@ def read_corpus(collection: Any) -> Corpus:
     documents: list[str] = []
     talks: list[str] = []
     positions: list[int] = []
-    pages: list[Vectors] = []
+    blocks: list[Vectors] = []
     hashes: set[str] = set()
-    while True:
-        page = collection.get(
-            include=["documents", "metadatas", "embeddings"], limit=PAGE, offset=len(documents)
-        )
-        if not page["ids"]:
-            break
+    for page in pages(collection, ["documents", "metadatas", "embeddings"]):
         documents.extend(str(text) for text in page["documents"])
-        pages.append(np.asarray(page["embeddings"], dtype=np.float32))
+        blocks.append(np.asarray(page["embeddings"], dtype=np.float32))
         for meta in page["metadatas"]:
             talks.append(str(meta["talk_id"]))
             positions.append(int(meta["position"]))
             hashes.add(f"{meta['talk_id']}:{meta.get('content_hash', '')}")
-    vectors = np.concatenate(pages) if pages else np.zeros((0, 0), dtype=np.float32)
+    vectors = np.concatenate(blocks) if blocks else np.zeros((0, 0), dtype=np.float32)
     return Corpus(
         str(collection.id), documents, vectors, talks, positions, corpus_digest_of(hashes)
     )

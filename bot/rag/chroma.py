@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,6 +15,19 @@ MODEL_KEY = "embedding_model"
 CHUNKER_KEY = "chunker"
 COSINE = {"hnsw": {"space": "cosine"}}
 WORK_MARKERS = ("-building-", "-retired-")
+# Rows a paged read of a whole collection asks for at once.
+PAGE = 5_000
+
+
+def pages(collection: Any, include: list[str]) -> Iterator[dict[str, Any]]:
+    """Yield a whole collection as `get` pages of PAGE rows (ids plus the `include` fields)."""
+    offset = 0
+    while True:
+        page: dict[str, Any] = collection.get(include=include, limit=PAGE, offset=offset)
+        if not page["ids"]:
+            return
+        offset += len(page["ids"])
+        yield page
 
 
 def open_client(settings: Settings, create: bool = False) -> Any:

@@ -23,12 +23,12 @@ from typing import Any
 
 import numpy as np
 
+from bot.rag.chroma import pages
 from bot.rag.lexical import TERMS_DIGEST, LexicalIndex
 from bot.rag.talk_vectors import TalkVectors
 
 log = logging.getLogger(__name__)
 
-PAGE = 5_000
 # Bump when the saved files change: a folder of another format is rebuilt on first open.
 FORMAT = 2
 _IDS = "ids.json"
@@ -106,22 +106,17 @@ def _read_all(
     talks: dict[str, tuple[str, str, str]] = {}
     position: dict[str, int] = {}
     row_talks: list[int] = []
-    pages: list[np.ndarray] = []
-    while True:
-        page = collection.get(
-            include=["documents", "metadatas", "embeddings"], limit=PAGE, offset=len(ids)
-        )
-        if not page["ids"]:
-            break
+    blocks: list[np.ndarray] = []
+    for page in pages(collection, ["documents", "metadatas", "embeddings"]):
         ids.extend(str(chunk_id) for chunk_id in page["ids"])
         documents.extend(str(text) for text in page["documents"])
-        pages.append(np.asarray(page["embeddings"], dtype=np.float32))
+        blocks.append(np.asarray(page["embeddings"], dtype=np.float32))
         for meta in page["metadatas"]:
             talk_id = str(meta["talk_id"])
             if talk_id not in talks:
                 talks[talk_id] = (talk_id, str(meta["title"]), str(meta["author"]))
                 position[talk_id] = len(position)
             row_talks.append(position[talk_id])
-    vectors = np.concatenate(pages) if pages else np.zeros((0, 0), dtype=np.float32)
+    vectors = np.concatenate(blocks) if blocks else np.zeros((0, 0), dtype=np.float32)
     stored = TalkVectors.from_rows(vectors, np.asarray(row_talks, dtype=np.int64), len(talks))
     return ids, documents, list(talks.values()), stored

@@ -9,8 +9,10 @@ from typing import Any
 
 import chromadb
 import numpy as np
+import pytest
 
 from bot.config import load_settings
+from bot.rag import chroma
 from bot.rag.embeddings import LocalEmbedder
 from bot.rag.index import Index
 from bot.rag.ingest import ingest
@@ -146,3 +148,18 @@ def test_saved_talk_vectors_match_chroma_and_rank_a_talk_like_a_filtered_query(
     both = saved.vectors.top_rows(query, [0, 1], 400)
     assert {saved.ids[row].split(":")[0] for row in both} == {t for t, _, _ in saved.talks[:2]}
     assert saved.vectors.top_rows(query, [], 5) == []
+
+
+def test_a_collection_read_in_small_pages_gives_every_chunk_once(
+    sample_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client: Any = chromadb.PersistentClient(path=str(sample_data_dir / "chroma"))
+    collection = client.get_collection("keynotes")
+    whole = open_lexical(lexical_root(sample_data_dir), collection)
+    monkeypatch.setattr(chroma, "PAGE", 7)  # 299 chunks: 43 pages, the last one short
+    paged = [str(i) for page in chroma.pages(collection, ["metadatas"]) for i in page["ids"]]
+    assert sorted(paged) == sorted(collection.get(include=[])["ids"]) and len(set(paged)) == 299
+    shutil.rmtree(lexical_root(sample_data_dir))
+    rebuilt = open_lexical(lexical_root(sample_data_dir), collection)  # read page by page
+    assert rebuilt.ids == whole.ids and rebuilt.talks == whole.talks
+    assert np.array_equal(rebuilt.vectors.of_rows(range(299)), whole.vectors.of_rows(range(299)))
