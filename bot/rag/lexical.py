@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
@@ -12,24 +11,24 @@ from pathlib import Path
 
 import bm25s
 import numpy as np
-import simplemma
 import Stemmer
 from bm25s.stopwords import STOPWORDS_SPANISH
 
 from bot.rag.glossary import RULES_DIGEST, fold, normalise, normalise_question
+from bot.rag.lemmas import VERSION as LEMMAS_VERSION
+from bot.rag.lemmas import lemma
 
 # bm25s forces its logger to DEBUG on import; let the application's logging decide instead.
 logging.getLogger("bm25s").setLevel(logging.NOTSET)
 
 _STOPWORDS = sorted({fold(word) for word in STOPWORDS_SPANISH})
+# Words are lemmatised (bot/rag/lemmas.py) before stemming: Snowball keeps a verb's persons apart
+# when its stem changes ("recomiendo" -> "recom", "recomienda" -> "recomiend"): speakers say
+# "recomiendo", askers "recomienda".
 _STEMMER = "spanish"
-# Words are lemmatised before stemming: Snowball keeps a verb's persons apart when its stem
-# changes ("recomiendo" -> "recom", "recomienda" -> "recomiend"): speakers say "recomiendo",
-# askers "recomienda".
-_LEMMATISER = f"simplemma-{simplemma.__version__}"
-# What turns a text into terms (glossary, stopwords, stemmer): part of a saved index's name, so an
-# upgrade that changes any of them rebuilds the saved index instead of mixing old and new terms.
-_RECIPE = f"{RULES_DIGEST}|{_STOPWORDS}|{_STEMMER}|{_LEMMATISER}"
+# What turns a text into terms (glossary, stopwords, lemmas, stemmer): part of a saved index's
+# name, so an upgrade that changes any of them rebuilds the saved index instead of mixing terms.
+_RECIPE = f"{RULES_DIGEST}|{_STOPWORDS}|{_STEMMER}|{LEMMAS_VERSION}"
 TERMS_DIGEST = hashlib.sha256(_RECIPE.encode()).hexdigest()[:12]
 _VOCABULARY = "terms.json"
 _FREQUENCY = "term_frequency.npy"
@@ -124,7 +123,7 @@ class LexicalIndex:
 
     def _stem(self, words: list[str]) -> list[str]:
         """Return the Snowball stems of the words' lemmas."""
-        stems: list[str] = self._stemmer.stemWords([_lemma(word) for word in words])
+        stems: list[str] = self._stemmer.stemWords([lemma(word) for word in words])
         return stems
 
     def _tokenize(
@@ -138,9 +137,3 @@ class LexicalIndex:
             return_ids=False,
         )
         return tokens
-
-
-@functools.lru_cache(maxsize=65536)
-def _lemma(word: str) -> str:
-    """Return the Spanish lemma of a folded, lower-cased word (the word itself if unknown)."""
-    return str(simplemma.lemmatize(word, lang="es"))

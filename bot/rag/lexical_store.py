@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from bot.rag.chroma import pages
+from bot.rag.lemmas import keep_trie_in
 from bot.rag.lexical import TERMS_DIGEST, LexicalIndex
 from bot.rag.talk_vectors import TalkVectors
 
@@ -57,6 +58,7 @@ def saved_folder(root: Path, collection: Any) -> Path:
 
 def open_lexical(root: Path, collection: Any) -> LexicalSnapshot:
     """Load the saved lexical index of `collection`, building and saving it when missing."""
+    keep_trie_in(root.parent / "lemmas")  # root is <data dir>/lexical
     folder = saved_folder(root, collection)
     if not (folder / _IDS).is_file():
         log.info("building the lexical index of collection %s (not saved yet)", collection.name)
@@ -69,6 +71,7 @@ def open_lexical(root: Path, collection: Any) -> LexicalSnapshot:
 
 def save_lexical(root: Path, collection: Any) -> None:
     """Build the BM25 index of every document in `collection` and save it under its id."""
+    keep_trie_in(root.parent / "lemmas")
     ids, documents, talks, vectors = _read_all(collection)
     staging = root / f".staging-{uuid.uuid4().hex}"
     folder = saved_folder(root, collection)
