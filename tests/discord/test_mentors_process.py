@@ -1,6 +1,7 @@
 """Mentors in the loop through the real `pide-ayuda run` process and the fake Discord.
 
-A greeting gets a greeting and no mentor; a refused question is handed off in a thread opened
+A greeting gets a greeting and no mentor, nor does a request for code the talks do not teach
+(refused as a task); a refused question is handed off in a thread opened
 from the answer, pinging only the mentor role; a mentor's reply there becomes an approved
 `mentor` pair (a non-mentor's does not), and a mentor's reply after the asker spoke again answers
 the asker's words, not the first question; the bot stays quiet in that thread; a second participant
@@ -26,6 +27,7 @@ QUESTION = "¿Cómo subo mi dataset al Hub de Hugging Face para el hackatón?"
 PARAPHRASE = "¿Cómo puedo subir mi conjunto de datos al Hub de Hugging Face?"
 MENTOR_REPLY = "Con `datasets`: `load_dataset(...)` y luego `push_to_hub('somosnlp/tu-dataset')`."
 MENTOR_MORE = "Y añade una tarjeta del dataset con la licencia."
+CODE_ELSEWHERE = "Escríbeme un script de bash que renombre las fotos de una carpeta"
 NON_MENTOR_REPLY = "Yo también tengo esa duda, ¿alguien sabe?"
 SECOND_ASKER_SOURCES = (
     "SELECT s.talk_id FROM pair_sources s JOIN qa_pairs q ON q.id = s.pair_id "
@@ -57,12 +59,17 @@ async def test_refusal_hands_off_and_a_mentor_reply_answers_the_next_asker(
         _, hello = await fake.slash("pregunta", {"texto": "hola"}, user_id=1003)
         await fake.wait_until(lambda: finished(fake, hello))
         assert fake.originals[hello]["content"].startswith(strings.GREETING_REPLY)
+        # Code the talks do not teach: refused as a task, not handed to the mentors.
+        _, request = await fake.slash("pregunta", {"texto": CODE_ELSEWHERE}, user_id=1003)
+        await fake.wait_until(lambda: finished(fake, request))
+        assert fake.originals[request]["content"].startswith(strings.TASK_REFUSED)
         _, token = await fake.slash("pregunta", {"texto": QUESTION}, user_id=1001)
         answer_id = await _until(
             fake, lambda: finished(fake, token) and fake.originals[token]["id"]
         )
         await fake.wait_for("POST", rf"/channels/\d+/messages/{answer_id}/threads")
-        thread_id = fake.threads()[0]["id"]
+        (thread,) = fake.threads()  # the question's hand-off only
+        thread_id = thread["id"]
         (call,) = await fake.wait_for("POST", rf"/channels/{thread_id}/messages")
         assert f"<@&{role}>" in call.body["content"] and QUESTION in call.body["content"]
         assert call.body["allowed_mentions"] == {"parse": [], "roles": [int(role)]}
