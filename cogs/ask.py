@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -31,6 +30,7 @@ from cogs.support.flow import (
     Target,
 )
 from cogs.support.history import read_history
+from cogs.support.mentions import strip_mention
 from cogs.support.mentors import MentorDesk
 from cogs.support.render import NO_PINGS
 from store.conversations import ConversationLog
@@ -145,7 +145,7 @@ class Ask(commands.Cog):
                 if refusal is not None:
                     await message.reply(refusal, allowed_mentions=NO_PINGS)
                     return
-                question = _strip_mention(message.content, me.id)
+                question = strip_mention(message.content, me.id)
                 mentors = self._mentors(config)
                 if isinstance(channel, discord.Thread):
                     await self._follow_up(message, channel, question, mentors)
@@ -225,11 +225,6 @@ class Ask(commands.Cog):
             context,
             mentors=mentors,
         )
-
-
-def _strip_mention(content: str, user_id: int) -> str:
-    """Remove mentions of the bot from a message."""
-    return re.sub(rf"<@!?{user_id}>", "", content).strip()
 
 
 async def setup(bot: AssistantBot) -> None:

@@ -23,6 +23,7 @@ from cogs.services import CogServices
 from cogs.support import forum_post as posts
 from cogs.support.flow import DELIVERY_ERRORS, MessageTarget, QuestionRun
 from cogs.support.history import read_history
+from cogs.support.mentions import strip_mention
 from cogs.support.render import NO_PINGS
 from cogs.support.solutions import SolutionMenu
 from store.conversations import ConversationLog
@@ -104,7 +105,7 @@ class Forum(commands.Cog):
             question = posts.question_of(post, message, me.id)
             placeholder = await post.send(strings.THINKING, allowed_mentions=NO_PINGS)
         else:
-            question = posts.strip_mention(message.content, me.id)
+            question = strip_mention(message.content, me.id)
             history = await read_history(
                 self.services.recorder,
                 self.conversations,

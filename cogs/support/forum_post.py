@@ -6,20 +6,14 @@ in the thread itself. Not an extension: the forum cog imports it.
 
 from __future__ import annotations
 
-import re
-
 import discord
 
 from bot import strings
+from cogs.support.mentions import strip_mention
 from store.server_settings import ServerConfig
 from store.solutions import ForumPost
 
 RUN_MESSAGES = 20  # how far an answer's consecutive messages are looked for, each way
-
-
-def strip_mention(content: str, user_id: int) -> str:
-    """Remove mentions of the bot from a message."""
-    return re.sub(rf"<@!?{user_id}>", "", content).strip()
 
 
 def is_post_start(message: discord.Message) -> bool:

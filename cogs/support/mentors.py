@@ -23,6 +23,7 @@ from bot import strings
 from bot.curated_sync import add_pair
 from bot.services import Services
 from cogs.services import services_of
+from cogs.support.mentions import without_mentions
 from cogs.support.replies import send_private
 from store.curated import CuratedPair
 from store.errors import StoreError
@@ -205,7 +206,7 @@ class MentorDesk:
                 )
                 await self._curate(written)
             else:
-                text = _without_mentions(message.content)
+                text = without_mentions(message.content)
                 await self.answers.participant_said(channel.id, message.author.id, message.id, text)
         except StoreError as error:
             log.error("could not record message %s in thread %s: %s", message.id, channel.id, error)
@@ -235,8 +236,3 @@ class MentorDesk:
             await call
         except StoreError as error:
             log.warning("hand-off bookkeeping failed: %s", error)
-
-
-def _without_mentions(content: str) -> str:
-    """Return a message without its mentions (of the bot, a role, anyone): the words asked."""
-    return re.sub(r"<@[!&]?[0-9]+>", "", content).strip()
