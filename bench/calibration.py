@@ -18,21 +18,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import platform
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
+from bench.threshold import Evidence, evidence, load
 from bot.config import load_settings
 from bot.rag.calibrate import calibrate_index
 from bot.rag.gate import E5_SMALL, OperatingPoint
 from bot.rag.index import Index
-from bot.rag.types import SEARCHED
 
-DATA = Path(__file__).parent / "data"
 IN_SCOPE = (
     "questions_tune",
     "questions_test",
@@ -52,43 +49,27 @@ OFF_TOPIC = (
 
 @dataclass(frozen=True, slots=True)
 class Seen:
-    """One message and what the gate weighs for it."""
+    """One message of a named set, its talk's author, and what the gate weighs for it."""
 
     set_name: str
     author: str
-    asked: bool
-    cosine: float
-    coverage: float
-    other_topic: float
+    evidence: Evidence
 
     def answered(self, point: OperatingPoint) -> bool:
         """Whether the gate answers it at `point`."""
-        score = point.relevance(self.cosine, self.coverage, self.other_topic)
-        return self.asked and score >= point.threshold
-
-
-def load(name: str) -> list[dict[str, object]]:
-    """Read one JSONL set of bench/data."""
-    lines = (DATA / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+        found = self.evidence
+        score = point.relevance(found.cosine, found.coverage, found.other_topic)
+        return found.asked and score >= point.threshold
 
 
 async def observe(index: Index, names: Sequence[str], k: int) -> list[Seen]:
     """Return the gate's evidence for every message of the named sets."""
     seen = []
     for name in names:
-        for item in load(name):
-            _, verdict = await index.search_judged(str(item["question"]), k)
-            seen.append(
-                Seen(
-                    name,
-                    str(item.get("author", "")),
-                    verdict.intent in SEARCHED,
-                    verdict.cosine,
-                    verdict.coverage,
-                    verdict.other_topic,
-                )
-            )
+        items = load(f"{name}.jsonl")
+        found = await evidence(index, items, k)
+        for item, weighed in zip(items, found, strict=True):
+            seen.append(Seen(name, str(item.get("author", "")), weighed))
     return seen
 
 

@@ -19,7 +19,8 @@ import sqlite3
 import subprocess
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,9 +135,10 @@ async def _outcome(run: Run) -> tuple[str, str]:
     return str(status), str(delivery)
 
 
-async def measure(fault: Fault, template: Path) -> dict[str, str]:
-    """Run one fault in a fresh data directory and describe what happened."""
-    with tempfile.TemporaryDirectory(prefix="fault-") as folder:
+@asynccontextmanager
+async def fresh_run(template: Path, prefix: str) -> AsyncIterator[Run]:
+    """Copy `template` as the data dir and start the fake Discord and chat server for a bot."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
         data_dir = Path(folder) / "data"
         shutil.copytree(template, data_dir)
         os.environ["PIDE_AYUDA_DATA_DIR"] = str(data_dir)
@@ -144,30 +146,36 @@ async def measure(fault: Fault, template: Path) -> dict[str, str]:
         await discord.start()
         await llm.start()
         os.environ.update(LLM_BASE_URL=llm.base_url, DEV_GUILD_ID=discord.guild_id)
-        run = Run(discord, llm, data_dir, Path(folder))
         try:
-            async with bot_process(discord, run.workdir) as bot:
-                try:
-                    await fault.before(run)
-                    started = time.perf_counter()
-                    _, token = await discord.slash("pregunta", {"texto": run.question})
-                    await eventually(
-                        lambda: finished(discord, token) or rows(data_dir, FINAL), within=120
-                    )
-                    seen = time.perf_counter() - started
-                    await fault.after(run)
-                    status, delivery = await _outcome(run)
-                except TimeoutError:
-                    print(f"fault {fault.name!r} did not settle; the bot logged:\n{bot.log()}")
-                    raise
-                spooled = (data_dir / "unlogged-pairs.jsonl").exists()
-                shown = discord.originals[token]["content"].replace("\n", " ")
-                if not finished(discord, token):
-                    shown = "nothing: Discord refused every edit (still «thinking…»)"
-            log = bot.log()
+            yield Run(discord, llm, data_dir, Path(folder))
         finally:
             await discord.stop()
             await llm.stop()
+
+
+async def measure(fault: Fault, template: Path) -> dict[str, str]:
+    """Run one fault in a fresh data directory and describe what happened."""
+    async with fresh_run(template, "fault-") as run:
+        discord, data_dir = run.discord, run.data_dir
+        async with bot_process(discord, run.workdir) as bot:
+            try:
+                await fault.before(run)
+                started = time.perf_counter()
+                _, token = await discord.slash("pregunta", {"texto": run.question})
+                await eventually(
+                    lambda: finished(discord, token) or rows(data_dir, FINAL), within=120
+                )
+                seen = time.perf_counter() - started
+                await fault.after(run)
+                status, delivery = await _outcome(run)
+            except TimeoutError:
+                print(f"fault {fault.name!r} did not settle; the bot logged:\n{bot.log()}")
+                raise
+            spooled = (data_dir / "unlogged-pairs.jsonl").exists()
+            shown = discord.originals[token]["content"].replace("\n", " ")
+            if not finished(discord, token):
+                shown = "nothing: Discord refused every edit (still «thinking…»)"
+        log = bot.log()
     return {
         "fault": fault.name,
         "user saw": shown[:70] + ("…" if len(shown) > 70 else ""),

@@ -15,16 +15,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
 import tempfile
 import time
 from pathlib import Path
 
-from bench.faults import PROCESS_ENV, build_template
+from bench.faults import PROCESS_ENV, build_template, fresh_run
 from tests.discord.conftest import QUESTION, finished
 from tests.discord.process import bot_process
 from tests.discord.storage_faults import sqlite_locked_by_another_process
-from tests.fakes.chat_server import FakeChatServer
 from tests.fakes.discord_server import FakeDiscord
 
 
@@ -37,28 +35,18 @@ async def _answer_seconds(discord: FakeDiscord, user: int) -> float:
 
 async def measure(template: Path, questions: int, hold: float, together: bool) -> None:
     """Run the bot on a copy of `template`, lock the database, time the answers."""
-    with tempfile.TemporaryDirectory(prefix="lock-") as folder:
-        data_dir = Path(folder) / "data"
-        shutil.copytree(template, data_dir)
-        os.environ["PIDE_AYUDA_DATA_DIR"] = str(data_dir)
-        discord, llm = FakeDiscord(heartbeat_interval_ms=1000), FakeChatServer()
-        await discord.start()
-        await llm.start()
-        os.environ.update(LLM_BASE_URL=llm.base_url, DEV_GUILD_ID=discord.guild_id)
-        try:
-            async with bot_process(discord, Path(folder)):
-                await _answer_seconds(discord, 1000)  # warm: index loaded, model known
-                database = data_dir / "pide-ayuda.sqlite3"
-                async with sqlite_locked_by_another_process(database, hold) as locker:
-                    users = range(1001, 1001 + questions)
-                    if together:
-                        times = await asyncio.gather(*(_answer_seconds(discord, u) for u in users))
-                    else:
-                        times = [await _answer_seconds(discord, user) for user in users]
-                    held = locker.returncode is None
-        finally:
-            await discord.stop()
-            await llm.stop()
+    async with fresh_run(template, "lock-") as run:
+        discord = run.discord
+        async with bot_process(discord, run.workdir):
+            await _answer_seconds(discord, 1000)  # warm: index loaded, model known
+            database = run.data_dir / "pide-ayuda.sqlite3"
+            async with sqlite_locked_by_another_process(database, hold) as locker:
+                users = range(1001, 1001 + questions)
+                if together:
+                    times = await asyncio.gather(*(_answer_seconds(discord, u) for u in users))
+                else:
+                    times = [await _answer_seconds(discord, user) for user in users]
+                held = locker.returncode is None
     print("answer seconds:", " ".join(f"{seconds:.2f}" for seconds in times))
     print(f"max {max(times):.2f} s; lock still held at the last answer: {held}")
 
