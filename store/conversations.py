@@ -14,11 +14,10 @@ from datetime import datetime
 from typing import Literal
 
 from sqlalchemy import BigInteger, ForeignKey, Integer, select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.db import Database
-from store.errors import translate
+from store.errors import translated
 from store.models import Base, NulFreeText, QAPair, UTCDateTime, utcnow
 
 HISTORY_PAIRS = 20
@@ -72,11 +71,9 @@ class ConversationLog:
             .order_by(QAPair.created_at.desc(), QAPair.id.desc())
             .limit(HISTORY_PAIRS)
         )
-        try:
+        with translated("reading a conversation"):
             async with self._db.sessions() as session:
                 pairs = list((await session.scalars(query)).all())
-        except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "reading a conversation") from error
         return turns_of(pairs[::-1])
 
 

@@ -7,10 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 
 from store.db import Database
-from store.errors import translate
+from store.errors import translated
 from store.models import QAPair, utcnow
 from store.provenance import provenance_of
 from store.records import new_key
@@ -72,28 +71,24 @@ class CuratedLog:
         """Save a question and answer written by a moderator, approved."""
         pair = human_pair(human_values(question, answer, "moderator", "cli", utcnow()))
         pair.reviewer_id = author_id
-        try:
+        with translated("saving a moderator answer"):
             async with self._db.writing() as session:
                 session.add(pair)
                 await session.flush()
                 return curated_of(pair)
-        except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "saving a moderator answer") from error
 
     async def curated(self, pair_id: int | None = None) -> list[CuratedPair]:
         """Return the approved pairs (or the one `pair_id`, if approved), oldest first."""
         query = select(QAPair).where(QAPair.review_state.in_(CURATED_STATES)).order_by(QAPair.id)
         if pair_id is not None:
             query = query.where(QAPair.id == pair_id)
-        try:
+        with translated("reading curated pairs"):
             async with self._db.sessions() as session:
                 return [curated_of(pair) for pair in (await session.scalars(query)).all()]
-        except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "reading curated pairs") from error
 
     async def withdraw(self, pair_id: int, reviewer_id: int | None) -> bool:
         """Take a pair out of the curated answers: delete a moderator's, reject any other."""
-        try:
+        with translated("withdrawing a curated pair"):
             async with self._db.writing() as session:
                 pair = await session.get(QAPair, pair_id)
                 if pair is None:
@@ -104,5 +99,3 @@ class CuratedLog:
                     pair.review_state, pair.reviewer_id = "rejected", reviewer_id
                     pair.reviewed_at = utcnow()
                 return True
-        except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "withdrawing a curated pair") from error

@@ -17,7 +17,7 @@ from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, InvalidRequestError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, InvalidRequestError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 import migrations
-from store.errors import DatabaseUnavailableError, SchemaTooNewError, StoreError, translate
+from store.errors import DatabaseUnavailableError, SchemaTooNewError, StoreError, translated
 
 log = logging.getLogger(__name__)
 
@@ -129,22 +129,17 @@ class Database:
 
     async def current(self) -> str | None:
         """Return the revision the database is at, or None for a blank database."""
-        try:
+        with translated("reading the schema revision"):
             async with self.engine.connect() as connection:
                 return await connection.run_sync(_current_revision)
-        except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "reading the schema revision") from error
 
     async def _run_alembic(self, action: Any, revision: str) -> None:
         try:
-            async with self.engine.begin() as connection:
-                await connection.run_sync(action, revision)
-        except StoreError:
-            raise
+            with translated("migrating the database"):
+                async with self.engine.begin() as connection:
+                    await connection.run_sync(action, revision)
         except CommandError as error:
             raise StoreError(f"migration failed: {error}") from error
-        except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "migrating the database") from error
 
     async def reconnect(self) -> None:
         """Drop pooled connections, so the next use opens fresh ones (e.g. a file now writable)."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import DBAPIError, OperationalError
+import contextlib
+from collections.abc import Iterator
+
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from bot import strings
 from bot.errors import UserFacingError
@@ -75,3 +78,16 @@ def translate(error: Exception, where: str) -> StoreError:
             "check DATABASE_URL / PIDE_AYUDA_DATA_DIR and that the server is reachable"
         )
     return StoreError(f"{where}: database error ({type(error).__name__}); see the log")
+
+
+@contextlib.contextmanager
+def translated(
+    where: str, catching: type[Exception] | tuple[type[Exception], ...] = (SQLAlchemyError, OSError)
+) -> Iterator[None]:
+    """Re-raise the block's `catching` errors as `translate(error, where)`; StoreErrors pass."""
+    try:
+        yield
+    except StoreError:
+        raise
+    except catching as error:
+        raise translate(error, where) from error

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from store.db import Database
-from store.errors import translate
+from store.errors import translated
 from store.export_rows import ExportFilters, conditions, source_row
 from store.export_text import replace_mentions, strip_decorations
 from store.models import QAPair
@@ -120,7 +119,7 @@ async def iter_human_preferences(
     """Yield preference rows from people's answers to questions the bot answered, by id."""
     last_id = 0
     while True:
-        try:
+        with translated("exporting preferences"):
             async with db.sessions() as session:
                 found = (await session.execute(_latest_bot_answers(filters, last_id, batch))).all()
                 wanted = {int(i) for pair in found for i in pair}
@@ -131,8 +130,6 @@ async def iter_human_preferences(
                 )
                 by_id = {pair.id: pair for pair in loaded}
                 rows = [_human_preference(by_id[h], by_id[b], salt, options) for h, b in found]
-        except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "exporting preferences") from error
         if not found:
             return
         yield [row for row in rows if row is not None]

@@ -8,11 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from store.db import Database
-from store.errors import translate
+from store.errors import translated
 from store.export_text import replace_mentions, strip_decorations
 from store.models import REVIEW_STATES, PairSource, QAPair
 from store.provenance import provenance_condition, provenance_of
@@ -148,12 +147,10 @@ async def iter_batches(
             .limit(batch_size)
             .options(selectinload(QAPair.sources))
         )
-        try:
+        with translated("exporting"):
             async with db.sessions() as session:
                 result = await session.execute(query)
                 rows = [to_row(pair, up, down, salt) for pair, up, down in result]
-        except (SQLAlchemyError, OSError) as error:  # OSError: a server that cannot be reached
-            raise translate(error, "exporting") from error
         if not rows:
             return
         yield rows

@@ -12,12 +12,12 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, func, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.db import Database
-from store.errors import translate
+from store.errors import translated
 from store.models import Base, QAPair, UTCDateTime, utcnow
 
 OpenOutcome = Literal["opened", "already", "limited"]
@@ -80,22 +80,21 @@ class HandOffLog:
     ) -> OpenOutcome:
         """Reserve the hand-off of a question, unless done already or the asker hit the limit."""
         since = utcnow() - timedelta(seconds=window)
-        try:
-            async with self._db.writing() as session:
-                if await session.scalar(select(HandOff.id).where(HandOff.pair_key == pair_key)):
-                    return "already"
-                recent = await session.scalar(
-                    select(func.count())
-                    .where(HandOff.user_id == user_id, HandOff.opened_at >= since)
-                    .select_from(HandOff)
-                )
-                if user_id is not None and int(recent or 0) >= limit:
-                    return "limited"
-                session.add(HandOff(pair_key=pair_key, user_id=user_id, guild_id=guild_id))
-        except IntegrityError:
-            return "already"
-        except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "opening a hand-off") from error
+        with translated("opening a hand-off"):
+            try:
+                async with self._db.writing() as session:
+                    if await session.scalar(select(HandOff.id).where(HandOff.pair_key == pair_key)):
+                        return "already"
+                    recent = await session.scalar(
+                        select(func.count())
+                        .where(HandOff.user_id == user_id, HandOff.opened_at >= since)
+                        .select_from(HandOff)
+                    )
+                    if user_id is not None and int(recent or 0) >= limit:
+                        return "limited"
+                    session.add(HandOff(pair_key=pair_key, user_id=user_id, guild_id=guild_id))
+            except IntegrityError:  # inside: a concurrent reservation is an answer, not a failure
+                return "already"
         return "opened"
 
     async def placed(self, pair_key: str, thread_id: int | None) -> None:
@@ -103,7 +102,7 @@ class HandOffLog:
 
         The question's pair joins that thread's conversation (a `/pregunta` one had no thread).
         """
-        try:
+        with translated("placing a hand-off"):
             async with self._db.writing() as session:
                 found = await _by_key(session, pair_key)
                 if found is not None and thread_id is None:
@@ -115,38 +114,30 @@ class HandOffLog:
                         .where(QAPair.key == pair_key, QAPair.thread_id.is_(None))
                         .values(thread_id=thread_id)
                     )
-        except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "placing a hand-off") from error
 
     async def question_of(self, pair_key: str) -> str | None:
         """Return the text of a saved question (None when it was not saved)."""
-        try:
+        with translated("reading a question"):
             async with self._db.sessions() as session:
                 return await session.scalar(select(QAPair.question).where(QAPair.key == pair_key))
-        except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "reading a question") from error
 
     async def handed_off(self, thread_id: int) -> bool:
         """Tell whether questions of this thread were handed to the mentors."""
-        try:
+        with translated("reading hand-offs"):
             async with self._db.sessions() as session:
                 query = select(HandOff.id).where(HandOff.thread_id == thread_id).limit(1)
                 return await session.scalar(query) is not None
-        except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "reading hand-offs") from error
 
     async def stats(self) -> HandOffStats:
         """Count hand-offs and measure the median time to a mentor's first reply."""
         placed = select(HandOff.id, HandOff.opened_at).where(HandOff.thread_id.is_not(None))
         replies = select(MentorAnswer.handoff_id, MentorAnswer.started_at)
-        try:
+        with translated("counting hand-offs"):
             async with self._db.sessions() as session:
                 opened = {i: at for i, at in (await session.execute(placed)).all()}
                 first: dict[int, datetime] = {}
                 for handoff_id, started in (await session.execute(replies)).all():
                     first[handoff_id] = min(started, first.get(handoff_id, started))
-        except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "counting hand-offs") from error
         waits = [(first[i] - at).total_seconds() for i, at in opened.items() if i in first]
         median = statistics.median(waits) if waits else None
         return HandOffStats(len(opened), len(waits), len(opened) - len(waits), median)

@@ -12,13 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.conversations import MentorQuestion
 from store.curated import CURATED_STATES, CuratedPair, curated_of, human_pair, human_values
 from store.db import Database
-from store.errors import translate
+from store.errors import translated
 from store.handoffs import HandOff, MentorAnswer, latest_handoff
 from store.models import OptOut, QAPair, utcnow
 from store.solution_records import claim_for_mentor
@@ -38,7 +37,7 @@ class MentorLog:
 
         A mentor who opted out of logging (`/privacidad`) is not recorded.
         """
-        try:
+        with translated("recording a mentor answer"):
             async with self._db.writing() as session:
                 handoff = await latest_handoff(session, thread_id)
                 if handoff is None or await session.get(OptOut, mentor_id) is not None:
@@ -53,12 +52,10 @@ class MentorLog:
                     session.add(answer)
                 answer.messages = {**answer.messages, str(message_id): text}
                 return await _write_answer(session, handoff, answer)
-        except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "recording a mentor answer") from error
 
     async def mentor_edited(self, thread_id: int, message_id: int, text: str) -> CuratedPair | None:
         """Update a mentor answer when one of its messages is edited before a participant spoke."""
-        try:
+        with translated("updating a mentor answer"):
             async with self._db.writing() as session:
                 handoff = await latest_handoff(session, thread_id)
                 answers = await _open_answers(session, handoff.id) if handoff else []
@@ -67,8 +64,6 @@ class MentorLog:
                     return None
                 answer.messages = {**answer.messages, str(message_id): text}
                 return await _write_answer(session, handoff, answer)
-        except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "updating a mentor answer") from error
 
     async def participant_said(
         self, thread_id: int, user_id: int, message_id: int, text: str
@@ -77,7 +72,7 @@ class MentorLog:
 
         What the asker says becomes the question the mentors' next answers reply to.
         """
-        try:
+        with translated("closing a mentor answer"):
             async with self._db.writing() as session:
                 handoff = await latest_handoff(session, thread_id)
                 if handoff is None:
@@ -89,8 +84,6 @@ class MentorLog:
                         handoff_id=handoff.id, message_id=message_id, question=text.strip()
                     )
                     session.add(question)
-        except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "closing a mentor answer") from error
 
 
 async def _open_answers(session: AsyncSession, handoff_id: int) -> list[MentorAnswer]:

@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.db import Database
-from store.errors import translate
+from store.errors import translated
 from store.handoffs import HandOff, MentorAnswer
 from store.models import Feedback, OptOut, PairSource, QAPair, utcnow
 from store.recording import PairRecorder
@@ -107,31 +106,25 @@ class PrivacyLog:
 
     async def is_opted_out(self, user_id: int) -> bool:
         """Tell whether the user asked not to be logged."""
-        try:
+        with translated("reading the opt-out"):
             async with self._db.sessions() as session:
                 return await session.get(OptOut, user_id) is not None
-        except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "reading the opt-out") from error
 
     async def set_opt_out(self, user_id: int, opted_out: bool) -> None:
         """Record or withdraw a user's wish not to be logged."""
-        try:
+        with translated("saving the opt-out"):
             async with self._db.writing() as session:
                 found = await session.get(OptOut, user_id)
                 if opted_out and found is None:
                     session.add(OptOut(user_id=user_id))
                 elif not opted_out and found is not None:
                     await session.delete(found)
-        except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "saving the opt-out") from error
 
     async def delete_user_data(self, user_id: int) -> Forgotten:
         """Forget a person in one transaction, then drop their spooled questions."""
-        try:
+        with translated("deleting user data"):
             async with self._db.writing() as session:
                 forgotten = await forget_in(session, user_id)
-        except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "deleting user data") from error
         spooled = await self._recorder.forget_user(user_id)
         return Forgotten(forgotten.rows + spooled, forgotten.pair_ids)
 
@@ -145,7 +138,7 @@ async def purge_expired(db: Database, days: int) -> int:
         return 0
     cutoff = utcnow() - timedelta(days=days)
     old_handoffs = select(HandOff.id).where(HandOff.opened_at < cutoff)
-    try:
+    with translated("purging expired pairs"):
         async with db.writing() as session:
             old = (await session.scalars(select(QAPair.id).where(QAPair.created_at < cutoff))).all()
             pair_ids = [int(i) for i in old]
@@ -156,8 +149,6 @@ async def purge_expired(db: Database, days: int) -> int:
             )
             handoffs = await session.execute(delete(HandOff).where(HandOff.opened_at < cutoff))
             await _delete_pairs(session, pair_ids)
-    except (SQLAlchemyError, OSError) as error:
-        raise translate(error, "purging expired pairs") from error
     others = int(answers.rowcount + handoffs.rowcount)  # type: ignore[attr-defined]
     if pair_ids or others:
         log.info(

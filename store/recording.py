@@ -18,11 +18,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import SQLAlchemyError
 
 from store.backlog import Backlog
 from store.db import Database
-from store.errors import DatabaseReadOnlyError, StoreError, translate
+from store.errors import DatabaseReadOnlyError, StoreError, translate, translated
 from store.models import QAPair, utcnow
 from store.owners import abandoned, new_owner
 from store.pair_writes import (
@@ -242,7 +241,7 @@ class PairRecorder:
         server (with shards, the others' may be live). A CLI passes `lambda guild_id: False`.
         """
         recent = utcnow() - STALE_REPLY_AGE
-        try:
+        with translated("marking unfinished answers"):
             async with self._db.writing() as session:
                 rows = await session.scalars(select(QAPair).where(QAPair.status == "in_progress"))
                 found = [
@@ -258,8 +257,6 @@ class PairRecorder:
                         updated_at=utcnow(),
                     )
                 )
-        except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "marking unfinished answers") from error
         if found:
             log.warning("marked %d unfinished answers from a previous run interrupted", len(found))
         stale = [

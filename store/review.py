@@ -6,7 +6,6 @@ from typing import Literal
 
 from sqlalchemy import Executable, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from store.db import Database
@@ -14,7 +13,7 @@ from store.errors import (
     AlreadyReviewedError,
     PairNotFoundError,
     PairNotSavedYetError,
-    translate,
+    translated,
 )
 from store.models import Feedback, OptOut, QAPair, utcnow
 from store.queries import (
@@ -40,7 +39,7 @@ class ReviewLog:
         if value not in (1, -1):
             raise ValueError("a vote is +1 or -1")
         column = QAPair.key if isinstance(pair, str) else QAPair.id
-        try:
+        with translated("voting"):
             async with self._db.writing() as session:
                 if await session.get(OptOut, user_id) is not None:
                     return
@@ -50,8 +49,6 @@ class ReviewLog:
                         f"no pair {pair} in the database"
                     )
                 await session.execute(self._upsert_vote(pair_id, user_id, value))
-        except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "voting") from error
 
     def _upsert_vote(self, pair_id: int, user_id: int, value: int) -> Executable:
         dialect = self._db.engine.dialect.name
@@ -72,11 +69,9 @@ class ReviewLog:
             .where(QAPair.id == pair_id)
             .options(selectinload(QAPair.sources))
         )
-        try:
+        with translated("reading a pair"):
             async with self._db.sessions() as session:
                 row = (await session.execute(query)).first()
-        except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "reading a pair") from error
         if row is None:
             raise PairNotFoundError(f"no pair with id {pair_id}")
         return pair_view(row[0], row[1], row[2])
@@ -90,11 +85,9 @@ class ReviewLog:
             .limit(1)
             .options(selectinload(QAPair.sources))
         )
-        try:
+        with translated("reading pending pairs"):
             async with self._db.sessions() as session:
                 row = (await session.execute(query)).first()
-        except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "reading pending pairs") from error
         return None if row is None else pair_view(row[0], row[1], row[2])
 
     async def review(
@@ -115,7 +108,7 @@ class ReviewLog:
         edited = (edited_answer or "").strip()
         if state == "edited" and not edited:
             raise ValueError("an edited review needs the edited answer")
-        try:
+        with translated("saving the review"):
             async with self._db.writing() as session:
                 pair = await session.get(QAPair, pair_id, with_for_update=True)
                 if pair is None:
@@ -126,14 +119,10 @@ class ReviewLog:
                 pair.review_state, pair.reviewer_id = state, reviewer_id
                 pair.edited_answer = edited if state == "edited" else None
                 pair.reviewed_at = utcnow()
-        except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "saving the review") from error
         return previous
 
     async def stats(self, top_talks: int = 10) -> Stats:
         """Count pairs by status, delivery and review state, votes, and pairs citing each talk."""
-        try:
+        with translated("counting"):
             async with self._db.sessions() as session:
                 return await collect_stats(session, top_talks)
-        except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "counting") from error

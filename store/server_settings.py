@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.db import Database
-from store.errors import StoreError, translate
+from store.errors import StoreError, translated
 from store.models import Base, UTCDateTime, utcnow
 
 log = logging.getLogger(__name__)
@@ -118,32 +118,26 @@ class ServerSettingsStore:
             raise ValueError(f"unknown server settings: {sorted(unknown)}")
         values = {**changes, "guild_id": guild_id, "updated_by": changed_by}
         values["updated_at"] = utcnow()
-        try:
+        with translated("saving server settings", catching=Exception):
             async with self._db.writing() as session:
                 await session.execute(self._upsert(values))
-        except Exception as error:
-            raise translate(error, "saving server settings") from error
         self._cache.pop(guild_id, None)
         return await self.get(guild_id)
 
     async def reset(self, guild_id: int) -> ServerConfig:
         """Drop every override of one server."""
-        try:
+        with translated("resetting server settings", catching=Exception):
             async with self._db.writing() as session:
                 await session.execute(
                     delete(ServerSettings).where(ServerSettings.guild_id == guild_id)
                 )
-        except Exception as error:
-            raise translate(error, "resetting server settings") from error
         self._cache.pop(guild_id, None)
         return await self.get(guild_id)
 
     async def _read(self, guild_id: int) -> ServerConfig:
-        try:
+        with translated("reading server settings", catching=Exception):
             async with self._db.sessions() as session:
                 row = await session.get(ServerSettings, guild_id)
-        except Exception as error:
-            raise translate(error, "reading server settings") from error
         return self.defaults if row is None else merge(self.defaults, row)
 
     def _upsert(self, values: dict[str, Any]) -> Any:

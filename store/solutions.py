@@ -19,12 +19,11 @@ from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 
 from store.conversations import ANSWER_STATUSES
 from store.curated import CURATED_STATES, HUMAN_MODE, CuratedPair, curated_of
 from store.db import Database
-from store.errors import translate
+from store.errors import translated
 from store.handoffs import latest_handoff
 from store.models import OptOut, QAPair, utcnow
 from store.records import new_key
@@ -107,7 +106,7 @@ class SolutionLog:
         text = joined(answer.messages)
         if not text or not post.question:
             return AcceptResult("empty")
-        try:
+        with translated("saving an accepted answer"):
             async with self._db.writing() as session:
                 people = {answer.answerer_id, post.asker_id} - {None}
                 if await session.scalar(select(OptOut.user_id).where(OptOut.user_id.in_(people))):
@@ -128,25 +127,21 @@ class SolutionLog:
                 session.add(record)
                 curated = curated_of(pair) if pair.review_state in CURATED_STATES else None
                 return AcceptResult("saved", pair.id, replaced, curated)
-        except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "saving an accepted answer") from error
 
     async def bot_answer(self, thread_id: int, message_id: int) -> str | None:
         """Return the text of the bot's answer that `message_id` shows in a post (None: unsaved)."""
         query = select(QAPair.answer, QAPair.status, QAPair.reply_message_ids).where(
             QAPair.thread_id == thread_id, QAPair.mode != HUMAN_MODE
         )
-        try:
+        with translated("reading a bot answer"):
             async with self._db.sessions() as session:
                 rows = (await session.execute(query)).all()
-        except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "reading a bot answer") from error
         shown = [(answer, status) for answer, status, ids in rows if message_id in (ids or [])]
         return next((a for a, status in shown if status in ANSWER_STATUSES), None)
 
     async def edited(self, thread_id: int, message_id: int, text: str) -> AcceptResult | None:
         """Follow an edit of a message of an accepted answer; None when it is not one."""
-        try:
+        with translated("updating an accepted answer"):
             async with self._db.writing() as session:
                 found = await solution_of(session, thread_id)
                 if found is None or str(message_id) not in found.messages:
@@ -160,17 +155,13 @@ class SolutionLog:
                 pair.answer = joined(found.messages) or pair.answer
                 curated = curated_of(pair) if pair.review_state in CURATED_STATES else None
                 return AcceptResult("saved", pair.id, None, curated)
-        except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "updating an accepted answer") from error
 
     async def stats(self) -> SolutionStats:
         """Count solved posts and their answers by provenance; median time to the solution."""
         query = select(ForumSolution.provenance, ForumSolution.posted_at, ForumSolution.solved_at)
-        try:
+        with translated("counting accepted answers"):
             async with self._db.sessions() as session:
                 rows = (await session.execute(query)).all()
-        except (SQLAlchemyError, OSError) as error:
-            raise translate(error, "counting accepted answers") from error
         waits = [(solved - posted).total_seconds() for _, posted, solved in rows]
         median = statistics.median(waits) if waits else None
         by_provenance = Counter(str(provenance) for provenance, _, _ in rows)

@@ -7,8 +7,9 @@ Mark a test `sqlite_only` when it exercises SQLite itself (file locks, read-only
 
 from __future__ import annotations
 
+import sqlite3
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -112,6 +113,15 @@ def qalog(db: Database, recorder: PairRecorder) -> QALog:
 def sqlite_path(settings: Settings) -> Path:
     """Return the SQLite file behind the settings' database URL."""
     return Path(settings.sqlalchemy_url.split("///", 1)[1])
+
+
+@pytest.fixture
+def write_lock(db: Database, settings: Settings) -> Iterator[sqlite3.Connection]:
+    """Hold the write lock from another connection, as a second process would."""
+    other = sqlite3.connect(sqlite_path(settings), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    yield other
+    other.close()
 
 
 def make_answer(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -20,15 +19,6 @@ from store.spool import SPOOL_FILE
 from tests.store.conftest import QALog, make_answer, sqlite_path
 
 CTX = AskContext(surface="cli", user_id=5)
-
-
-@pytest.fixture
-def write_lock(db: Database, settings: Settings) -> Iterator[sqlite3.Connection]:
-    """Hold the write lock from another connection, as a second process would."""
-    other = sqlite3.connect(sqlite_path(settings), isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    yield other
-    other.close()
 
 
 @pytest.mark.sqlite_only
