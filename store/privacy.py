@@ -4,7 +4,9 @@ Forgetting a person is one transaction: their questions (and the pairs answering
 sources and votes), the mentor answers and accepted forum answers they wrote (and the pairs that
 reused those answers), the accepted answers of their forum posts (an existing pair accepted there,
 such as the bot's answer to someone else, is only released), their hand-offs, their votes, and
-every source elsewhere that named one of their curated questions.
+every source elsewhere that named one of their curated questions. The same transaction records
+the erasure request, so no process writes back a question of theirs still in flight or spooled
+(`store/erasures.py`); retention prunes that record after `ERASURE_KEEP`.
 The caller then takes the returned pair ids out of the curated collection (bot/forgetting.py).
 """
 
@@ -20,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.db import Database
+from store.erasures import ERASURE_KEEP, hold_person, prune_erasures, record_erasure
 from store.errors import translate
 from store.handoffs import HandOff, MentorAnswer
 from store.models import Feedback, OptOut, PairSource, QAPair, utcnow
@@ -129,6 +132,8 @@ class PrivacyLog:
         """Forget a person in one transaction, then drop their spooled questions."""
         try:
             async with self._db.writing() as session:
+                await hold_person(session, user_id, forgetting=True)
+                record_erasure(session, user_id)
                 forgotten = await forget_in(session, user_id)
         except (SQLAlchemyError, OSError) as error:
             raise translate(error, "deleting user data") from error
@@ -167,3 +172,15 @@ async def purge_expired(db: Database, days: int) -> int:
             days,
         )
     return len(pair_ids)
+
+
+async def prune_erasure_records(db: Database) -> int:
+    """Delete the erasure records older than `ERASURE_KEEP`, whatever the retention; count them."""
+    try:
+        async with db.writing() as session:
+            pruned = await prune_erasures(session)
+    except (SQLAlchemyError, OSError) as error:
+        raise translate(error, "pruning erasure records") from error
+    if pruned:
+        log.info("pruned %d erasure records older than %s", pruned, ERASURE_KEEP)
+    return pruned
