@@ -24,7 +24,7 @@ from store.records import QuestionRecord
 ERASURE_KEEP = timedelta(days=30)
 
 
-async def hold_person(session: AsyncSession, user_id: int | None, forgetting: bool) -> None:
+async def hold_person(session: AsyncSession, user_id: int | None, *, forgetting: bool) -> None:
     """Order this transaction with forgetting `user_id`; call before any other statement."""
     if user_id is None:
         return  # nobody to forget: a question from the command line

@@ -7,23 +7,25 @@ memory. Real SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from bot.config import Settings
 from bot.storage import outcome_of
 from store.db import Database
-from store.erasures import ERASURE_KEEP
+from store.erasures import ERASURE_KEEP, hold_person, was_forgotten
 from store.export_dataset import export_dataset
 from store.export_rows import ExportFilters
 from store.models import ErasureRequest, QAPair, utcnow
+from store.pair_writes import apply_finish
 from store.privacy import PrivacyLog, prune_erasure_records
 from store.recording import PairRecorder
-from store.records import AskContext
+from store.records import AskContext, QuestionRecord, new_key
 from store.spool import SPOOL_FILE
 from tests.store.conftest import make_answer
 
@@ -108,6 +110,37 @@ async def test_a_question_spooled_before_its_asker_was_forgotten_is_not_replayed
     assert await _questions(db, OTHER) == [LATER]
     exported = await _exported(db, tmp_path / "export")
     assert LATER in exported and MARKER not in exported
+
+
+async def _blocked_or_done(db: Database, task: asyncio.Task[object]) -> None:
+    """Return once `task` is done or waits for an advisory lock (PostgreSQL)."""
+    waiting = text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+    async with asyncio.timeout(15), db.engine.connect() as connection:
+        # The lock is another connection's state: there is nothing to await but time.
+        while not task.done() and not await connection.scalar(waiting):  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
+
+
+async def test_on_postgresql_a_forgetting_waits_for_a_write_that_already_checked(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """Without SQLite's file lock, the advisory lock keeps the check and the write together."""
+    db = Database(postgres_url)
+    await db.upgrade()
+    question = QuestionRecord(new_key(), QUESTION, AskContext("slash", ASKER), utcnow())
+    outcome = outcome_of(make_answer(question=QUESTION), "delivered")
+    try:
+        async with _process(postgres_url, tmp_path / "cli") as (_, privacy):
+            async with db.writing() as session:  # the steps of PairRecorder._apply, in order
+                await hold_person(session, ASKER, forgetting=False)
+                assert not await was_forgotten(session, question)
+                forgetting = asyncio.create_task(privacy.delete_user_data(ASKER))
+                await _blocked_or_done(db, forgetting)
+                await apply_finish(session, question, outcome)
+            await forgetting
+        assert await _questions(db, ASKER) == []
+    finally:
+        await db.aclose()
 
 
 async def test_an_erasure_record_keeps_the_user_id_only_for_its_retention(
