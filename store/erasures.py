@@ -28,7 +28,7 @@ async def hold_person(session: AsyncSession, user_id: int | None, *, forgetting:
     """Order this transaction with forgetting `user_id`; call before any other statement."""
     if user_id is None:
         return  # nobody to forget: a question from the command line
-    dialect = (await session.connection()).dialect.name
+    dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         await session.execute(text("BEGIN IMMEDIATE"))  # the file's write lock, held to commit
     elif dialect == "postgresql":
