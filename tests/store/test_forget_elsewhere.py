@@ -2,12 +2,14 @@
 
 Each `_process` below stands for a process of its own (the bot, another shard, `pide-ayuda
 privacy forget`): its own engine on the same database and its own spool, sharing nothing in
-memory. Real SQLite and PostgreSQL.
+memory. Real SQLite and PostgreSQL; on PostgreSQL (no file lock), a forgetting also waits for a
+write of its person that has already checked.
 """
 
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -33,7 +35,14 @@ MARKER = "mirlo-41c2"
 QUESTION = f"¿Cómo cito la charla {MARKER} en mi proyecto?"
 LATER = "¿Dónde están las grabaciones de las charlas?"
 ASKER, OTHER = 3001, 3002
-NOWHERE = "postgresql+asyncpg://pide@127.0.0.1:1/unreachable"  # nothing listens on port 1
+
+
+def _unreachable() -> str:
+    """Return the URL of a PostgreSQL server that is down: nothing listens on its port."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    return f"postgresql+asyncpg://pide@127.0.0.1:{port}/gone"
 
 
 @asynccontextmanager
@@ -67,11 +76,13 @@ async def test_a_question_in_flight_when_another_process_forgets_its_asker_is_no
     db: Database, settings: Settings, tmp_path: Path
 ) -> None:
     url = settings.sqlalchemy_url
-    async with _process(url, tmp_path / "bot") as (bot, _), _process(url, tmp_path / "cli") as cli:
+    async with (
+        _process(url, tmp_path / "bot") as (bot, _),
+        _process(url, tmp_path / "cli") as (_, privacy),
+    ):
         asked = await bot.open(QUESTION, AskContext("slash", ASKER))
         assert await _questions(db, ASKER) == [QUESTION]  # saved in progress from arrival
 
-        _, privacy = cli
         await privacy.delete_user_data(ASKER)
         assert await _questions(db, ASKER) == []
 
@@ -92,7 +103,7 @@ async def test_a_question_spooled_before_its_asker_was_forgotten_is_not_replayed
     db: Database, settings: Settings, tmp_path: Path
 ) -> None:
     spooling = tmp_path / "shard"
-    async with _process(NOWHERE, spooling) as (cut_off, _):  # its database unreachable
+    async with _process(_unreachable(), spooling) as (cut_off, _):  # its database is down
         asked = await cut_off.open(QUESTION, AskContext("slash", ASKER))
         cut_off.finished(asked, outcome_of(make_answer(question=QUESTION), "delivered"))
         kept = await cut_off.open(LATER, AskContext("slash", OTHER))
