@@ -1,4 +1,4 @@
-"""Retention: purge logged pairs older than RETENTION_DAYS at start-up and once a day."""
+"""Retention, at start-up and once a day: pairs past RETENTION_DAYS, expired erasure records."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from discord.ext import commands, tasks
 
 from cogs.client import AssistantBot
 from store.errors import StoreError
-from store.privacy import purge_expired
+from store.privacy import prune_erasure_records, purge_expired
 
 log = logging.getLogger(__name__)
 
@@ -23,13 +23,14 @@ class Retention(commands.Cog):
         self.runs_jobs = bot.services.settings.runs_periodic_jobs
 
     async def cog_load(self) -> None:
-        """Start the daily purge (its first run is immediate) when retention is on.
+        """Start the daily purge (its first run is immediate).
 
-        With several processes (SHARD_IDS), only the one holding shard 0 purges.
+        It always prunes expired erasure records; it purges pairs when retention is on. With
+        several processes (SHARD_IDS), only the one holding shard 0 purges.
         """
-        if self.days > 0 and not self.runs_jobs:
+        if not self.runs_jobs:
             log.info("retention purge left to the process that runs shard 0")
-        elif self.days > 0:
+        else:
             self.purge.start()
 
     async def cog_unload(self) -> None:
@@ -38,13 +39,15 @@ class Retention(commands.Cog):
 
     @tasks.loop(hours=24)
     async def purge(self) -> None:
-        """Delete expired pairs; a failure is logged and retried the next day."""
+        """Delete expired records and pairs; a failure is logged and retried the next day."""
         try:
+            await prune_erasure_records(self.db)
             deleted = await purge_expired(self.db, self.days)
         except StoreError as error:
             log.error("retention purge failed: %s", error)
             return
-        log.info("retention purge: %d pairs older than %d days deleted", deleted, self.days)
+        if self.days > 0:
+            log.info("retention purge: %d pairs older than %d days deleted", deleted, self.days)
 
 
 async def setup(bot: AssistantBot) -> None:

@@ -1,4 +1,4 @@
-"""Typed SQLAlchemy models of the Q&A log: pairs, their sources, feedback and opt-outs."""
+"""Typed SQLAlchemy models of the Q&A log: pairs, their sources, feedback, opt-outs, erasures."""
 
 from __future__ import annotations
 
@@ -170,6 +170,19 @@ class OptOut(Base):
 
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ErasureRequest(Base):
+    """A person forgotten, and when: their questions asked until then are never written again.
+
+    Kept `ERASURE_KEEP` (store/erasures.py) for answers in flight and spooled writes elsewhere.
+    """
+
+    __tablename__ = "erasure_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    forgotten_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class WriteProbe(Base):

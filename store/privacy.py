@@ -4,7 +4,9 @@ Forgetting a person is one transaction: their questions (and the pairs answering
 sources and votes), the mentor answers and accepted forum answers they wrote (and the pairs that
 reused those answers), the accepted answers of their forum posts (an existing pair accepted there,
 such as the bot's answer to someone else, is only released), their hand-offs, their votes, and
-every source elsewhere that named one of their curated questions.
+every source elsewhere that named one of their curated questions. The same transaction records
+the erasure request, so no process writes back a question of theirs still in flight or spooled
+(`store/erasures.py`); retention prunes that record after `ERASURE_KEEP`.
 The caller then takes the returned pair ids out of the curated collection (bot/forgetting.py).
 """
 
@@ -19,6 +21,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.db import Database
+from store.erasures import ERASURE_KEEP, hold_person, prune_erasures, record_erasure
 from store.errors import translated
 from store.handoffs import HandOff, MentorAnswer
 from store.models import Feedback, OptOut, PairSource, QAPair, utcnow
@@ -124,6 +127,8 @@ class PrivacyLog:
         """Forget a person in one transaction, then drop their spooled questions."""
         with translated("deleting user data"):
             async with self._db.writing() as session:
+                await hold_person(session, user_id, forgetting=True)
+                record_erasure(session, user_id)
                 forgotten = await forget_in(session, user_id)
         spooled = await self._recorder.forget_user(user_id)
         return Forgotten(forgotten.rows + spooled, forgotten.pair_ids)
@@ -158,3 +163,13 @@ async def purge_expired(db: Database, days: int) -> int:
             days,
         )
     return len(pair_ids)
+
+
+async def prune_erasure_records(db: Database) -> int:
+    """Delete the erasure records older than `ERASURE_KEEP`, whatever the retention; count them."""
+    with translated("pruning erasure records"):
+        async with db.writing() as session:
+            pruned = await prune_erasures(session)
+    if pruned:
+        log.info("pruned %d erasure records older than %s", pruned, ERASURE_KEEP)
+    return pruned

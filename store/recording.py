@@ -5,7 +5,8 @@ short wait, or the entry is fsynced to the spool, before any slow work starts. L
 message showing the reply, the final outcome) are queued and written by one worker task, so no
 answer waits on the database. A write the database refuses goes to the spool (held in memory when
 the disk refuses it too: `store/backlog.py`), which is replayed on a timer and as soon as a write
-succeeds again. Entries are idempotent upserts by key.
+succeeds again. Entries are idempotent upserts by key. No question of a person who was forgotten
+after it arrived is written, whichever process forgot them (`store/erasures.py`).
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select, update
 
 from store.backlog import Backlog
 from store.db import Database
+from store.erasures import hold_person, was_forgotten
 from store.errors import DatabaseReadOnlyError, StoreError, translate, translated
 from store.models import QAPair, utcnow
 from store.owners import abandoned, new_owner
@@ -66,9 +68,7 @@ class PairRecorder:
         self._replay_seconds = replay_seconds
         self._arrival_wait = arrival_wait
         self._live: set[str] = set()  # keys opened by this process
-        self._unlogged: set[str] = set()  # keys of askers who opted out (nothing is stored)
-        # People forgotten, and when: their questions asked before then are not written back.
-        self._forgotten: dict[int, datetime] = {}
+        self._unlogged: set[str] = set()  # keys of askers who opted out or were forgotten
         self._tasks: list[asyncio.Task[None]] = []
         self._replaying: asyncio.Task[int] | None = None
 
@@ -196,14 +196,11 @@ class PairRecorder:
         if isinstance(failure, DatabaseReadOnlyError):
             await self._db.reconnect()  # pooled connections stay read-only otherwise
 
-    def _was_forgotten(self, question: QuestionRecord) -> bool:
-        user_id = question.context.user_id
-        forgotten_at = self._forgotten.get(user_id) if user_id is not None else None
-        return forgotten_at is not None and question.created_at <= forgotten_at
-
     async def forget_user(self, user_id: int) -> int:
-        """Drop the user's questions waiting to be written (and in flight); return how many."""
-        self._forgotten[user_id] = utcnow()
+        """Drop the user's questions waiting in this process's spool; return how many.
+
+        Their questions in flight, here or elsewhere, are dropped when written (`_apply`).
+        """
         return await self._backlog.forget(
             lambda entry: not isinstance(entry, Replied) and _asked_by(entry, user_id)
         )
@@ -214,9 +211,9 @@ class PairRecorder:
             if isinstance(entry, Replied):
                 await apply_reply(session, entry)
                 return
-            if self._was_forgotten(entry.question) or await opted_out(
-                session, entry.question.context.user_id
-            ):
+            user_id = entry.question.context.user_id
+            await hold_person(session, user_id, forgetting=False)
+            if await was_forgotten(session, entry.question) or await opted_out(session, user_id):
                 await forget(session, entry.question.key)
                 if isinstance(entry, Opened) and entry.question.key in self._live:
                     self._unlogged.add(entry.question.key)

@@ -11,8 +11,9 @@ from bot.cli import CliError
 from bot.config import load_settings
 from bot.storage import open_database
 from store.db import Database
+from store.erasures import ERASURE_KEEP
 from store.errors import StoreError
-from store.privacy import purge_expired
+from store.privacy import prune_erasure_records, purge_expired
 
 T = TypeVar("T")
 
@@ -47,8 +48,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     downgrade.set_defaults(handler=_downgrade)
     current = actions.add_parser("current", help="print the schema revision of the database")
     current.set_defaults(handler=_current)
-    purge = actions.add_parser("purge", help="delete pairs older than RETENTION_DAYS")
-    purge.add_argument("--days", type=int, help="override RETENTION_DAYS (0 keeps everything)")
+    purge = actions.add_parser(
+        "purge", help="delete pairs older than RETENTION_DAYS, and expired erasure records"
+    )
+    purge.add_argument("--days", type=int, help="override RETENTION_DAYS (0 keeps every pair)")
     purge.set_defaults(handler=_purge)
 
 
@@ -82,12 +85,15 @@ def _purge(args: argparse.Namespace) -> int:
     if args.days is not None and args.days < 0:
         raise CliError("--days must be 0 or more")
 
-    async def work(db: Database) -> int:
-        return await purge_expired(db, days)
+    async def work(db: Database) -> tuple[int, int]:
+        return await prune_erasure_records(db), await purge_expired(db, days)
 
     days = load_settings().retention_days if args.days is None else args.days
+    pruned, purged = run_store(work)
     if days == 0:
-        print("retention is off (RETENTION_DAYS=0); nothing purged")
-        return 0
-    print(f"purged {run_store(work)} pairs older than {days} days")
+        print("retention is off (RETENTION_DAYS=0); no pair purged")
+    else:
+        print(f"purged {purged} pairs older than {days} days")
+    if pruned:
+        print(f"pruned {pruned} erasure records older than {ERASURE_KEEP.days} days")
     return 0

@@ -1,7 +1,8 @@
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from store.erasures import ERASURE_KEEP
 from tests.discord.conftest import StartBot, ask, rows
 from tests.fakes.discord_server import FakeDiscord
 
@@ -67,4 +68,23 @@ async def test_only_the_process_holding_shard_0_purges(
     async with start_bot(**shards, SHARD_IDS="0"):
         await fake_discord.wait_until(
             lambda: rows(sample_data_dir, "SELECT user_id FROM qa_pairs") == [(1002,)]
+        )
+
+
+async def test_erasure_records_go_after_their_retention_even_with_retention_off(
+    start_bot: StartBot, fake_discord: FakeDiscord, sample_data_dir
+):
+    async with start_bot():  # creates the database
+        pass
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with sqlite3.connect(sample_data_dir / "pide-ayuda.sqlite3") as db:
+        for user_id, age in ((1001, ERASURE_KEEP + timedelta(hours=1)), (1002, timedelta(days=1))):
+            db.execute(
+                "INSERT INTO erasure_requests (user_id, forgotten_at) VALUES (?, ?)",
+                (user_id, (now - age).isoformat(sep=" ")),
+            )
+
+    async with start_bot(RETENTION_DAYS="0"):
+        await fake_discord.wait_until(
+            lambda: rows(sample_data_dir, "SELECT user_id FROM erasure_requests") == [(1002,)]
         )

@@ -106,6 +106,8 @@ class FakeChatServer:
         self.strict_model = True
         self.chunk_delay = 0.0
         self.first_token_delay = 0.0
+        # When set to an Event, a streamed answer stops after its first chunk until it is set.
+        self.hold: asyncio.Event | None = None
         self.fail_with: ErrorSpec | None = None
         self.fail_times = sys.maxsize
         self.retry_after = "1"
@@ -285,6 +287,8 @@ class FakeChatServer:
             return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n".encode()
 
         await response.write(chunk({"role": "assistant", "content": ""}))
+        if self.hold is not None:
+            await self.hold.wait()
         await asyncio.sleep(self.first_token_delay)
         sent = 0
         async for delta in self._deltas(pieces):

@@ -1,0 +1,61 @@
+"""Erasure requests: a forgotten person's questions are never written back, by any process.
+
+A question may still be in flight when its asker is forgotten by another process (the bot
+answering while `pide-ayuda privacy forget` runs, or another shard), or wait in a spool. Every
+write of a question checks, in its own transaction, whether its asker was forgotten at or after
+the question's arrival. Each such write and each forgetting first takes a lock that orders them:
+SQLite's write lock (`BEGIN IMMEDIATE`), or PostgreSQL's transaction advisory lock keyed by the
+user id (shared for a write, exclusive for a forgetting). So a write either ends before the
+forgetting deletes, which then finds its row, or sees the record.
+
+A record holds the Discord user id only `ERASURE_KEEP`: the daily retention job prunes it then.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.models import ErasureRequest, utcnow
+from store.records import QuestionRecord
+
+ERASURE_KEEP = timedelta(days=30)
+
+
+async def hold_person(session: AsyncSession, user_id: int | None, *, forgetting: bool) -> None:
+    """Order this transaction with forgetting `user_id`; call before any other statement."""
+    if user_id is None:
+        return  # nobody to forget: a question from the command line
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        await session.execute(text("BEGIN IMMEDIATE"))  # the file's write lock, held to commit
+    elif dialect == "postgresql":
+        lock = "pg_advisory_xact_lock" if forgetting else "pg_advisory_xact_lock_shared"
+        await session.execute(text(f"SELECT {lock}(:key)"), {"key": user_id})
+
+
+def record_erasure(session: AsyncSession, user_id: int) -> None:
+    """Note that the person is forgotten from now on, inside the forgetting transaction."""
+    session.add(ErasureRequest(user_id=user_id, forgotten_at=utcnow()))
+
+
+async def was_forgotten(session: AsyncSession, question: QuestionRecord) -> bool:
+    """Tell whether the question's asker was forgotten since it arrived."""
+    user_id = question.context.user_id
+    if user_id is None:
+        return False
+    query = select(ErasureRequest.id).where(
+        ErasureRequest.user_id == user_id, ErasureRequest.forgotten_at >= question.created_at
+    )
+    return await session.scalar(query.limit(1)) is not None
+
+
+async def prune_erasures(session: AsyncSession) -> int:
+    """Delete the records older than `ERASURE_KEEP`; count them."""
+    expired = ErasureRequest.forgotten_at < utcnow() - ERASURE_KEEP
+    if await session.scalar(select(ErasureRequest.id).where(expired).limit(1)) is None:
+        return 0  # nothing to write: a database that takes no writes now is left alone
+    result = await session.execute(delete(ErasureRequest).where(expired))
+    return int(result.rowcount)  # type: ignore[attr-defined]
