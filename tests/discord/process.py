@@ -24,6 +24,19 @@ def process_env(**extra: str) -> dict[str, str]:
     return env
 
 
+async def pide_ayuda(*args: str, **env: str) -> tuple[int, str]:
+    """Run one `pide-ayuda` command as its own process; return its exit code and output."""
+    process = await asyncio.create_subprocess_exec(
+        str(ENTRY_POINT),
+        *args,
+        env=process_env(**env),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await asyncio.wait_for(process.communicate(), 120)
+    return int(process.returncode or 0), out.decode()
+
+
 @dataclass
 class BotProcess:
     """A running `pide-ayuda run` and the file its log goes to."""

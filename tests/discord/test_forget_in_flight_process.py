@@ -12,7 +12,7 @@ import asyncio
 from pathlib import Path
 
 from tests.discord.conftest import QUESTION, REPLY, finished, rows
-from tests.discord.process import ENTRY_POINT, bot_process, process_env
+from tests.discord.process import bot_process, pide_ayuda
 from tests.fakes.chat_server import FakeChatServer
 from tests.fakes.discord_server import FakeDiscord
 from tests.store.text_scan import text_columns_holding
@@ -22,21 +22,6 @@ MARKER = "alcaudon5d"
 ASKED = f"{QUESTION} ({MARKER})"
 ASKER = 1001
 ITS_ROWS = f"SELECT key, reply_message_id FROM qa_pairs WHERE user_id = {ASKER}"
-
-
-async def _forget(user_id: int) -> tuple[int, str]:
-    """Run `pide-ayuda privacy forget` as its own process; return its exit code and output."""
-    process = await asyncio.create_subprocess_exec(
-        str(ENTRY_POINT),
-        "privacy",
-        "forget",
-        str(user_id),
-        env=process_env(HF_DATASETS_OFFLINE="1"),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    out, _ = await asyncio.wait_for(process.communicate(), 120)
-    return int(process.returncode or 0), out.decode()
 
 
 async def test_a_question_in_flight_when_the_cli_forgets_its_asker_is_not_written_back(
@@ -50,7 +35,7 @@ async def test_a_question_in_flight_when_the_cli_forgets_its_asker_is_not_writte
         await eventually(lambda: [r for r in rows(sample_data_dir, ITS_ROWS) if r[1]], within=60)
         ((key, _),) = rows(sample_data_dir, ITS_ROWS)
 
-        code, out = await _forget(ASKER)
+        code, out = await pide_ayuda("privacy", "forget", str(ASKER), HF_DATASETS_OFFLINE="1")
         assert code == 0 and f"forgot user {ASKER}" in out, out
         assert rows(sample_data_dir, ITS_ROWS) == []
 

@@ -8,19 +8,19 @@ no curated answer, and the opted-out mentor was never recorded.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
 from bot import strings
 from tests.discord.conftest import finished, rows
-from tests.discord.process import ENTRY_POINT, bot_process, process_env
+from tests.discord.process import bot_process, pide_ayuda
 from tests.fakes.chat_server import FakeChatServer
 from tests.fakes.discord_server import FakeDiscord
 from tests.store.text_scan import text_columns_holding
 from tests.waiting import eventually
 
 MARKER = "quetzal9"
+OFFLINE = {"HF_DATASETS_OFFLINE": "1"}  # the CLI commands' environment
 QUESTION = f"¿Cómo subo mi dataset {MARKER} al Hub de Hugging Face para el hackatón?"
 PARAPHRASE = "¿Cómo puedo subir mi conjunto de datos al Hub de Hugging Face?"
 MENTOR_REPLY = "Con `push_to_hub('somosnlp/tu-dataset')` desde el cuaderno."
@@ -34,18 +34,6 @@ SECOND_ASKER_SOURCES = (
 async def _callback(fake: FakeDiscord, interaction_id: str) -> dict[str, Any]:
     await fake.wait_until(lambda: interaction_id in fake.callbacks, within=60)
     return fake.callbacks[interaction_id][1]
-
-
-async def _pide_ayuda(*args: str) -> tuple[int, str]:
-    process = await asyncio.create_subprocess_exec(
-        str(ENTRY_POINT),
-        *args,
-        env=process_env(HF_DATASETS_OFFLINE="1"),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    out, _ = await asyncio.wait_for(process.communicate(), 120)
-    return int(process.returncode or 0), out.decode()
 
 
 async def _hand_off_and_reuse(fake: FakeDiscord, data_dir: Path, log: Any) -> None:
@@ -91,10 +79,10 @@ async def test_delete_my_data_forgets_the_question_everywhere(
     assert text_columns_holding(database, OPTED_OUT_REPLY[:20]) == []  # never recorded
     assert rows(sample_data_dir, "SELECT count(*) FROM qa_pairs WHERE user_id = 1002") == [(1,)]
     folder = tmp_path / "export"
-    code, out = await _pide_ayuda("export", "--out", str(folder), "--format", "jsonl")
+    code, out = await pide_ayuda("export", "--out", str(folder), "--format", "jsonl", **OFFLINE)
     assert code == 0, out
     exported = [p.read_text(encoding="utf-8") for p in folder.rglob("*") if p.is_file()]
     assert exported and not any(MARKER in text for text in exported)
-    code, out = await _pide_ayuda("ask", "--json", PARAPHRASE)
+    code, out = await pide_ayuda("ask", "--json", PARAPHRASE, **OFFLINE)
     assert code == 0, out
     assert MARKER not in out  # the curated answer left the collection with the question

@@ -11,19 +11,19 @@ one accepted answer, the mentor's, which `pide-ayuda export --provenance mentor`
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
 from bot import strings
 from tests.discord.conftest import QUESTION, rows
 from tests.discord.forum import answered, bot_messages, mark
-from tests.discord.process import ENTRY_POINT, bot_process, process_env
+from tests.discord.process import bot_process, pide_ayuda
 from tests.fakes.chat_server import FakeChatServer
 from tests.fakes.discord_server import FakeDiscord
 from tests.waiting import eventually
 
 TITLE = "Búsqueda semántica"
+SALTED = {"EXPORT_SALT": "s" * 32}  # the CLI commands' environment
 ASKER, MENTOR, MEMBER, OPTED_OUT = 1001, 4004, 3003, 5005
 MENTOR_REPLY = "Se guardan los embeddings en una base vectorial y se busca por similitud."
 MENTOR_MORE = "Mira la charla sobre RAG para un ejemplo completo."
@@ -104,25 +104,13 @@ async def test_a_post_is_answered_and_its_solution_saved_tagged_and_exported(
     assert "Traceback" not in bot.log()
 
     out = tmp_path / "mentor"  # the export is a dataset folder
-    code, said = await _pide_ayuda(
-        "export", "--format", "jsonl", "--out", str(out), "--provenance", "mentor"
+    code, said = await pide_ayuda(
+        "export", "--format", "jsonl", "--out", str(out), "--provenance", "mentor", **SALTED
     )
     assert code == 0, said
     exported = (out / "data" / "messages.jsonl").read_text()
     (row,) = [json.loads(line) for line in exported.splitlines()]
     assert row["provenance"] == "mentor"
     assert [m["content"] for m in row["messages"]][-2:] == [question, mentor_pair[1]]
-    code, said = await _pide_ayuda("stats")
+    code, said = await pide_ayuda("stats", **SALTED)
     assert code == 0 and "help forums: 1 solved posts" in said and "mentor 1" in said, said
-
-
-async def _pide_ayuda(*args: str) -> tuple[int, str]:
-    process = await asyncio.create_subprocess_exec(
-        str(ENTRY_POINT),
-        *args,
-        env=process_env(EXPORT_SALT="s" * 32),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    out, _ = await asyncio.wait_for(process.communicate(), 120)
-    return int(process.returncode or 0), out.decode()

@@ -11,14 +11,13 @@ asking a paraphrase gets the mentor's answer, cited as an `faq` source, in Disco
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Any
 
 from bot import strings
 from tests.discord.conftest import finished, rows
-from tests.discord.process import ENTRY_POINT, bot_process, process_env
+from tests.discord.process import bot_process, pide_ayuda
 from tests.fakes.chat_server import FakeChatServer
 from tests.fakes.discord_server import FakeDiscord
 from tests.waiting import eventually
@@ -110,11 +109,11 @@ async def test_refusal_hands_off_and_a_mentor_reply_answers_the_next_asker(
     assert rows(sample_data_dir, MENTOR_PAIRS) == [approved, second_mentor, late_answer]
     assert "Traceback" not in bot.log()
 
-    code, out = await _pide_ayuda("ask", "--json", PARAPHRASE)
+    code, out = await pide_ayuda("ask", "--json", PARAPHRASE)
     assert code == 0, out
     (source,) = json.loads(out)["sources"]
     assert (source["kind"], source["title"]) == ("faq", QUESTION)
-    code, out = await _pide_ayuda("stats")
+    code, out = await pide_ayuda("stats")
     assert code == 0, out
     assert "hand-offs to mentors: 1 opened, 1 answered, 0 open; median time" in out
 
@@ -129,15 +128,3 @@ async def _until(fake: FakeDiscord, check: Any) -> Any:
 
     await fake.wait_until(holds, within=60)
     return found[0]
-
-
-async def _pide_ayuda(*args: str) -> tuple[int, str]:
-    process = await asyncio.create_subprocess_exec(
-        str(ENTRY_POINT),
-        *args,
-        env=process_env(),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    out, _ = await asyncio.wait_for(process.communicate(), 120)
-    return int(process.returncode or 0), out.decode()
