@@ -105,6 +105,12 @@ class Backlog:
             log.info("wrote %d waiting entries to the database", done)
         return done
 
+    async def release_held(self, apply: Apply, on_refused: OnRefused) -> int:
+        """Write the entries held in memory (to the database, else the spool); count those left."""
+        async with self._replay_lock:
+            await self._release_held(apply, on_refused)
+        return self.held()
+
     async def _release_held(self, apply: Apply, on_refused: OnRefused) -> int:
         """Write the entries held in memory to the database, else to the spool."""
         done = 0

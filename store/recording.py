@@ -125,7 +125,7 @@ class PairRecorder:
             ]
 
     async def aclose(self, grace: float = 10.0) -> None:
-        """Write what is queued (spooling what the database refuses), then stop."""
+        """Write what is queued or held in memory (spooling what the database refuses); stop."""
         self.start()  # a writer must drain what callers queued, even in a short-lived process
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.flush(), grace)
@@ -140,6 +140,13 @@ class PairRecorder:
             await self._keep(entry, "the process stopped before the database answered")
             _settle(written)
             self._queue.task_done()
+        if self._backlog.held():  # memory goes with the process: one last try, however soon
+            lost = await self._backlog.release_held(self._replay_one, self._refused)
+            if lost:
+                log.error(
+                    "%d entries held in memory are lost: the database and the disk refused them",
+                    lost,
+                )
 
     def _submit(self, entry: Entry) -> asyncio.Future[None]:
         self.start()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -60,6 +61,37 @@ async def test_every_answer_arrives_while_another_process_holds_the_database_loc
         await eventually(lambda: rows(sample_data_dir, ANSWERED) == everyone, within=60)
         await eventually(lambda: not (sample_data_dir / SPOOL_FILE).exists(), within=30)
     assert "Traceback" not in bot.log()
+
+
+async def test_questions_held_in_memory_are_written_when_the_process_stops(
+    bot_env: FakeChatServer, fake_discord: FakeDiscord, small_data_dir: Path, tmp_path: Path
+) -> None:
+    env = {"PIDE_AYUDA_DATA_DIR": str(small_data_dir), "SPOOL_REPLAY_SECONDS": "3600"}
+    async with bot_process(fake_discord, tmp_path, **env) as bot:
+        await _ask_and_see_the_answer(fake_discord, 1000)
+        await eventually(lambda: rows(small_data_dir, ANSWERED) == [(1000,)], within=30)
+        filler = fill(small_data_dir.parent)
+        for user in (1001, 1002):
+            await _ask_and_see_the_answer(fake_discord, user)
+        await eventually(lambda: bot.log().count("could not record finished") == 2, within=30)
+        filler.unlink()  # space returns, and the next replay is an hour away: the bot stops first
+    assert rows(small_data_dir, ANSWERED) == [(1000,), (1001,), (1002,)]
+    assert "are lost" not in bot.log() and "Traceback" not in bot.log()
+
+
+async def test_a_process_stopping_on_a_full_disk_logs_how_many_entries_are_lost(
+    bot_env: FakeChatServer, fake_discord: FakeDiscord, small_data_dir: Path, tmp_path: Path
+) -> None:
+    env = {"PIDE_AYUDA_DATA_DIR": str(small_data_dir), "SPOOL_REPLAY_SECONDS": "3600"}
+    async with bot_process(fake_discord, tmp_path, **env) as bot:
+        await _ask_and_see_the_answer(fake_discord, 1000)
+        await eventually(lambda: rows(small_data_dir, ANSWERED) == [(1000,)], within=30)
+        fill(small_data_dir.parent)
+        await _ask_and_see_the_answer(fake_discord, 1001)
+        await eventually(lambda: "could not record finished" in bot.log(), within=30)
+    lost = re.search(r"(\d+) entries held in memory are lost", bot.log())
+    assert lost is not None and int(lost.group(1)) >= 2, bot.log()[-2000:]  # opened, finished
+    assert rows(small_data_dir, ANSWERED) == [(1000,)]
 
 
 async def _get(url: str) -> tuple[int, str]:
