@@ -5,8 +5,9 @@ answering while `pide-ayuda privacy forget` runs, or another shard), or wait in 
 write of a question checks, in its own transaction, whether its asker was forgotten at or after
 the question's arrival. Each such write and each forgetting first takes a lock that orders them:
 SQLite's write lock (`BEGIN IMMEDIATE`), or PostgreSQL's transaction advisory lock keyed by the
-user id (shared for a write, exclusive for a forgetting). So a write either ends before the
-forgetting deletes, which then finds its row, or sees the record.
+user id (shared for a write, exclusive for a forgetting; two int4 keys, a key space apart from the
+one-bigint migration lock). So a write either ends before the forgetting deletes, which then finds
+its row, or sees the record.
 
 A record holds the Discord user id only `ERASURE_KEEP`: the daily retention job prunes it then.
 """
@@ -33,7 +34,19 @@ async def hold_person(session: AsyncSession, user_id: int | None, *, forgetting:
         await session.execute(text("BEGIN IMMEDIATE"))  # the file's write lock, held to commit
     elif dialect == "postgresql":
         lock = "pg_advisory_xact_lock" if forgetting else "pg_advisory_xact_lock_shared"
-        await session.execute(text(f"SELECT {lock}(:key)"), {"key": user_id})
+        # The two-int4 form is a key space of its own: never the one-bigint migration lock.
+        high, low = _int4_pair(user_id)
+        await session.execute(text(f"SELECT {lock}(:high, :low)"), {"high": high, "low": low})
+
+
+def _int4_pair(user_id: int) -> tuple[int, int]:
+    """Split a 64-bit id into the two signed 32-bit keys of a PostgreSQL advisory lock."""
+    return _signed((user_id >> 32) & 0xFFFFFFFF), _signed(user_id & 0xFFFFFFFF)
+
+
+def _signed(word: int) -> int:
+    """Read an unsigned 32-bit word as PostgreSQL's signed int4."""
+    return word - (1 << 32) if word >= 1 << 31 else word
 
 
 def record_erasure(session: AsyncSession, user_id: int) -> None:

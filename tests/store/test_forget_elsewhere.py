@@ -19,6 +19,7 @@ from sqlalchemy import select, text, update
 
 from bot.config import Settings
 from bot.storage import outcome_of
+from store.db import MIGRATION_LOCK_KEY as LOCK_KEY
 from store.db import Database
 from store.erasures import ERASURE_KEEP, hold_person, was_forgotten
 from store.export_dataset import export_dataset
@@ -150,6 +151,22 @@ async def test_on_postgresql_a_forgetting_waits_for_a_write_that_already_checked
                 await apply_finish(session, question, outcome)
             await forgetting
         assert await _questions(db, ASKER) == []
+    finally:
+        await db.aclose()
+
+
+async def test_on_postgresql_forgetting_never_waits_for_the_migration_lock(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """A person whose id equals the migration lock's key is forgotten while a migration runs."""
+    db = Database(postgres_url)
+    await db.upgrade()
+    try:
+        async with db.engine.connect() as migrating, _process(postgres_url, tmp_path) as (_, log):
+            await migrating.execute(text("SELECT pg_advisory_lock(:key)"), {"key": LOCK_KEY})
+            forgotten = await asyncio.wait_for(log.delete_user_data(LOCK_KEY), 15)
+            await migrating.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+        assert forgotten.rows == 0
     finally:
         await db.aclose()
 
