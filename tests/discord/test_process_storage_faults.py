@@ -63,14 +63,23 @@ async def test_every_answer_arrives_while_another_process_holds_the_database_loc
     assert "Traceback" not in bot.log()
 
 
+def _replay_in_an_hour(data_dir: Path) -> dict[str, str]:
+    """Return the environment of a bot on `data_dir` whose next spool replay is an hour away."""
+    return {"PIDE_AYUDA_DATA_DIR": str(data_dir), "SPOOL_REPLAY_SECONDS": "3600"}
+
+
+async def _answered_then_disk_full(fake: FakeDiscord, data_dir: Path) -> Path:
+    """Ask once and see the row written, then fill `data_dir`'s disk; return the filler file."""
+    await _ask_and_see_the_answer(fake, 1000)
+    await eventually(lambda: rows(data_dir, ANSWERED) == [(1000,)], within=30)
+    return fill(data_dir.parent)
+
+
 async def test_questions_held_in_memory_are_written_when_the_process_stops(
     bot_env: FakeChatServer, fake_discord: FakeDiscord, small_data_dir: Path, tmp_path: Path
 ) -> None:
-    env = {"PIDE_AYUDA_DATA_DIR": str(small_data_dir), "SPOOL_REPLAY_SECONDS": "3600"}
-    async with bot_process(fake_discord, tmp_path, **env) as bot:
-        await _ask_and_see_the_answer(fake_discord, 1000)
-        await eventually(lambda: rows(small_data_dir, ANSWERED) == [(1000,)], within=30)
-        filler = fill(small_data_dir.parent)
+    async with bot_process(fake_discord, tmp_path, **_replay_in_an_hour(small_data_dir)) as bot:
+        filler = await _answered_then_disk_full(fake_discord, small_data_dir)
         for user in (1001, 1002):
             await _ask_and_see_the_answer(fake_discord, user)
         await eventually(lambda: bot.log().count("could not record finished") == 2, within=30)
@@ -82,11 +91,8 @@ async def test_questions_held_in_memory_are_written_when_the_process_stops(
 async def test_a_process_stopping_on_a_full_disk_logs_how_many_entries_are_lost(
     bot_env: FakeChatServer, fake_discord: FakeDiscord, small_data_dir: Path, tmp_path: Path
 ) -> None:
-    env = {"PIDE_AYUDA_DATA_DIR": str(small_data_dir), "SPOOL_REPLAY_SECONDS": "3600"}
-    async with bot_process(fake_discord, tmp_path, **env) as bot:
-        await _ask_and_see_the_answer(fake_discord, 1000)
-        await eventually(lambda: rows(small_data_dir, ANSWERED) == [(1000,)], within=30)
-        fill(small_data_dir.parent)
+    async with bot_process(fake_discord, tmp_path, **_replay_in_an_hour(small_data_dir)) as bot:
+        await _answered_then_disk_full(fake_discord, small_data_dir)
         await _ask_and_see_the_answer(fake_discord, 1001)
         await eventually(lambda: "could not record finished" in bot.log(), within=30)
     lost = re.search(r"(\d+) entries held in memory are lost", bot.log())

@@ -29,18 +29,24 @@ async def _opt_out(db: Database) -> None:
             session.add(OptOut(user_id=5))
 
 
+async def _failed_write(db: Database, expected: type[StoreError]) -> StoreError:
+    """Write through `db`, which must fail with `expected`; close `db`; return the error."""
+    try:
+        with pytest.raises(expected) as caught:
+            await _opt_out(db)
+    finally:
+        await db.aclose()
+    return caught.value
+
+
 @pytest.mark.sqlite_only
 async def test_a_locked_database_is_a_locked_error_caused_by_the_driver(
     settings: Settings, write_lock: sqlite3.Connection
 ) -> None:
     quick = Database(settings.sqlalchemy_url, busy_timeout_ms=50)
-    try:
-        with pytest.raises(DatabaseLockedError) as caught:
-            await _opt_out(quick)
-    finally:
-        await quick.aclose()
-    assert str(caught.value).startswith("testing a write: the database is locked")
-    cause = caught.value.__cause__
+    error = await _failed_write(quick, DatabaseLockedError)
+    assert str(error).startswith("testing a write: the database is locked")
+    cause = error.__cause__
     assert isinstance(cause, OperationalError) and "locked" in str(cause.orig)
 
 
@@ -50,13 +56,9 @@ async def test_a_read_only_database_is_a_read_only_error_caused_by_the_driver(
 ) -> None:
     await db.aclose()
     read_only = Database(f"sqlite+aiosqlite:///file:{sqlite_path(settings)}?mode=ro&uri=true")
-    try:
-        with pytest.raises(DatabaseReadOnlyError) as caught:
-            await _opt_out(read_only)
-    finally:
-        await read_only.aclose()
-    assert str(caught.value).startswith("testing a write: the database is read-only")
-    cause = caught.value.__cause__
+    error = await _failed_write(read_only, DatabaseReadOnlyError)
+    assert str(error).startswith("testing a write: the database is read-only")
+    cause = error.__cause__
     assert isinstance(cause, OperationalError) and "readonly" in str(cause.orig)
 
 
@@ -65,13 +67,9 @@ async def test_an_unreachable_server_is_an_unavailable_error_caused_by_the_os_er
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
         unreachable = Database(f"postgresql+asyncpg://user:secret@127.0.0.1:{port}/db")
-        try:
-            with pytest.raises(DatabaseUnavailableError) as caught:
-                await _opt_out(unreachable)
-        finally:
-            await unreachable.aclose()
-    assert str(caught.value).startswith("testing a write: cannot open the database")
-    assert isinstance(caught.value.__cause__, OSError)
+        error = await _failed_write(unreachable, DatabaseUnavailableError)
+    assert str(error).startswith("testing a write: cannot open the database")
+    assert isinstance(error.__cause__, OSError)
 
 
 @pytest.mark.parametrize("catching", [None, Exception])
