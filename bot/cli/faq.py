@@ -10,7 +10,8 @@ from collections.abc import Callable
 from bot.cli import CliError
 from bot.cli.db import run_store
 from bot.config import load_settings
-from bot.rag.curated import CuratedEntry, CuratedIndex
+from bot.curated_sync import as_entry
+from bot.rag.curated import CuratedIndex
 from bot.rag.errors import RagError
 from store.curated import CuratedLog, CuratedPair
 from store.db import Database
@@ -43,7 +44,7 @@ def _add(args: argparse.Namespace) -> int:
         return await CuratedLog(db).add_moderator_pair(question, answer, None)
 
     pair = run_store(work)
-    _update_collection(lambda index: index.add([_entry(pair)]))
+    _update_collection(lambda index: index.add([as_entry(pair)]))
     print(f"added curated pair {pair.pair_id}")
     return 0
 
@@ -85,10 +86,6 @@ def _update_collection(change: Callable[[CuratedIndex], None]) -> None:
         change(index)
     finally:
         index.close()
-
-
-def _entry(pair: CuratedPair) -> CuratedEntry:
-    return CuratedEntry(pair.pair_id, pair.question, pair.answer, pair.provenance)
 
 
 def _cut(text: str) -> str:
