@@ -5,7 +5,8 @@ either (full, read-only), it is held in memory, up to a bound, and written (to t
 spool) as soon as one of them can take it again. The replay writes the spooled entries without
 holding the spool's lock, so a question arriving meanwhile is spooled at once; a database that
 still refuses (locked, read-only, unreachable) ends the replay, while an entry that fails on its
-own is skipped and, after `QUARANTINE_AFTER` failures, moved to a quarantine file beside the spool.
+own is skipped and, after `QUARANTINE_AFTER` failures, moved to a quarantine file beside the spool,
+at once when it is too old to check against the erasure records.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from store.erasures import ErasureUnknownError
 from store.errors import (
     DatabaseLockedError,
     DatabaseReadOnlyError,
@@ -149,6 +151,10 @@ class Backlog:
                 await apply(entry)
             except RowMissingError:
                 log.info("dropping a spooled reply for unknown question %s", entry_key(entry))
+            except ErasureUnknownError as error:
+                log.error("%s: moved to %s, not written", error, self.quarantine.path)
+                poisoned.append(line)
+                continue
             except Exception as error:
                 failure = translate(error, "replaying")
                 if await _refused(failure, on_refused):

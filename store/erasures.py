@@ -10,6 +10,8 @@ one-bigint migration lock). So a write either ends before the forgetting deletes
 its row, or sees the record.
 
 A record holds the Discord user id only `ERASURE_KEEP`: the daily retention job prunes it then.
+A question that arrived longer ago than that cannot be checked, so it is never written
+(`ErasureUnknownError`): the spool's replay sets it aside for a human.
 """
 
 from __future__ import annotations
@@ -23,6 +25,19 @@ from store.models import ErasureRequest, utcnow
 from store.records import QuestionRecord
 
 ERASURE_KEEP = timedelta(days=30)
+
+
+class ErasureUnknownError(LookupError):
+    """The question arrived before the oldest erasure record kept: its asker may be forgotten."""
+
+
+def check_within_keep(question: QuestionRecord) -> None:
+    """Refuse a question older than `ERASURE_KEEP`: whether its asker was forgotten is unknown."""
+    if question.context.user_id is not None and question.created_at < utcnow() - ERASURE_KEEP:
+        raise ErasureUnknownError(
+            f"question {question.key} arrived {question.created_at:%Y-%m-%d}, before the erasure"
+            f" records kept ({ERASURE_KEEP.days} days)"
+        )
 
 
 async def hold_person(session: AsyncSession, user_id: int | None, *, forgetting: bool) -> None:

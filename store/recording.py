@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 
 from store.backlog import Backlog
 from store.db import Database
-from store.erasures import hold_person, was_forgotten
+from store.erasures import check_within_keep, hold_person, was_forgotten
 from store.errors import DatabaseReadOnlyError, StoreError, translate, translated
 from store.models import QAPair, utcnow
 from store.owners import abandoned, new_owner
@@ -218,6 +218,7 @@ class PairRecorder:
             if isinstance(entry, Replied):
                 await apply_reply(session, entry)
                 return
+            check_within_keep(entry.question)
             user_id = entry.question.context.user_id
             await hold_person(session, user_id, forgetting=False)
             if await was_forgotten(session, entry.question) or await opted_out(session, user_id):

@@ -9,16 +9,18 @@ write of its person that has already checked.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select, text, update
 
 from bot.config import Settings
 from bot.storage import outcome_of
+from store.backlog import quarantine_path
 from store.db import MIGRATION_LOCK_KEY as LOCK_KEY
 from store.db import Database
 from store.erasures import ERASURE_KEEP, hold_person, was_forgotten
@@ -29,7 +31,7 @@ from store.pair_writes import apply_finish
 from store.privacy import PrivacyLog, prune_erasure_records
 from store.recording import PairRecorder
 from store.records import AskContext, QuestionRecord, new_key
-from store.spool import SPOOL_FILE
+from store.spool import SPOOL_FILE, Entry, Replied, Spool
 from tests.store.conftest import make_answer
 
 MARKER = "mirlo-41c2"
@@ -169,6 +171,42 @@ async def test_on_postgresql_forgetting_never_waits_for_the_migration_lock(
         assert forgotten.rows == 0
     finally:
         await db.aclose()
+
+
+async def test_a_question_spooled_longer_than_the_erasure_records_is_set_aside_not_written(
+    db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    spooling = tmp_path / "shard"
+    async with _process(_unreachable(), spooling) as (cut_off, _):  # down for over a month
+        asked = await cut_off.open(QUESTION, AskContext("slash", ASKER))
+        cut_off.finished(asked, outcome_of(make_answer(question=QUESTION), "delivered"))
+        await cut_off.flush()
+    spool = Spool(spooling / SPOOL_FILE)
+    month_ago = utcnow() - ERASURE_KEEP - timedelta(days=1)
+    aged = [_arrived_at(entry, month_ago) for entry in spool.read()]
+    spool.path.unlink()
+    for entry in aged:
+        spool.append(entry)
+
+    async with _process(settings.sqlalchemy_url, tmp_path / "cli") as (_, privacy):
+        await privacy.delete_user_data(ASKER)
+    async with db.writing() as session:  # a month ago, so its record has been pruned since
+        await session.execute(update(ErasureRequest).values(forgotten_at=month_ago))
+    assert await prune_erasure_records(db) == 1
+
+    async with _process(settings.sqlalchemy_url, spooling) as (restarted, _):
+        assert await restarted.replay() == 0
+        assert restarted.pending() == 0
+    assert await _questions(db, ASKER) == []
+    assert MARKER not in await _exported(db, tmp_path / "export")
+    assert MARKER in quarantine_path(spool.path).read_text(encoding="utf-8")  # for a human
+
+
+def _arrived_at(entry: Entry, when: datetime) -> Entry:
+    """Return the spool entry as if its question had arrived at `when`."""
+    if isinstance(entry, Replied):
+        return entry
+    return dataclasses.replace(entry, question=dataclasses.replace(entry.question, created_at=when))
 
 
 async def test_an_erasure_record_keeps_the_user_id_only_for_its_retention(
