@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import stat
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -153,7 +154,7 @@ async def test_a_version_1_spool_line_still_loads_and_replays(
             "thread_id": None,
             "message_id": None,
         },
-        "created_at": "2026-11-30T10:00:00+00:00",
+        "created_at": (utcnow() - timedelta(hours=1)).isoformat(),  # within the erasure records
     }
     path.write_text(json.dumps(legacy) + "\n", encoding="utf-8")
     entries = Spool(path).read()
