@@ -51,18 +51,30 @@ _INSTRUCTION = re.compile(
             r"[^.?!]{0,40}\b(?:instruccion\w*|instructions?|indicaciones|reglas|rules|normas"
             r"|contexto|context|prompt|restricciones|lo anterior|todo lo que|previous|above)",
             # a fake turn of the conversation or a tag closing the prompt
-            r"^\W*(?:system|sistema|assistant|asistente|developer|user|usuario)\s*:",
+            r"^\W*(?:system|sistema|assistant|asistente|developer|user|usuario|admin\w*)\W{0,3}:",
             r"</?\s*(?:passages?|pasajes?|context\w*|system|sistema|instruc\w*|documents?)\s*>",
             r"<\|?\s*(?:im_start|im_end|endoftext|system)",
-            # "a partir de ahora eres…", "actúa como…", "finge que…"
-            r"\b(?:a partir de ahora|desde ahora|from now on)\b",
-            r"^\W*(?:actua|act|finge|pretend|imagina que eres|haz como si|roleplay)\b",
-            r"^\W*(?:ahora )?eres (?:un|una|mi)\b",
-            # "revela / dime tu prompt", "desactiva las restricciones", jailbreak modes
-            r"\b(?:tu|tus|your)\s+(?:prompt|system prompt|instrucciones|instructions|reglas"
-            r"|clave|contrasena|password|api key)\b",
-            r"\b(?:desactiv\w*|elimin\w*|quit\w*|disable|bypass)\s+(?:las |tus |los |tu )?"
-            r"(?:restricciones|filtros|reglas|limitaciones|salvaguardas|restrictions|filters)",
+            # "a partir de ahora eres…", "actúa como…", "finge que…", "juego de rol: eres…"
+            r"\b(?:a partir de|desde) (?:ahora|este (?:mensaje|momento))\b|\bfrom now on\b",
+            r"^\W*(?:(?:por favor|porfa|porfis|oye|venga|please)\W+)*"
+            r"(?:actua|act|finge|pretend|imagina que eres|haz como si|roleplay)\b",
+            r"(?:^|:)\W*(?:ahora )?(?:tu )?eres (?:un|una|mi)\b",
+            r"\b(?:jug(?:ar|amos) a un juego|juego de rol|role ?play)\b",
+            # "revela tu prompt", the bot's secrets, "desactiva las restricciones", jailbreaks
+            r"\b(?:tu|tus|your)\s+(?:\w+\s+)?(?:prompt|system prompt|instrucciones|instructions"
+            r"|reglas|claves?|contrasenas?|passwords?|api keys?|tokens?|credenciales|secretos?"
+            r"|variables de entorno|secrets?)\b",
+            r"\b(?:tu|your)\s+(?:configuracion|config|settings)\s+(?:completa|interna|entera|exacta"
+            r"|del sistema|full|internal)\b|\bcualquier secreto\b",
+            r"\b(?:tokens?|api keys?|claves?|contrasenas?|passwords?|credenciales|secretos?)\s+"
+            r"(?:del|de este|de la|of the|of this)\s+(?:bot|asistente|servidor|server|sistema)\b",
+            # "repite el texto de arriba": the prompt itself, quoted back
+            r"\b(?:repit\w*|repeat|muestra\w*|copia\w*|imprim\w*|print|show)\b[^.?!]{0,30}"
+            r"\b(?:texto|text|mensaje|message|prompt|instrucciones)\s+(?:de arriba|above|inicial"
+            r"|del sistema)\b",
+            r"\b(?:desactiv\w*|elimin\w*|quit\w*|disable|bypass)\s+(?:tod[ao]s )?"
+            r"(?:las |tus |los |tu )?(?:restricciones|filtros|reglas|limitaciones|salvaguardas"
+            r"|restrictions|filters)",
             r"\b(?:jailbreak|modo desarrollador|developer mode|modo dios|god mode)\b",
             r"\b(?:nuevas?|new|otras?)\s+(?:orden(?:es)?|instruc\w*|directiv\w*|orders?|directives?)"
             r"\s*:",

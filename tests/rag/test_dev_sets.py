@@ -16,8 +16,11 @@ IN_SCOPE = (
     "questions_test.jsonl",
     "questions_probe_tune.jsonl",
     "questions_probe_test.jsonl",
+    "questions_probe2_tune.jsonl",
+    "questions_probe2_test.jsonl",
 )
 PROBE_KINDS = ("speaker", "jargon", "value", "why")
+OFFTOPIC_PROBE2_KINDS = ("recipe", "sport", "weather", "injection", "tiny", "task")
 
 
 def _rows(name: str) -> list[dict[str, object]]:
@@ -55,11 +58,13 @@ def test_offtopic_splits_hold_60_questions_without_evidence() -> None:
     assert all("evidence" not in row and row["kind"] for row in rows)
 
 
-def test_probe_set_is_blind_to_the_other_sets_and_holds_ten_questions_per_kind() -> None:
-    probe = _rows("questions_probe_tune.jsonl") + _rows("questions_probe_test.jsonl")
-    others = {str(row["question"]) for name in IN_SCOPE[:-2] for row in _rows(name)}
-    assert not {str(row["question"]) for row in probe} & others
-    kinds = [str(row["kind"]) for row in probe]
+@pytest.mark.parametrize("probe", ["probe", "probe2"])
+def test_probe_set_is_blind_to_the_other_sets_and_holds_ten_questions_per_kind(probe: str) -> None:
+    names = (f"questions_{probe}_tune.jsonl", f"questions_{probe}_test.jsonl")
+    rows = _rows(names[0]) + _rows(names[1])
+    others = {str(row["question"]) for name in IN_SCOPE if name not in names for row in _rows(name)}
+    assert not {str(row["question"]) for row in rows} & others
+    kinds = [str(row["kind"]) for row in rows]
     assert all(kinds.count(kind) >= 10 for kind in PROBE_KINDS) and set(kinds) == set(PROBE_KINDS)
 
 
@@ -69,3 +74,10 @@ def test_offtopic_probe_is_disjoint_from_the_other_offtopic_sets() -> None:
     others = {str(row["question"]) for name in names for row in _rows(name)}
     assert not {str(row["question"]) for row in probe} & others
     assert all("evidence" not in row and row["kind"] for row in probe)
+
+
+def test_offtopic_probe2_holds_two_messages_of_each_kind_per_half() -> None:
+    for half in ("tune", "test"):
+        kinds = [str(row["kind"]) for row in _rows(f"offtopic_probe2_{half}.jsonl")]
+        assert sorted(set(kinds)) == sorted(OFFTOPIC_PROBE2_KINDS)
+        assert all(kinds.count(kind) == 2 for kind in OFFTOPIC_PROBE2_KINDS)
