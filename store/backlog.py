@@ -25,6 +25,7 @@ from store.errors import (
     StoreError,
     translate,
 )
+from store.failure_counts import FailureCounts
 from store.pair_writes import RowMissingError
 from store.spool import Entry, Spool, entry_key
 
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 HELD_LIMIT = 1000
 QUARANTINE_AFTER = 3
 QUARANTINE_SUFFIX = ".quarantine"
+FAILURES_SUFFIX = ".failures"
 
 Apply = Callable[[Entry], Awaitable[None]]
 OnRefused = Callable[[StoreError], Awaitable[None]]
@@ -42,6 +44,11 @@ REFUSALS = (DatabaseLockedError, DatabaseReadOnlyError, DatabaseUnavailableError
 def quarantine_path(spool_path: Path) -> Path:
     """Return where entries that keep failing are moved (beside the spool)."""
     return spool_path.with_name(spool_path.stem + QUARANTINE_SUFFIX + spool_path.suffix)
+
+
+def failures_path(spool_path: Path) -> Path:
+    """Return where the failure counts of spooled lines are kept (beside the spool)."""
+    return spool_path.with_name(spool_path.stem + FAILURES_SUFFIX + ".json")
 
 
 class Backlog:
@@ -55,7 +62,7 @@ class Backlog:
         self._replay_lock = asyncio.Lock()  # one replay (or deletion) at a time
         self._held: deque[Entry] = deque()
         self._held_limit = held_limit
-        self._failures: dict[str, int] = {}
+        self._failures = FailureCounts(failures_path(spool_path))
 
     def held(self) -> int:
         """Return how many entries wait in memory (the disk refused them)."""
@@ -168,8 +175,7 @@ class Backlog:
 
     def _failed(self, line: str, entry: Entry, error: Exception) -> bool:
         """Count a failure of this entry alone; tell whether it is time to quarantine it."""
-        count = self._failures.get(line, 0) + 1
-        self._failures[line] = count
+        count = self._failures.add(line)
         what = f"{type(entry).__name__.lower()} {entry_key(entry)}"
         if count < QUARANTINE_AFTER:
             log.warning("spooled %s failed (%d/%d): %r", what, count, QUARANTINE_AFTER, error)
@@ -190,8 +196,7 @@ class Backlog:
         except OSError as error:
             log.error("cannot rewrite %s (replay is idempotent): %s", self.spool.path, error)
             return
-        for line in written + poisoned:
-            self._failures.pop(line, None)
+        self._failures.drop(written + poisoned)
 
     async def forget(self, drop: Callable[[Entry], bool]) -> int:
         """Remove the waiting entries `drop` selects, on disk and in memory; return how many."""
@@ -203,6 +208,7 @@ class Backlog:
                 waiting = await asyncio.to_thread(self.spool.read_lines)
                 lines = [line for line, entry in waiting if entry is not None and drop(entry)]
                 await asyncio.to_thread(self.spool.remove, lines)
+                self._failures.drop(lines)
         return dropped + len(lines)
 
 

@@ -19,6 +19,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.storage import outcome_of
+from store.backlog import failures_path
 from store.models import utcnow
 from store.records import AskContext, QuestionRecord, new_key
 from store.spool import SPOOL_FILE, Finished, encode
@@ -183,3 +184,23 @@ async def test_a_poisoned_spool_entry_is_quarantined_and_the_rest_is_written(
         assert quarantine.read_text().splitlines() == [poisoned]
         await eventually(lambda: not (sample_data_dir / SPOOL_FILE).exists())
     assert "moved to" in bot.log()
+
+
+async def test_a_poisoned_spool_entry_is_quarantined_even_when_each_try_is_a_new_process(
+    bot_env: FakeChatServer, fake_discord: FakeDiscord, sample_data_dir: Path, tmp_path: Path
+) -> None:
+    poisoned = _spooled("¿Envenenada?", 2**70)
+    (sample_data_dir / SPOOL_FILE).write_text(f"{poisoned}\n")
+    quarantine = sample_data_dir / "unlogged-pairs.quarantine.jsonl"
+    for attempt in (1, 2):  # each process replays the spool once, at start
+        async with bot_process(
+            fake_discord, tmp_path, f"bot{attempt}", SPOOL_REPLAY_SECONDS="3600"
+        ) as bot:
+            await eventually(lambda: re.search(r"spooled finished \w+ failed", bot.log()))
+        assert f"failed ({attempt}/3)" in bot.log()  # counted across restarts
+        assert not quarantine.exists()
+    async with bot_process(fake_discord, tmp_path, "bot3", SPOOL_REPLAY_SECONDS="3600"):
+        await eventually(quarantine.exists)
+    assert quarantine.read_text().splitlines() == [poisoned]
+    assert not (sample_data_dir / SPOOL_FILE).exists()
+    assert not failures_path(sample_data_dir / SPOOL_FILE).exists()  # nothing left to count
