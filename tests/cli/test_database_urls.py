@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
 
 from tests.answer.cli_process import run_command
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.ports import free_port
 
 
 async def test_a_bare_sqlite_url_gets_aiosqlite(tmp_path: Path) -> None:
@@ -28,7 +22,7 @@ async def test_a_bare_sqlite_url_gets_aiosqlite(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("scheme", ["postgresql", "postgres", "postgresql+psycopg2"])
 async def test_a_postgresql_url_gets_one_line_never_a_traceback(scheme: str) -> None:
-    url = f"{scheme}://pide:secreto@127.0.0.1:{_closed_port()}/pide"
+    url = f"{scheme}://pide:secreto@127.0.0.1:{free_port()}/pide"
     code, out, err = await run_command("stats", env={"DATABASE_URL": url})
     assert code == 2 and "Traceback" not in err
     (line,) = err.strip().splitlines()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import sys
 from pathlib import Path
 
 from tests.discord.process import process_env
 from tests.fakes.chat_server import FakeChatServer
 from tests.fakes.discord_server import FakeDiscord
+from tests.ports import free_port
 
 
 async def cli(*args: str, **env: str) -> tuple[int, str]:
@@ -53,12 +53,6 @@ async def doctor(**env: str) -> tuple[int, dict[str, tuple[str, str]]]:
     return code, checks
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_a_ready_installation_passes_every_check(
     sample_data_dir: Path, fake_llm: FakeChatServer, fake_discord: FakeDiscord
 ) -> None:
@@ -91,7 +85,7 @@ async def test_a_rejected_token_fails_and_an_unreachable_discord_warns(
     assert code == 1 and checks["Discord"][0] == "fail" and "Reset Token" in checks["Discord"][1]
     closed = {
         **fake_discord_env(fake_discord),
-        "PIDE_AYUDA_FAKE_DISCORD": f"http://127.0.0.1:{closed_port()}",
+        "PIDE_AYUDA_FAKE_DISCORD": f"http://127.0.0.1:{free_port()}",
     }
     code, checks = await doctor(DISCORD_TOKEN="any", **closed)
     assert checks["Discord"][0] == "warn" and "not checked" in checks["Discord"][1]
@@ -103,7 +97,7 @@ def fake_discord_env(fake: FakeDiscord) -> dict[str, str]:
 
 
 async def test_a_fresh_machine_says_what_to_fix(isolated_settings: Path) -> None:
-    code, checks = await doctor(LLM_BASE_URL=f"http://127.0.0.1:{closed_port()}/v1")
+    code, checks = await doctor(LLM_BASE_URL=f"http://127.0.0.1:{free_port()}/v1")
     assert code == 1
     assert checks["data directory"][0] == "ok"
     assert checks["database"][0] == "ok"  # `run` migrates at start: nothing to fix

@@ -19,7 +19,7 @@ from tests.discord.process import ENTRY_POINT
 from tests.discord.process import process_env as _env
 from tests.fakes.chat_server import FakeChatServer, server_error
 from tests.fakes.discord_server import FakeDiscord
-from tests.rag.conftest import free_port
+from tests.ports import free_port
 
 
 @asynccontextmanager

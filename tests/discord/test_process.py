@@ -3,7 +3,6 @@
 import asyncio
 import re
 import signal
-import socket
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from tests.discord.conftest import QUESTION, rows
 from tests.discord.process import ENTRY_POINT, process_env
 from tests.fakes.chat_server import FakeChatServer
 from tests.fakes.discord_server import FakeDiscord
+from tests.ports import free_port
 
 _env = process_env
 
@@ -108,9 +108,7 @@ async def test_run_process_answers_then_sigterm_cancels_and_marks_the_pair(
 async def test_run_explains_that_discord_cannot_be_reached_in_one_line(
     bot_env: FakeChatServer, tmp_path: Path
 ):
-    with socket.socket() as probe:  # a loopback port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    closed = f"http://127.0.0.1:{free_port()}"  # a loopback port nobody listens on
     process = await asyncio.create_subprocess_exec(
         str(ENTRY_POINT),
         "run",

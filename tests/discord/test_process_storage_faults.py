@@ -28,7 +28,7 @@ from tests.discord.process import bot_process
 from tests.discord.storage_faults import fill, small_filesystem, sqlite_locked_by_another_process
 from tests.fakes.chat_server import FakeChatServer
 from tests.fakes.discord_server import FakeDiscord
-from tests.rag.conftest import free_port
+from tests.ports import free_port
 from tests.store.conftest import make_answer
 from tests.waiting import eventually
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ import pytest
 from bot.config import load_settings
 from bot.rag.index import Index
 from tests.fixtures.corpus import built_sample_index, sample_data_dir  # noqa: F401
+from tests.ports import free_port
 
 TINY_TALKS = [
     {
@@ -49,12 +49,6 @@ def write_jsonl(path: Path, rows: list[dict[str, str]]) -> Path:
 def tiny_corpus(tmp_path: Path) -> Path:
     """A three-talk JSONL corpus of one chunk per talk, quick to embed."""
     return write_jsonl(tmp_path / "talks.jsonl", TINY_TALKS)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:

@@ -21,7 +21,8 @@ from bot.rag.calibration_rule import Anchors, Rule
 from bot.rag.corpus import load_talks
 from bot.rag.gate import E5_SMALL, OperatingPoint
 from bot.rag.index import Index
-from tests.rag.conftest import _serve, free_port, write_jsonl
+from tests.ports import free_port
+from tests.rag.conftest import _serve, write_jsonl
 
 DATA = Path(__file__).parents[2] / "bench" / "data"
 SHIFTED_MODEL = "e5-small-shifted"

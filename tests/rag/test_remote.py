@@ -16,7 +16,8 @@ from bot.rag.embeddings import LocalEmbedder, RemoteEmbedder
 from bot.rag.errors import EmbeddingsUnavailableError, IndexMismatchError
 from bot.rag.index import Index
 from bot.rag.ingest import ingest
-from tests.rag.conftest import TINY_TALKS, free_port, write_jsonl
+from tests.ports import free_port
+from tests.rag.conftest import TINY_TALKS, write_jsonl
 
 MODEL = "multilingual-e5-small-q4"
 

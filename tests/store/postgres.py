@@ -13,7 +13,6 @@ import importlib.util
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -23,6 +22,8 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
+
+from tests.ports import free_port
 
 HOST = "127.0.0.1"
 USER = "pide"
@@ -105,12 +106,6 @@ def _run(command: list[str], as_server: bool = True) -> str:
     return done.stdout
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
 def _make_base() -> Path:
     """Create a temp folder the server's OS user owns (outside pytest's root-only tmp)."""
     base = Path(tempfile.mkdtemp(prefix="pide-ayuda-pg-"))
@@ -131,7 +126,7 @@ def _start(bindir: Path, base: Path) -> int:
     log = base / "server.log"
     failure = ""
     for _ in range(START_ATTEMPTS):  # the probed port can be taken before the server binds it
-        port = _free_port()
+        port = free_port()
         (data / "postgresql.auto.conf").write_text(
             SERVER_CONFIG.format(port=port, sockets=base), encoding="utf-8"
         )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
@@ -32,6 +31,7 @@ from store.privacy import PrivacyLog, prune_erasure_records
 from store.recording import PairRecorder
 from store.records import AskContext, QuestionRecord, new_key
 from store.spool import SPOOL_FILE, Entry, Replied, Spool
+from tests.ports import free_port
 from tests.store.conftest import make_answer
 
 MARKER = "mirlo-41c2"
@@ -42,10 +42,7 @@ ASKER, OTHER = 3001, 3002
 
 def _unreachable() -> str:
     """Return the URL of a PostgreSQL server that is down: nothing listens on its port."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    return f"postgresql+asyncpg://pide@127.0.0.1:{port}/gone"
+    return f"postgresql+asyncpg://pide@127.0.0.1:{free_port()}/gone"
 
 
 @asynccontextmanager

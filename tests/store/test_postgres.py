@@ -11,7 +11,6 @@ import asyncio
 import dataclasses
 import json
 import logging
-import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, timedelta, timezone
 from pathlib import Path
@@ -29,6 +28,7 @@ from store.export_dataset import export_dataset
 from store.export_rows import ExportFilters, iter_batches
 from store.models import Feedback, PairSource, QAPair, utcnow
 from store.records import AskContext
+from tests.ports import free_port
 from tests.store.conftest import QALog, make_answer
 from tests.store.postgres import SERVER_TIMEZONE, PostgresServer
 
@@ -44,12 +44,6 @@ async def pg(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterato
     await database.upgrade()
     yield database
     await database.aclose()
-
-
-def _closed_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])  # nothing listens once the probe is closed
 
 
 async def test_the_backend_is_a_real_postgresql_server(pg: Database) -> None:
@@ -166,7 +160,7 @@ async def test_nul_characters_are_dropped_and_the_pair_kept(pg: Database) -> Non
 async def test_a_server_that_is_down_raises_store_errors(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", f"postgresql+asyncpg://pide@127.0.0.1:{_closed_port()}/x")
+    monkeypatch.setenv("DATABASE_URL", f"postgresql+asyncpg://pide@127.0.0.1:{free_port()}/x")
     db = open_database(load_settings())
     qalog = QALog(db)
     try:
@@ -225,7 +219,7 @@ def test_the_cli_works_on_postgresql(
     assert main(["export", "--format", "parquet", "--out", str(out)]) == 0
     assert "messages: 0" in capsys.readouterr().out and (out / "README.md").exists()
     assert main(["db", "downgrade", "base"]) == 0
-    down = f"postgresql+asyncpg://pide@127.0.0.1:{_closed_port()}/x"
+    down = f"postgresql+asyncpg://pide@127.0.0.1:{free_port()}/x"
     monkeypatch.setenv("DATABASE_URL", down)
     capsys.readouterr()
     assert main(["db", "current"]) == 2
