@@ -82,6 +82,16 @@ class Backlog:
             return
         log.warning("could not record %s (%s); kept in %s", what, failure, self.spool.path)
 
+    async def set_aside(self, entry: Entry, why: ErasureUnknownError) -> None:
+        """Quarantine an entry that must never be written (its asker may be forgotten)."""
+        try:
+            async with self._file_lock:
+                await asyncio.to_thread(self.quarantine.append, entry)
+        except OSError as error:
+            log.error("%s: not written, and not kept either (%s)", why, error)
+            return
+        log.error("%s: moved to %s, not written", why, self.quarantine.path)
+
     async def _append(self, entry: Entry) -> None:
         async with self._file_lock:
             await asyncio.to_thread(self.spool.append, entry)

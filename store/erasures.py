@@ -11,7 +11,7 @@ its row, or sees the record.
 
 A record holds the Discord user id only `ERASURE_KEEP`: the daily retention job prunes it then.
 A question that arrived longer ago than that cannot be checked, so it is never written
-(`ErasureUnknownError`): the spool's replay sets it aside for a human.
+(`ErasureUnknownError`): the recorder sets it aside in the quarantine file for a human.
 """
 
 from __future__ import annotations

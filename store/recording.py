@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 
 from store.backlog import Backlog
 from store.db import Database
-from store.erasures import check_within_keep, hold_person, was_forgotten
+from store.erasures import ErasureUnknownError, check_within_keep, hold_person, was_forgotten
 from store.errors import DatabaseReadOnlyError, StoreError, translate, translated
 from store.models import QAPair, utcnow
 from store.owners import abandoned, new_owner
@@ -172,6 +172,9 @@ class PairRecorder:
             await self._apply(entry)
         except RowMissingError:
             await self._keep(entry, "its question is not in the database yet")
+            return
+        except ErasureUnknownError as error:
+            await self._backlog.set_aside(entry, error)
             return
         except Exception as error:
             failure = translate(error, "recording")

@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select, text, update
 
 from bot.config import Settings
@@ -197,6 +198,19 @@ async def test_a_question_spooled_longer_than_the_erasure_records_is_set_aside_n
     assert await _questions(db, ASKER) == []
     assert MARKER not in await _exported(db, tmp_path / "export")
     assert MARKER in quarantine_path(spool.path).read_text(encoding="utf-8")  # for a human
+
+
+async def test_a_question_too_old_to_check_is_set_aside_on_the_live_path_too(
+    db: Database, settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    month_ago = utcnow() - ERASURE_KEEP - timedelta(days=1)
+    held = QuestionRecord(new_key(), QUESTION, AskContext("slash", ASKER), month_ago)
+    async with _process(settings.sqlalchemy_url, tmp_path) as (recorder, _):
+        recorder.finished(held, outcome_of(make_answer(question=QUESTION), "delivered"))
+        await recorder.flush()
+        assert recorder.pending() == 0  # not spooled for a replay that could only refuse it
+    assert MARKER in quarantine_path(tmp_path / SPOOL_FILE).read_text(encoding="utf-8")
+    assert "database error" not in caplog.text and "not written" in caplog.text
 
 
 def _arrived_at(entry: Entry, when: datetime) -> Entry:
