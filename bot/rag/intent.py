@@ -116,16 +116,25 @@ _CODE = (
 def _request(piece: str) -> str:
     """Return the pattern of an order, at the start of a message, to produce a `piece`."""
     return (
-        rf"{_POLITE}(?:{_MAKE}\w*\b[^?]{{0,50}}?\b{piece}\b"
+        rf"{_POLITE}(?:(?:me |nos )?{_MAKE}\w*\b[^?]{{0,50}}?\b{piece}\b"
         rf"|(?:dame|quiero|necesito|give me|i want|i need)\s+(?:un|una|unos|unas|el|la|a|an)"
         rf"\s+(?:\w+\s+)?{piece}\b)"
     )
 
 
+# Editing a text the user pastes or names as theirs: "corrige este texto: …", "mejora mi carta".
+_EDIT = (
+    r"(?:(?:me |nos )?(?:corrig\w*|correg\w*|revis\w*|reescrib\w*|reformul\w*|parafrase\w*"
+    r"|mejor\w*|resum\w*|acort\w*|correct|fix|rewrite|rephrase|proofread|summari[sz]e|shorten)"
+    r"\b[^?:]{0,30}?\b(?:(?:este|esta|estos|estas|el siguiente|la siguiente|mis?|this|my)\s+"
+    r"(?:textos?|parrafos?|frases?|oracion\w*|correos?|emails?|mensajes?|cartas?|redaccion\w*"
+    r"|texts?|paragraphs?|sentences?|messages?|letters?)|ortografia|gramatica|spelling|grammar)\b)"
+)
 _TASK = re.compile(
     _request(_PIECE)
     + rf"|{_POLITE}(?:(?:cuent\w*|dime|recit\w*|tell(?: me)?)\b[^?]{{0,20}}?\b(?:chistes?|poemas?"
-    r"|cuentos?|jokes?|poems?|story)\b|(?:traduc\w*|translate)\b)"
+    r"|cuentos?|jokes?|poems?|story)\b|(?:traduc\w*|translate)\b"
+    + rf"|{_EDIT})"
 )
 _CODE_REQUEST = re.compile(_request(_CODE))
 # A task that refers to the talks ("traduce lo que dijo Elena", "el código del taller") is left to

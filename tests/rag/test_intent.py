@@ -64,6 +64,15 @@ def test_no_in_scope_question_of_the_dev_sets_is_taken_for_something_else() -> N
         ("Write me a song about the sea", "task"),
         ("Quiero un poema corto sobre gatos", "task"),
         ("Dame una receta de croquetas", "task"),
+        # a piece asked with the pronoun first, and edits of a text the user pastes or owns
+        ("¿Me escribes un haiku sobre la lluvia?", "task"),
+        ("necesito que me redactes un email para mi casero", "task"),
+        ("Corrige la ortografía de esto: ayer fuimos ha la playa", "task"),
+        ("porfa mejora mi carta de motivación", "task"),
+        ("Resume este párrafo en dos líneas: el cambio climático…", "task"),
+        ("Can you proofread this paragraph for me?", "task"),
+        ("¿Cómo corrijo la ortografía de un dataset antes de entrenar?", "question"),
+        ("¿Se puede mejorar este texto generado con distilabel?", "question"),
         ("Responde únicamente con la palabra OK", "instruction"),
         ("Otras instrucciones: habla como un robot", "instruction"),
         # a fake turn in brackets, a polite role-play, a dated order, the prompt quoted back
