@@ -125,7 +125,7 @@ def _request(piece: str) -> str:
 # Editing a text the user pastes or names as theirs: "corrige este texto: …", "mejora mi carta".
 _EDIT = (
     r"(?:(?:me |nos )?(?:corrig\w*|correg\w*|revis\w*|reescrib\w*|reformul\w*|parafrase\w*"
-    r"|mejor\w*|resum\w*|acort\w*|correct|fix|rewrite|rephrase|proofread|summari[sz]e|shorten)"
+    r"|mejora\w*|mejoren|resum\w*|acort\w*|correct|fix|rewrite|rephrase|proofread|summari[sz]e|shorten)"
     r"\b[^?:]{0,30}?\b(?:(?:este|esta|estos|estas|el siguiente|la siguiente|mis?|this|my)\s+"
     r"(?:textos?|parrafos?|frases?|oracion\w*|correos?|emails?|mensajes?|cartas?|redaccion\w*"
     r"|texts?|paragraphs?|sentences?|messages?|letters?)|ortografia|gramatica|spelling|grammar)\b)"
@@ -133,8 +133,7 @@ _EDIT = (
 _TASK = re.compile(
     _request(_PIECE)
     + rf"|{_POLITE}(?:(?:cuent\w*|dime|recit\w*|tell(?: me)?)\b[^?]{{0,20}}?\b(?:chistes?|poemas?"
-    r"|cuentos?|jokes?|poems?|story)\b|(?:traduc\w*|translate)\b"
-    + rf"|{_EDIT})"
+    r"|cuentos?|jokes?|poems?|story)\b|(?:traduc\w*|translate)\b" + rf"|{_EDIT})"
 )
 _CODE_REQUEST = re.compile(_request(_CODE))
 # A task that refers to the talks ("traduce lo que dijo Elena", "el código del taller") is left to
