@@ -89,9 +89,10 @@ _INSTRUCTION = re.compile(
 )
 
 # A request to produce something rather than a question: a creative piece, a program, a
-# translation. An order at the start of the message (after polite words), naming what to produce.
+# translation. An order at the start of the message or of one of its sentences or questions
+# (after polite words), naming what to produce.
 _POLITE = (
-    r"^\W*(?:(?:por favor|porfa|oye|venga|please|hey)\W+)*"
+    r"(?:^|[.!?]\s+|¿)\W*(?:(?:por favor|porfa|oye|venga|please|hey)\W+)*"
     r"(?:(?:quiero|necesito|me gustaria|i want|i need) (?:que )?)?"
     r"(?:(?:me |nos )?(?:puedes|podrias|podeis|puede|podria|can you|could you|would you)\s+)?"
 )
@@ -102,8 +103,9 @@ _MAKE = (
 _PIECE = (
     r"(?:poema\w*|poesias?|versos?|haikus?|sonetos?|rimas?|cancion\w*|letras? de|rap|cuentos?"
     r"|relatos?|fabulas?|novelas?|chistes?|bromas?|ensayos?|cartas?|emails?|correos?|tuits?"
-    r"|tweets?|discursos?|recetas?|dibujos?|imagen\w*|logos?"
-    r"|poems?|songs?|lyrics|story|stories|jokes?|essays?|letters?|recipes?|pictures?|images?)"
+    r"|tweets?|discursos?|recetas?|dibujos?|imagen\w*|logos?|bios?|biografias?|anuncios?"
+    r"|esloganes|eslogan|slogans?|felicitacion\w*|dedicatorias?|invitacion\w*"
+    r"|poems?|songs?|lyrics|story|stories|jokes?|essays?|letters?|recipes?|pictures?|images?|ads?)"
 )
 # Programs are judged by the relevance gate instead: code for what the talks teach (fine-tuning,
 # distilabel, the Hub) is a question about them; code for anything else is refused as a task.
@@ -130,17 +132,24 @@ _EDIT = (
     r"(?:textos?|parrafos?|frases?|oracion\w*|correos?|emails?|mensajes?|cartas?|redaccion\w*"
     r"|texts?|paragraphs?|sentences?|messages?|letters?)|ortografia|gramatica|spelling|grammar)\b)"
 )
+# Asking how to say something in a foreign language is a translation ("en español" stays a
+# question: the talks' jargon in Spanish).
+_SAY_IN = (
+    r"(?:como|how)\s+(?:se\s+dice|se\s+escribe|se\s+traduce|do you say|would you say)\b[^?]{0,80}"
+    r"\b(?:en|al|in|into)\s+(?:ingles|frances|aleman|italiano|portugues|chino|japones|ruso|arabe"
+    r"|coreano|english|french|german|italian|portuguese|chinese|japanese|russian|arabic)\b"
+)
 _TASK = re.compile(
     _request(_PIECE)
     + rf"|{_POLITE}(?:(?:cuent\w*|dime|recit\w*|tell(?: me)?)\b[^?]{{0,20}}?\b(?:chistes?|poemas?"
-    r"|cuentos?|jokes?|poems?|story)\b|(?:traduc\w*|translate)\b" + rf"|{_EDIT})"
+    r"|cuentos?|jokes?|poems?|story)\b|(?:traduc\w*|translate)\b" + rf"|{_EDIT}|{_SAY_IN})"
 )
 _CODE_REQUEST = re.compile(_request(_CODE))
 # A task that refers to the talks ("traduce lo que dijo Elena", "el código del taller") is left to
 # the search and the gate.
 _ABOUT_TALKS = re.compile(
     r"\b(?:charlas?|talleres|taller|ponencias?|keynotes?|hackathon|hackaton|ponente\w*"
-    r"|segun|dijo|dice|explic\w*|mostr\w*|ense\w*|coment\w*|mencion\w*|cont\w+ en|talk"
+    r"|segun|dijo|(?<!se )dice|explic\w*|mostr\w*|ense\w*|coment\w*|mencion\w*|cont\w+ en|talk"
     r"|workshop)\b"
 )
 _WORDS = re.compile(r"[^\W\d_]+")

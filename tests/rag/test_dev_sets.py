@@ -81,3 +81,9 @@ def test_offtopic_probe2_holds_two_messages_of_each_kind_per_half() -> None:
         kinds = [str(row["kind"]) for row in _rows(f"offtopic_probe2_{half}.jsonl")]
         assert sorted(set(kinds)) == sorted(OFFTOPIC_PROBE2_KINDS)
         assert all(kinds.count(kind) == 2 for kind in OFFTOPIC_PROBE2_KINDS)
+
+
+def test_offtopic_tasks_are_requests_of_many_subkinds_without_evidence() -> None:
+    rows = _rows("offtopic_tasks_tune.jsonl")
+    assert len(rows) == 28 and all(row["kind"] == "task" and "evidence" not in row for row in rows)
+    assert len({str(row["subkind"]) for row in rows}) >= 8
