@@ -18,6 +18,7 @@ IN_SCOPE = (
     "questions_probe_test.jsonl",
     "questions_probe2_tune.jsonl",
     "questions_probe2_test.jsonl",
+    "questions_probe4_test.jsonl",
 )
 PROBE_KINDS = ("speaker", "jargon", "value", "why")
 OFFTOPIC_PROBE2_KINDS = ("recipe", "sport", "weather", "injection", "tiny", "task")
@@ -87,3 +88,10 @@ def test_offtopic_tasks_are_requests_of_many_subkinds_without_evidence() -> None
     rows = _rows("offtopic_tasks_tune.jsonl")
     assert len(rows) == 28 and all(row["kind"] == "task" and "evidence" not in row for row in rows)
     assert len({str(row["subkind"]) for row in rows}) >= 8
+
+
+def test_probe4_holds_six_questions_per_kind_and_every_offtopic_kind() -> None:
+    questions = [str(row["kind"]) for row in _rows("questions_probe4_test.jsonl")]
+    assert all(questions.count(kind) == 6 for kind in PROBE_KINDS) and len(questions) == 24
+    offtopic = [str(row["kind"]) for row in _rows("offtopic_probe4_test.jsonl")]
+    assert sorted(set(offtopic)) == sorted(OFFTOPIC_PROBE2_KINDS) and len(offtopic) == 21
