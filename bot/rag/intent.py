@@ -116,7 +116,7 @@ _CODE = (
 
 
 def _request(piece: str) -> str:
-    """Return the pattern of an order, at the start of a message, to produce a `piece`."""
+    """Return the pattern of an order to produce a `piece`, opening a message or a sentence."""
     return (
         rf"{_POLITE}(?:(?:me |nos )?{_MAKE}\w*\b[^?]{{0,50}}?\b{piece}\b"
         rf"|(?:dame|quiero|necesito|give me|i want|i need)\s+(?:un|una|unos|unas|el|la|a|an)"
@@ -127,7 +127,8 @@ def _request(piece: str) -> str:
 # Editing a text the user pastes or names as theirs: "corrige este texto: …", "mejora mi carta".
 _EDIT = (
     r"(?:(?:me |nos )?(?:corrig\w*|correg\w*|revis\w*|reescrib\w*|reformul\w*|parafrase\w*"
-    r"|mejora\w*|mejoren|resum\w*|acort\w*|correct|fix|rewrite|rephrase|proofread|summari[sz]e|shorten)"
+    r"|mejora\w*|mejoren|resum\w*|acort\w*"
+    r"|correct|fix|rewrite|rephrase|proofread|summari[sz]e|shorten)"
     r"\b[^?:]{0,30}?\b(?:(?:este|esta|estos|estas|el siguiente|la siguiente|mis?|this|my)\s+"
     r"(?:textos?|parrafos?|frases?|oracion\w*|correos?|emails?|mensajes?|cartas?|redaccion\w*"
     r"|texts?|paragraphs?|sentences?|messages?|letters?)|ortografia|gramatica|spelling|grammar)\b)"
