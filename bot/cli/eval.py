@@ -112,19 +112,18 @@ def operating_point(index: Index) -> dict[str, Any]:
     }
 
 
+def cpu_model() -> str:
+    """Return this machine's CPU model name (what `platform` knows where /proc/cpuinfo has none)."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
 def machine() -> str:
     """Describe this machine: CPU model, cores, memory, Python."""
-    cpu, memory = platform.processor() or platform.machine(), ""
-    with contextlib.suppress(OSError):
-        info = Path("/proc/cpuinfo").read_text(encoding="utf-8")
-        cpu = next(
-            (
-                line.split(":", 1)[1].strip()
-                for line in info.splitlines()
-                if line.startswith("model name")
-            ),
-            cpu,
-        )
+    cpu, memory = cpu_model(), ""
     with contextlib.suppress(OSError, ValueError):
         total_kb = int(Path("/proc/meminfo").read_text(encoding="utf-8").split()[1])
         memory = f", {total_kb / 1024 / 1024:.0f} GB RAM"
