@@ -91,10 +91,12 @@ _INSTRUCTION = re.compile(
 # A request to produce something rather than a question: a creative piece, a program, a
 # translation. An order at the start of the message or of one of its sentences or questions
 # (after polite words), naming what to produce.
+# The pronoun of whom the order is for, before its verb: "¿me escribes…?", "nos puedes…".
+_FOR_US = r"(?:me |nos )?"
 _POLITE = (
     r"(?:^|[.!?]\s+|¿)\W*(?:(?:por favor|porfa|oye|venga|please|hey)\W+)*"
     r"(?:(?:quiero|necesito|me gustaria|i want|i need) (?:que )?)?"
-    r"(?:(?:me |nos )?(?:puedes|podrias|podeis|puede|podria|can you|could you|would you)\s+)?"
+    rf"(?:{_FOR_US}(?:puedes|podrias|podeis|puede|podria|can you|could you|would you)\s+)?"
 )
 _MAKE = (
     r"(?:escrib\w*|redact\w*|compon\w*|crea\w*|genera\w*|invent\w*|haz\w*|hac\w*|program\w*"
@@ -118,7 +120,7 @@ _CODE = (
 def _request(piece: str) -> str:
     """Return the pattern of an order to produce a `piece`, opening a message or a sentence."""
     return (
-        rf"{_POLITE}(?:(?:me |nos )?{_MAKE}\w*\b[^?]{{0,50}}?\b{piece}\b"
+        rf"{_POLITE}(?:{_FOR_US}{_MAKE}\w*\b[^?]{{0,50}}?\b{piece}\b"
         rf"|(?:dame|quiero|necesito|give me|i want|i need)\s+(?:un|una|unos|unas|el|la|a|an)"
         rf"\s+(?:\w+\s+)?{piece}\b)"
     )
@@ -126,7 +128,7 @@ def _request(piece: str) -> str:
 
 # Editing a text the user pastes or names as theirs: "corrige este texto: …", "mejora mi carta".
 _EDIT = (
-    r"(?:(?:me |nos )?(?:corrig\w*|correg\w*|revis\w*|reescrib\w*|reformul\w*|parafrase\w*"
+    rf"(?:{_FOR_US}(?:corrig\w*|correg\w*|revis\w*|reescrib\w*|reformul\w*|parafrase\w*"
     r"|mejora\w*|mejoren|resum\w*|acort\w*"
     r"|correct|fix|rewrite|rephrase|proofread|summari[sz]e|shorten)"
     r"\b[^?:]{0,30}?\b(?:(?:este|esta|estos|estas|el siguiente|la siguiente|mis?|this|my)\s+"
